@@ -1,0 +1,351 @@
+import * as pulumi from "@pulumi/pulumi";
+
+// The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
+// this module parses every key, collects every problem, and throws once, before any resource exists.
+
+export type NatGateways = "none" | "single" | "perAz";
+export type CapacityType = "ON_DEMAND" | "SPOT";
+export type Architecture = "amd64" | "arm64";
+
+/** The add-ons the cluster manages; addonVersions may pin any of them. */
+export const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "metrics-server"] as const;
+export type AddonName = (typeof ADDONS)[number];
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export interface ExistingVpc {
+    vpcId: string;
+    publicSubnetIds: string[];
+    privateSubnetIds: string[];
+}
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    region: string;
+    /** EKS cluster name, `<project>-<stack>`; known before the cluster exists so its log group can be. */
+    clusterName: string;
+    network: {
+        vpcCidr: string;
+        azCount: number;
+        natGateways: NatGateways;
+        /** Set when adopting a VPC; then the network component creates nothing. */
+        existing?: ExistingVpc;
+    };
+    cluster: {
+        kubernetesVersion: string;
+        endpointPublicAccessCidrs: string[];
+        logRetentionDays: number;
+        adminRoleArns: string[];
+        addonVersions: Partial<Record<AddonName, string>>;
+        kubeconfigProfile?: string;
+        kubeconfigRoleArn?: string;
+        protect: boolean;
+    };
+    nodes: {
+        instanceTypes: string[];
+        /** Derived from instanceTypes, never configured: it picks the AMI type and the image platform. */
+        architecture: Architecture;
+        capacityType: CapacityType;
+        minSize: number;
+        desiredSize: number;
+        maxSize: number;
+        diskSizeGiB: number;
+    };
+}
+
+/** Raised when the stack config is invalid; its message has one line per problem. */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly problems: string[],
+        stack: string,
+    ) {
+        super(
+            `Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads a raw config value: the string the CLI passes (arrays as JSON), or undefined when unset. */
+export type RawConfig = (namespace: string, key: string) => string | undefined;
+
+const pulumiRawConfig: RawConfig = (namespace, key) => new pulumi.Config(namespace).get(key);
+
+/** Loads and validates the current stack's config; throws ConfigError listing every problem. */
+export function loadConfig(raw: RawConfig = pulumiRawConfig): StackConfig {
+    return parseConfig(raw, pulumi.getProject(), pulumi.getStack());
+}
+
+export function parseConfig(raw: RawConfig, project: string, stack: string): StackConfig {
+    const problems: string[] = [];
+    const r = new Reader(raw, project, problems);
+
+    const region = r.string("aws:region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-west-2");
+
+    // ---- network ----
+    const vpcCidr = r.check("vpcCidr", r.string("vpcCidr"), (v) => cidrProblem(v, 16, 22));
+    const azCount = r.integer("azCount", 2, 6);
+    const natGateways = r.oneOf("natGateways", ["none", "single", "perAz"] as const);
+    const vpcId = r.string("vpcId", /^(vpc-[0-9a-f]{8,17})?$/, "empty, or a VPC id such as vpc-0123456789abcdef0");
+    const subnetPattern = /^subnet-[0-9a-f]{8,17}$/;
+    const subnetWant = "subnet ids such as subnet-0123456789abcdef0";
+    const publicSubnetIds = r.list("publicSubnetIds", subnetPattern, subnetWant);
+    const privateSubnetIds = r.list("privateSubnetIds", subnetPattern, subnetWant);
+    let existing: ExistingVpc | undefined;
+    if (vpcId) {
+        for (const [key, ids] of [
+            ["privateSubnetIds", privateSubnetIds],
+            ["publicSubnetIds", publicSubnetIds],
+        ] as const) {
+            if (ids.length < 2) {
+                problems.push(
+                    `${r.name(key)}: got ${JSON.stringify(ids)}, expected at least 2 subnets in different AZs when vpcId is set`,
+                );
+            }
+        }
+        existing = { vpcId, publicSubnetIds, privateSubnetIds };
+    } else if (publicSubnetIds.length > 0 || privateSubnetIds.length > 0) {
+        problems.push(
+            `${r.name("vpcId")}: got "", expected a VPC id because publicSubnetIds/privateSubnetIds are set (subnets only make sense with the VPC they belong to)`,
+        );
+    }
+
+    // ---- cluster ----
+    const kubernetesVersion = r.string("kubernetesVersion", /^1\.\d{2}$/, "a version of the form 1.NN, such as 1.33");
+    const endpointPublicAccessCidrs = r.list("endpointPublicAccessCidrs");
+    endpointPublicAccessCidrs.forEach((c) => r.check("endpointPublicAccessCidrs", c, (v) => cidrProblem(v, 0, 32)));
+    const logRetentionDays = r.check("logRetentionDays", r.integer("logRetentionDays", 1), (v) =>
+        LOG_RETENTION_DAYS.includes(v) ? undefined : `one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
+    const rolePattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+    const roleWant = "IAM role ARNs such as arn:aws:iam::123456789012:role/admin";
+    const adminRoleArns = r.list("adminRoleArns", rolePattern, roleWant);
+    const addonVersions = parseAddonPins(r);
+    const kubeconfigProfile = r.string("kubeconfigProfile", /^[\w.+-]*$/, "empty, or an AWS CLI profile name");
+    const kubeconfigRoleArn = r.check("kubeconfigRoleArn", r.string("kubeconfigRoleArn"), (v) =>
+        v === "" || rolePattern.test(v) ? undefined : "empty, or an IAM role ARN",
+    );
+    const protect = r.boolean("protect");
+
+    // ---- nodes ----
+    const instanceTypes = r.list("instanceTypes", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "EC2 instance types such as t3.medium");
+    if (instanceTypes.length === 0) {
+        problems.push(`${r.name("instanceTypes")}: got [], expected at least one instance type`);
+    }
+    const archs = new Set(instanceTypes.map(architectureOf));
+    if (archs.size > 1) {
+        const byArch = instanceTypes.map((t) => `${t}=${architectureOf(t)}`).join(", ");
+        problems.push(
+            `${r.name("instanceTypes")}: got ${byArch}, expected one CPU architecture for all (the AMI and the image are built for one)`,
+        );
+    }
+    const capacityType = r.oneOf("capacityType", ["ON_DEMAND", "SPOT"] as const);
+    const minSize = r.integer("nodeMinSize", 1);
+    const desiredSize = r.integer("nodeDesiredSize", 0);
+    const maxSize = r.integer("nodeMaxSize", 0);
+    if (minSize !== undefined && desiredSize !== undefined && maxSize !== undefined) {
+        if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
+            problems.push(
+                `${r.name("nodeDesiredSize")}: got min=${minSize} desired=${desiredSize} max=${maxSize}, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+            );
+        }
+    }
+    const diskSizeGiB = r.integer("nodeDiskSizeGiB", 20, 16384);
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems, stack);
+    }
+    // Every value below was checked above; the non-null assertions cannot fail.
+    return deepFreeze({
+        project,
+        stack,
+        region: region!,
+        clusterName: `${project}-${stack}`,
+        network: { vpcCidr: vpcCidr!, azCount: azCount!, natGateways: natGateways!, existing },
+        cluster: {
+            kubernetesVersion: kubernetesVersion!,
+            endpointPublicAccessCidrs,
+            logRetentionDays: logRetentionDays!,
+            adminRoleArns,
+            addonVersions,
+            kubeconfigProfile: kubeconfigProfile || undefined,
+            kubeconfigRoleArn: kubeconfigRoleArn || undefined,
+            protect: protect!,
+        },
+        nodes: {
+            instanceTypes,
+            architecture: architectureOf(instanceTypes[0]),
+            capacityType: capacityType!,
+            minSize: minSize!,
+            desiredSize: desiredSize!,
+            maxSize: maxSize!,
+            diskSizeGiB: diskSizeGiB!,
+        },
+    });
+}
+
+/**
+ * CPU architecture of an EC2 instance type. Graviton families carry a "g" among the attribute letters
+ * after the generation digit (t4g, m7g, c7gn, r8gd); every other family EKS nodes use is x86-64.
+ */
+export function architectureOf(instanceType: string): Architecture {
+    const family = instanceType.split(".")[0];
+    return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
+}
+
+/** Parses `name=version` pins, each naming a managed add-on once. */
+function parseAddonPins(r: Reader): Partial<Record<AddonName, string>> {
+    const pins: Partial<Record<AddonName, string>> = {};
+    for (const pin of r.list("addonVersions")) {
+        const [name, version, ...rest] = pin.split("=");
+        if (!(ADDONS as readonly string[]).includes(name) || !version || rest.length > 0) {
+            r.problem("addonVersions", pin, `name=version with name one of ${ADDONS.join(", ")}`);
+        } else if (name in pins) {
+            r.problem("addonVersions", pin, `each add-on pinned once; ${name} is pinned twice`);
+        } else {
+            pins[name as AddonName] = version;
+        }
+    }
+    return pins;
+}
+
+/** Why `value` is not an IPv4 network address with a prefix in [minPrefix, maxPrefix]; undefined if it is. */
+export function cidrProblem(value: string, minPrefix: number, maxPrefix: number): string | undefined {
+    const want = `an IPv4 CIDR with a prefix from /${minPrefix} to /${maxPrefix}`;
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!m) return want;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return want;
+    if (prefix < minPrefix || prefix > maxPrefix) return want;
+    const address = ipv4ToInt(octets);
+    const network = prefix === 0 ? 0 : (address & (~0 << (32 - prefix))) >>> 0;
+    if (network !== address) {
+        return `a network address (host bits zero), such as ${intToIpv4(network)}/${prefix}`;
+    }
+    return undefined;
+}
+
+export function ipv4ToInt(octets: number[]): number {
+    return (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0) as number;
+}
+
+export function intToIpv4(n: number): string {
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+function deepFreeze<T>(o: T): T {
+    if (o && typeof o === "object") {
+        Object.values(o).forEach(deepFreeze);
+        Object.freeze(o);
+    }
+    return o;
+}
+
+/** Typed accessors over raw config that record a problem line instead of throwing. */
+class Reader {
+    constructor(
+        private readonly raw: RawConfig,
+        private readonly project: string,
+        private readonly problems: string[],
+    ) {}
+
+    /** The fully qualified key, as a user would type it in `pulumi config set`. */
+    name(key: string): string {
+        return key.includes(":") ? key : `${this.project}:${key}`;
+    }
+
+    problem(key: string, got: unknown, expected: string): void {
+        this.problems.push(`${this.name(key)}: got ${JSON.stringify(got)}, expected ${expected}`);
+    }
+
+    /** Runs `why` on a parsed value; records its answer as the expectation when it has one. */
+    check<T>(key: string, value: T | undefined, why: (v: T) => string | undefined): T | undefined {
+        if (value === undefined) return undefined;
+        const expected = why(value);
+        if (expected === undefined) return value;
+        this.problem(key, value, expected);
+        return undefined;
+    }
+
+    private get(key: string): string | undefined {
+        const [ns, k] = key.includes(":") ? key.split(":") : [this.project, key];
+        const value = this.raw(ns, k);
+        if (value === undefined) {
+            this.problems.push(
+                `${this.name(key)}: not set, expected a value (Pulumi.yaml declares every key; set this one with pulumi config set ${this.name(key)} ...)`,
+            );
+        }
+        return value;
+    }
+
+    string(key: string, pattern?: RegExp, expected?: string): string | undefined {
+        const v = this.get(key);
+        if (v === undefined) return undefined;
+        if (pattern && !pattern.test(v)) {
+            this.problem(key, v, expected ?? `a string matching ${pattern}`);
+            return undefined;
+        }
+        return v;
+    }
+
+    oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+        const v = this.get(key);
+        if (v === undefined) return undefined;
+        if (!(allowed as readonly string[]).includes(v)) {
+            this.problem(key, v, `one of ${allowed.join(", ")}`);
+            return undefined;
+        }
+        return v as T;
+    }
+
+    integer(key: string, min: number, max?: number): number | undefined {
+        const v = this.get(key);
+        if (v === undefined) return undefined;
+        const range = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+        if (!/^-?\d+$/.test(v.trim())) {
+            this.problem(key, v, range);
+            return undefined;
+        }
+        const n = Number(v);
+        if (n < min || (max !== undefined && n > max)) {
+            this.problems.push(`${this.name(key)}: got ${n}, expected ${range}`);
+            return undefined;
+        }
+        return n;
+    }
+
+    boolean(key: string): boolean | undefined {
+        const v = this.get(key);
+        if (v === undefined) return undefined;
+        if (v !== "true" && v !== "false") {
+            this.problem(key, v, "true or false");
+            return undefined;
+        }
+        return v === "true";
+    }
+
+    /** A list of strings (the CLI passes arrays as JSON); each item checked against `pattern`. */
+    list(key: string, pattern?: RegExp, expected?: string): string[] {
+        const v = this.get(key);
+        if (v === undefined) return [];
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(v);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
+            this.problem(key, v, "a list of strings");
+            return [];
+        }
+        const bad = pattern ? parsed.filter((x: string) => !pattern.test(x)) : [];
+        bad.forEach((x) => this.problem(key, x, expected ?? `items matching ${pattern}`));
+        return bad.length > 0 ? [] : (parsed as string[]);
+    }
+}

@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** The cluster's IAM OIDC identity provider, as IRSA trust policies need it. */
+export interface OidcProvider {
+    arn: pulumi.Input<string>;
+    /** Issuer URL with or without the https:// scheme. */
+    url: pulumi.Input<string>;
+}
+
+/**
+ * Trust policy for an IAM role that exactly one Kubernetes service account may assume through IRSA:
+ * the token's audience must be STS and its subject that namespace and account.
+ */
+export function irsaTrustPolicy(
+    oidc: OidcProvider,
+    namespace: pulumi.Input<string>,
+    serviceAccount: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.all([oidc.arn, oidc.url, namespace, serviceAccount]).apply(([arn, url, ns, sa]) => {
+        const issuer = url.replace(/^https:\/\//, "");
+        return JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: arn },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            [`${issuer}:aud`]: "sts.amazonaws.com",
+                            [`${issuer}:sub`]: `system:serviceaccount:${ns}:${sa}`,
+                        },
+                    },
+                },
+            ],
+        });
+    });
+}

@@ -1,0 +1,48 @@
+export interface KubeconfigArgs {
+    clusterName: string;
+    region: string;
+    endpoint: string;
+    certificateAuthorityData: string;
+    /** AWS CLI profile for `aws eks get-token`; omitted means the ambient credentials. */
+    profile?: string;
+    /** Role that `aws eks get-token` assumes; omitted means the caller itself. */
+    roleArn?: string;
+}
+
+/**
+ * A kubeconfig that gets short-lived tokens from `aws eks get-token`, so it holds no credential.
+ *
+ * The Kubernetes provider replaces itself (and with it every object it manages) only when the active
+ * cluster entry changes. That entry is built from the cluster's endpoint and CA alone, with fixed names
+ * and key order, so changing the profile or role here updates the provider in place.
+ */
+export function kubeconfig(args: KubeconfigArgs): object {
+    const getToken = ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region];
+    if (args.roleArn) getToken.push("--role-arn", args.roleArn);
+    return {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [
+            {
+                name: args.clusterName,
+                cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthorityData },
+            },
+        ],
+        contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user: args.clusterName } }],
+        "current-context": args.clusterName,
+        users: [
+            {
+                name: args.clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: getToken,
+                        env: args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : null,
+                        interactiveMode: "Never",
+                    },
+                },
+            },
+        ],
+    };
+}

@@ -1,0 +1,161 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ExistingVpc, NatGateways, intToIpv4, ipv4ToInt } from "./config";
+
+export interface NetworkArgs {
+    /** Name of the EKS cluster that will use the subnets; goes into the kubernetes.io/cluster tag. */
+    clusterName: string;
+    /** IPv4 CIDR of the new VPC, /16 to /22. Default (Pulumi.yaml): 10.0.0.0/16. */
+    vpcCidr: string;
+    /** Availability zones to span, 2 to 6. Default (Pulumi.yaml): 3. */
+    azCount: number;
+    /** NAT gateways for the private subnets: none, single or perAz. Default (Pulumi.yaml): perAz. */
+    natGateways: NatGateways;
+    /** Adopt this VPC and its subnets instead of creating any; then azCount, vpcCidr and natGateways are unused. */
+    existing?: ExistingVpc;
+}
+
+/**
+ * Where a subnet sits inside the VPC CIDR. Private subnets take the first six eighths (a /19 each in a
+ * /16: room for the VPC CNI's pod IPs); public subnets take /22-sized slices (a 64th each) of the seventh
+ * eighth, since they hold only load balancers and NAT gateways. Indexes are fixed per AZ, so adding an AZ
+ * never moves an existing subnet.
+ */
+export function subnetCidr(vpcCidr: string, tier: "private" | "public", azIndex: number): string {
+    const [address, prefixText] = vpcCidr.split("/");
+    const prefix = Number(prefixText);
+    const [newBits, index] = tier === "private" ? [3, azIndex] : [6, 6 * 8 + azIndex];
+    const size = 2 ** (32 - prefix - newBits);
+    const base = ipv4ToInt(address.split(".").map(Number));
+    return `${intToIpv4(base + index * size)}/${prefix + newBits}`;
+}
+
+/** A VPC with one public and one private subnet per AZ, or an adopted one. */
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    /** Public subnets: internet-facing load balancers and NAT gateways only; nothing gets a public IP on launch. */
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Private subnets: the nodes and the control plane's network interfaces. */
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:Network", name, {}, opts);
+
+        if (args.existing) {
+            this.vpcId = pulumi.output(args.existing.vpcId);
+            this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
+            this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
+            this.registerOutputs({});
+            return;
+        }
+
+        const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
+        const zones = aws
+            .getAvailabilityZonesOutput(
+                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                { parent: this },
+            )
+            .names.apply((names) => {
+                if (names.length < args.azCount) {
+                    throw new Error(
+                        `azCount is ${args.azCount} but the region has ${names.length} available zones (${names.join(", ")})`,
+                    );
+                }
+                return names;
+            });
+
+        const vpc = new aws.ec2.Vpc(
+            "vpc",
+            {
+                cidrBlock: args.vpcCidr,
+                // EKS needs both for nodes to resolve the cluster endpoint's private name.
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: args.clusterName },
+            },
+            { parent: this },
+        );
+
+        // The default security group is attached to nothing of ours; strip its allow-all rules so that
+        // nothing placed in the VPC later is open by accident.
+        new aws.ec2.DefaultSecurityGroup("default-sg", { vpcId: vpc.id }, { parent: this });
+
+        const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { parent: this });
+        const publicRoutes = new aws.ec2.RouteTable(
+            "public",
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: "public" } },
+            { parent: this },
+        );
+
+        const azs = Array.from({ length: args.azCount }, (_, i) => i);
+        const publicSubnets = azs.map((i) => {
+            const subnet = new aws.ec2.Subnet(
+                `public-${i}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zones[i],
+                    cidrBlock: subnetCidr(args.vpcCidr, "public", i),
+                    mapPublicIpOnLaunch: false,
+                    tags: { ...clusterTag, "kubernetes.io/role/elb": "1", Name: `public-${i}` },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(
+                `public-${i}`,
+                { subnetId: subnet.id, routeTableId: publicRoutes.id },
+                { parent: this },
+            );
+            return subnet;
+        });
+
+        const natCount = { none: 0, single: 1, perAz: args.azCount }[args.natGateways];
+        const nats = Array.from({ length: natCount }, (_, i) => {
+            const eip = new aws.ec2.Eip(`nat-${i}`, { domain: "vpc" }, { parent: this });
+            return new aws.ec2.NatGateway(
+                `nat-${i}`,
+                { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `nat-${i}` } },
+                { parent: this, dependsOn: [igw] },
+            );
+        });
+
+        const privateSubnets = azs.map((i) => {
+            const subnet = new aws.ec2.Subnet(
+                `private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zones[i],
+                    cidrBlock: subnetCidr(args.vpcCidr, "private", i),
+                    mapPublicIpOnLaunch: false,
+                    tags: { ...clusterTag, "kubernetes.io/role/internal-elb": "1", Name: `private-${i}` },
+                },
+                { parent: this },
+            );
+            // One table per AZ whatever the NAT mode, so switching modes only changes routes.
+            const nat = nats.length === 0 ? undefined : nats[i % nats.length];
+            const routes = new aws.ec2.RouteTable(
+                `private-${i}`,
+                {
+                    vpcId: vpc.id,
+                    routes: nat ? [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] : [],
+                    tags: { Name: `private-${i}` },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(
+                `private-${i}`,
+                { subnetId: subnet.id, routeTableId: routes.id },
+                { parent: this },
+            );
+            return subnet;
+        });
+
+        this.vpcId = vpc.id;
+        this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
+        this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
+    }
+}

@@ -1,0 +1,178 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { awsMocks } from "./mocks";
+import { ROOT, loadStackConfig } from "./stack-config";
+
+/** One resource registration, as the engine would receive it from `pulumi up`. */
+export interface Registration {
+    urn: string;
+    type: string;
+    name: string;
+    /** False for component resources (and the root Stack). */
+    custom: boolean;
+    /** Parent URN; "" for the root Stack. */
+    parent: string;
+    /** Provider reference (`urn::id`) when the resource names one; "" for the engine's default provider. */
+    provider: string;
+    /** Per-package providers a component passes to its children. */
+    providers: Record<string, string>;
+    /** URNs this resource waits for: dependsOn plus every Output it takes as input. */
+    dependencies: string[];
+    /** For each input property, the URNs its value came from. */
+    propertyDependencies: Record<string, string[]>;
+    /** Inputs, with secrets still wrapped (see isSecretValue). */
+    inputs: Record<string, unknown>;
+    options: {
+        protect: boolean;
+        ignoreChanges: string[];
+        replaceOnChanges: string[];
+        deleteBeforeReplace: boolean;
+        retainOnDelete: boolean;
+        additionalSecretOutputs: string[];
+        version: string;
+    };
+}
+
+export interface RunResult {
+    stack: string;
+    /** The config the program saw, fully qualified keys to CLI strings. */
+    config: Record<string, string>;
+    registrations: Registration[];
+    /** Stack outputs, with secrets still wrapped. */
+    outputs: Record<string, unknown>;
+    /** What the program threw, if it failed. */
+    error?: Error;
+}
+
+export interface RunOptions {
+    /** Config to set (a string) or unset (undefined) on top of the stack's, by fully qualified key. */
+    overrides?: Record<string, string | undefined>;
+    /** Project root holding Pulumi.yaml, the stack files and index.ts. Default: this repository. */
+    root?: string;
+}
+
+const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
+/** True for a value the engine would store encrypted. */
+export function isSecretValue(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** The value with every secret wrapper removed (or replaced by `mask`, when given). */
+export function unwrapSecrets(v: unknown, mask?: string): unknown {
+    if (isSecretValue(v)) return mask ?? unwrapSecrets((v as { value: unknown }).value);
+    if (Array.isArray(v)) return v.map((x) => unwrapSecrets(x, mask));
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x, mask)]));
+    }
+    return v;
+}
+
+// The SDK keeps its runtime state in globals, so runs take turns.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the real index.ts for a stack under the SDK's mocks, inside a root Stack resource as `pulumi up`
+ * does, and records every registration the engine would receive.
+ */
+export function runStack(stack: string, options: RunOptions = {}): Promise<RunResult> {
+    const run = queue.then(() => runOnce(stack, options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
+    const root = options.root ?? ROOT;
+    const { project, values, secretKeys } = loadStackConfig(stack, root);
+    for (const [key, value] of Object.entries(options.overrides ?? {})) {
+        if (value === undefined) delete values[key];
+        else values[key] = value;
+    }
+    pulumi.runtime.setAllConfig(values, secretKeys);
+
+    const region = values["aws:region"] ?? "us-west-2";
+    await pulumi.runtime.setMocks(awsMocks(region), project, stack, false);
+    const registrations: Registration[] = [];
+    const outputsByUrn = new Map<string, Record<string, unknown>>();
+    recordInto(registrations, outputsByUrn);
+
+    const result: RunResult = { stack, config: { ...values }, registrations, outputs: {} };
+    const fail = (e: unknown) => {
+        result.error ??= e instanceof Error ? e : new Error(String(e));
+    };
+    // A failed program also rejects the promises of the Stack resource's outputs; the SDK's run script
+    // catches those process-wide, and so does this, for the length of the run.
+    process.on("unhandledRejection", fail);
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            // index.ts exports its program as a function, so each call is a fresh run.
+            const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
+            return program();
+        });
+    } catch (e) {
+        fail(e);
+    }
+    await waitForRegistrations();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", fail);
+    const stackUrn = registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+    result.outputs = (stackUrn && outputsByUrn.get(stackUrn)) || {};
+    return result;
+}
+
+/** Wraps the mock monitor so each request is recorded before the mocks answer it. */
+function recordInto(registrations: Registration[], outputsByUrn: Map<string, Record<string, unknown>>): void {
+    // The monitor and its protobuf requests are untyped in the SDK's public surface.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+        register(req, (err: unknown, resp: any) => {
+            if (!err) registrations.push(toRegistration(req, resp.getUrn()));
+            callback(err, resp);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: unknown) => void) => {
+        outputsByUrn.set(req.getUrn(), req.getOutputs()?.toJavaScript() ?? {});
+        return registerOutputs(req, callback);
+    };
+}
+
+function toRegistration(req: any, urn: string): Registration {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        propertyDependencies[key] = deps.getUrnsList();
+    });
+    const providers: Record<string, string> = {};
+    req.getProvidersMap().forEach((ref: string, pkg: string) => {
+        providers[pkg] = ref;
+    });
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent(),
+        provider: req.getProvider(),
+        providers,
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        inputs: req.getObject()?.toJavaScript() ?? {},
+        options: {
+            protect: req.getProtect() === true,
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            retainOnDelete: req.getRetainondelete() === true,
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            version: req.getVersion(),
+        },
+    };
+}
+
+/** Resolves once no registration is in flight, including ones started from inside apply callbacks. */
+function waitForRegistrations(): Promise<void> {
+    // waitForRPCs is internal to the SDK; it is what `pulumi up`'s run script awaits before exiting.
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    return settings.waitForRPCs();
+}

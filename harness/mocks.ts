@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+/** The account the mocks pretend to run in, and the role the deployer's session came from. */
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_DEPLOYER_ROLE = `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`;
+
+/** Versions the mocked getAddonVersion answers with, as EKS would for a recent Kubernetes version. */
+export const MOCK_ADDON_VERSIONS: Record<string, string> = {
+    "vpc-cni": "v1.19.5-eksbuild.1",
+    "kube-proxy": "v1.33.0-eksbuild.2",
+    "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+    coredns: "v1.12.1-eksbuild.2",
+    "metrics-server": "v0.7.2-eksbuild.3",
+};
+
+function hex(seed: string, length: number): string {
+    return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/**
+ * Mocks that answer like AWS and Kubernetes would after a successful `pulumi up`: ids of the right
+ * shape, ARNs, the cluster's endpoint, CA and OIDC issuer, and every invoke the program makes. An
+ * invoke they do not know fails loudly, so a new data source cannot slip in untested.
+ */
+export function awsMocks(region: string): pulumi.runtime.Mocks {
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            const inputs = args.inputs;
+            const suffix = hex(`${args.type}::${args.name}`, 17);
+            const physicalName = inputs.name ?? `${args.name}-${suffix.slice(0, 7)}`;
+            const state: Record<string, unknown> = { ...inputs };
+            let id = `${args.name}-${suffix.slice(0, 8)}`;
+            switch (args.type) {
+                case "aws:ec2/vpc:Vpc":
+                    id = `vpc-${suffix}`;
+                    break;
+                case "aws:ec2/subnet:Subnet":
+                    id = `subnet-${suffix}`;
+                    break;
+                case "aws:ec2/natGateway:NatGateway":
+                    id = `nat-${suffix}`;
+                    break;
+                case "aws:ec2/launchTemplate:LaunchTemplate":
+                    id = `lt-${suffix}`;
+                    state.latestVersion = 1;
+                    break;
+                case "aws:iam/role:Role":
+                    state.name = physicalName;
+                    state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:role/${physicalName}`;
+                    id = physicalName;
+                    break;
+                case "aws:kms/key:Key":
+                    id = `${suffix.slice(0, 8)}-${suffix.slice(8, 12)}-4${suffix.slice(12, 15)}`;
+                    state.arn = arn("kms", `key/${id}`);
+                    break;
+                case "aws:eks/cluster:Cluster":
+                    id = physicalName;
+                    state.name = physicalName;
+                    state.arn = arn("eks", `cluster/${physicalName}`);
+                    state.endpoint = `https://${hex(physicalName, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`;
+                    state.certificateAuthority = { data: Buffer.from(`mock CA of ${physicalName}`).toString("base64") };
+                    state.identities = [
+                        { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(physicalName, 32)}` }] },
+                    ];
+                    break;
+                case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+                    const url = String(inputs.url).replace(/^https:\/\//, "");
+                    state.url = url;
+                    state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${url}`;
+                    id = state.arn as string;
+                    break;
+                }
+                default:
+                    state.arn ??= arn(args.type.split(":")[1].split("/")[0], `${args.name}/${id}`);
+            }
+            return { id, state };
+        },
+
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            switch (args.token) {
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                case "aws:index/getRegion:getRegion":
+                    return { name: region, region, id: region };
+                case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                    const letters = ["a", "b", "c", "d", "e", "f"];
+                    return {
+                        names: letters.map((l) => `${region}${l}`),
+                        zoneIds: letters.map((_, i) => `${region.slice(0, 3)}${region.slice(-1)}-az${i + 1}`),
+                        id: region,
+                    };
+                }
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return {
+                        accountId: MOCK_ACCOUNT,
+                        arn: `arn:aws:sts::${MOCK_ACCOUNT}:assumed-role/deployer/session-1`,
+                        userId: "AROAEXAMPLE:session-1",
+                        id: MOCK_ACCOUNT,
+                    };
+                case "aws:iam/getSessionContext:getSessionContext":
+                    return {
+                        arn: args.inputs.arn,
+                        issuerArn: MOCK_DEPLOYER_ROLE,
+                        issuerName: "deployer",
+                        sessionName: "session-1",
+                        id: args.inputs.arn,
+                    };
+                case "aws:eks/getAddonVersion:getAddonVersion":
+                    return { ...args.inputs, version: MOCK_ADDON_VERSIONS[args.inputs.addonName], id: args.inputs.addonName };
+                case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                    return {
+                        userName: "AWS",
+                        password: "mock-ecr-password",
+                        proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+                        authorizationToken: Buffer.from("AWS:mock-ecr-password").toString("base64"),
+                        id: region,
+                    };
+                default:
+                    throw new Error(`the mocks do not answer the invoke ${args.token}; add it to harness/mocks.ts`);
+            }
+        },
+    };
+}

@@ -1,0 +1,78 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+
+/** The project root: where Pulumi.yaml and the stack files live. */
+export const ROOT = path.join(__dirname, "..");
+
+/** A stack name that has no Pulumi.<stack>.yaml, or a file that cannot be read. */
+export class StackFileError extends Error {
+    override name = "StackFileError";
+}
+
+export interface StackConfigValues {
+    project: string;
+    /** Fully qualified key (`project:key`, `aws:region`) to the string the CLI would hand the program. */
+    values: Record<string, string>;
+    /** Keys whose values are secrets (`secure:` in the stack file). */
+    secretKeys: string[];
+}
+
+interface ProjectFile {
+    name: string;
+    config?: Record<string, { type?: string; default?: unknown; value?: unknown; description?: string }>;
+}
+
+export function readProjectFile(root = ROOT): ProjectFile {
+    return yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
+}
+
+/** Stack names with a committed Pulumi.<stack>.yaml, sorted. */
+export function committedStacks(root = ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * The config a stack's program sees, as the CLI builds it: Pulumi.yaml defaults and values, overlaid by
+ * Pulumi.<stack>.yaml. Values become strings the way the CLI passes them (lists and maps as JSON).
+ * Encrypted values cannot be decrypted here; they become a placeholder and are listed as secret.
+ */
+export function loadStackConfig(stack: string, root = ROOT): StackConfigValues {
+    const stacks = committedStacks(root);
+    if (!stacks.includes(stack)) {
+        throw new StackFileError(
+            `unknown stack "${stack}": there is no Pulumi.${stack}.yaml in ${root}. Valid stacks: ${stacks.join(", ") || "none"}.`,
+        );
+    }
+    const project = readProjectFile(root);
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        const value = decl.value ?? decl.default;
+        if (value !== undefined) values[qualify(key)] = configString(value);
+    }
+    const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+    const parsed = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null;
+    for (const [key, value] of Object.entries(parsed?.config ?? {})) {
+        if (isSecure(value)) {
+            secretKeys.push(qualify(key));
+            values[qualify(key)] = "[secret]";
+        } else {
+            values[qualify(key)] = configString(value);
+        }
+    }
+    return { project: project.name, values, secretKeys };
+}
+
+function isSecure(value: unknown): boolean {
+    return typeof value === "object" && value !== null && "secure" in value;
+}
+
+function configString(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
