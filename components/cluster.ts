@@ -81,7 +81,8 @@ export class Cluster extends pulumi.ComponentResource {
         super("flask-eks:index:Cluster", name, {}, opts);
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
-        const managedPolicy = (policy: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
+        const managedPolicy = (policy: string) =>
+            pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
 
         // ---- IAM: the managed policies EKS needs, nothing more ----
         const clusterRole = new aws.iam.Role(
@@ -186,7 +187,11 @@ export class Cluster extends pulumi.ComponentResource {
         this.oidcProvider = { arn: oidc.arn, url: oidc.url };
 
         // ---- add-ons that nodes need before they can turn Ready ----
-        const addon = (addonName: AddonName, extra: Partial<aws.eks.AddonArgs>, addonOpts: pulumi.CustomResourceOptions) =>
+        const addon = (
+            addonName: AddonName,
+            extra: Partial<aws.eks.AddonArgs>,
+            addonOpts: pulumi.CustomResourceOptions,
+        ) =>
             new aws.eks.Addon(
                 addonName,
                 {
@@ -268,7 +273,10 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 updateConfig: { maxUnavailablePercentage: 33 },
                 nodeRepairConfig: { enabled: true },
-                launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+                launchTemplate: {
+                    id: launchTemplate.id,
+                    version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+                },
             },
             {
                 ...parent,
@@ -284,18 +292,20 @@ export class Cluster extends pulumi.ComponentResource {
 
         // ---- access from Pulumi and kubectl ----
         this.kubeconfig = pulumi.secret(
-            pulumi.all([this.cluster.endpoint, this.cluster.certificateAuthority.data]).apply(([endpoint, ca]) =>
-                JSON.stringify(
-                    kubeconfig({
-                        clusterName: args.clusterName,
-                        region: args.region,
-                        endpoint,
-                        certificateAuthorityData: ca,
-                        profile: args.kubeconfigProfile,
-                        roleArn: args.kubeconfigRoleArn,
-                    }),
+            pulumi
+                .all([this.cluster.endpoint, this.cluster.certificateAuthority.data])
+                .apply(([endpoint, ca]) =>
+                    JSON.stringify(
+                        kubeconfig({
+                            clusterName: args.clusterName,
+                            region: args.region,
+                            endpoint,
+                            certificateAuthorityData: ca,
+                            profile: args.kubeconfigProfile,
+                            roleArn: args.kubeconfigRoleArn,
+                        }),
+                    ),
                 ),
-            ),
         );
         // The provider waits for the node group so that the first rollout has nodes to schedule on, and
         // for the admin access entries so that its first call is authorised.

@@ -8,7 +8,13 @@ export type CapacityType = "ON_DEMAND" | "SPOT";
 export type Architecture = "amd64" | "arm64";
 
 /** The add-ons the cluster manages; addonVersions may pin any of them. */
-export const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "metrics-server"] as const;
+export const ADDONS = [
+    "vpc-cni",
+    "kube-proxy",
+    "eks-pod-identity-agent",
+    "coredns",
+    "metrics-server",
+] as const;
 export type AddonName = (typeof ADDONS)[number];
 
 /** Retention values CloudWatch Logs accepts, in days. */
@@ -68,20 +74,30 @@ export class ConfigError extends pulumi.RunError {
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "ConfigError";
+        // The user needs the problem lines, not where they were found. Without frames the SDK's run
+        // script also skips a colourised inspection that can take Node 20 tens of seconds.
+        this.stack = `${this.name}: ${this.message}`;
     }
 }
 
 /** Reads a raw config value: the string the CLI passes (arrays as JSON), or undefined when unset. */
 export type RawConfig = (namespace: string, key: string) => string | undefined;
 
-const pulumiRawConfig: RawConfig = (namespace, key) => new pulumi.Config(namespace).get(key);
-
 /** Loads and validates the current stack's config; throws ConfigError listing every problem. */
-export function loadConfig(raw: RawConfig = pulumiRawConfig): StackConfig {
-    return parseConfig(raw, pulumi.getProject(), pulumi.getStack());
+export function loadConfig(): StackConfig {
+    return parseConfig(
+        (namespace, key) => new pulumi.Config(namespace).get(key),
+        pulumi.getProject(),
+        pulumi.getStack(),
+        Object.keys(pulumi.runtime.allConfig()),
+    );
 }
 
-export function parseConfig(raw: RawConfig, project: string, stack: string): StackConfig {
+/**
+ * Parses and validates raw config. `setKeys`, when given, lists every key set for the stack; any in
+ * this project's namespace that nothing reads is reported as unknown.
+ */
+export function parseConfig(raw: RawConfig, project: string, stack: string, setKeys?: string[]): StackConfig {
     const problems: string[] = [];
     const r = new Reader(raw, project, problems);
 
@@ -91,13 +107,17 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     const vpcCidr = r.check("vpcCidr", r.string("vpcCidr"), (v) => cidrProblem(v, 16, 22));
     const azCount = r.integer("azCount", 2, 6);
     const natGateways = r.oneOf("natGateways", ["none", "single", "perAz"] as const);
-    const vpcId = r.string("vpcId", /^(vpc-[0-9a-f]{8,17})?$/, "empty, or a VPC id such as vpc-0123456789abcdef0");
+    const vpcId = r.string(
+        "vpcId",
+        /^(vpc-[0-9a-f]{8,17})?$/,
+        "empty, or a VPC id such as vpc-0123456789abcdef0",
+    );
     const subnetPattern = /^subnet-[0-9a-f]{8,17}$/;
     const subnetWant = "subnet ids such as subnet-0123456789abcdef0";
     const publicSubnetIds = r.list("publicSubnetIds", subnetPattern, subnetWant);
     const privateSubnetIds = r.list("privateSubnetIds", subnetPattern, subnetWant);
     let existing: ExistingVpc | undefined;
-    if (vpcId) {
+    if (vpcId && publicSubnetIds && privateSubnetIds) {
         for (const [key, ids] of [
             ["privateSubnetIds", privateSubnetIds],
             ["publicSubnetIds", publicSubnetIds],
@@ -109,16 +129,22 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
             }
         }
         existing = { vpcId, publicSubnetIds, privateSubnetIds };
-    } else if (publicSubnetIds.length > 0 || privateSubnetIds.length > 0) {
+    } else if (vpcId === "" && (publicSubnetIds?.length || privateSubnetIds?.length)) {
         problems.push(
             `${r.name("vpcId")}: got "", expected a VPC id because publicSubnetIds/privateSubnetIds are set (subnets only make sense with the VPC they belong to)`,
         );
     }
 
     // ---- cluster ----
-    const kubernetesVersion = r.string("kubernetesVersion", /^1\.\d{2}$/, "a version of the form 1.NN, such as 1.33");
+    const kubernetesVersion = r.string(
+        "kubernetesVersion",
+        /^1\.\d{2}$/,
+        "a version of the form 1.NN, such as 1.33",
+    );
     const endpointPublicAccessCidrs = r.list("endpointPublicAccessCidrs");
-    endpointPublicAccessCidrs.forEach((c) => r.check("endpointPublicAccessCidrs", c, (v) => cidrProblem(v, 0, 32)));
+    endpointPublicAccessCidrs?.forEach((c) =>
+        r.check("endpointPublicAccessCidrs", c, (v) => cidrProblem(v, 0, 32)),
+    );
     const logRetentionDays = r.check("logRetentionDays", r.integer("logRetentionDays", 1), (v) =>
         LOG_RETENTION_DAYS.includes(v) ? undefined : `one of ${LOG_RETENTION_DAYS.join(", ")}`,
     );
@@ -126,19 +152,26 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     const roleWant = "IAM role ARNs such as arn:aws:iam::123456789012:role/admin";
     const adminRoleArns = r.list("adminRoleArns", rolePattern, roleWant);
     const addonVersions = parseAddonPins(r);
-    const kubeconfigProfile = r.string("kubeconfigProfile", /^[\w.+-]*$/, "empty, or an AWS CLI profile name");
+    const kubeconfigProfile = r.string(
+        "kubeconfigProfile",
+        /^[\w.+-]*$/,
+        "empty, or an AWS CLI profile name",
+    );
     const kubeconfigRoleArn = r.check("kubeconfigRoleArn", r.string("kubeconfigRoleArn"), (v) =>
         v === "" || rolePattern.test(v) ? undefined : "empty, or an IAM role ARN",
     );
     const protect = r.boolean("protect");
 
     // ---- nodes ----
-    const instanceTypes = r.list("instanceTypes", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "EC2 instance types such as t3.medium");
-    if (instanceTypes.length === 0) {
+    const instanceTypes = r.list(
+        "instanceTypes",
+        /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        "EC2 instance types such as t3.medium",
+    );
+    if (instanceTypes?.length === 0) {
         problems.push(`${r.name("instanceTypes")}: got [], expected at least one instance type`);
     }
-    const archs = new Set(instanceTypes.map(architectureOf));
-    if (archs.size > 1) {
+    if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {
         const byArch = instanceTypes.map((t) => `${t}=${architectureOf(t)}`).join(", ");
         problems.push(
             `${r.name("instanceTypes")}: got ${byArch}, expected one CPU architecture for all (the AMI and the image are built for one)`,
@@ -157,6 +190,13 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
     }
     const diskSizeGiB = r.integer("nodeDiskSizeGiB", 20, 16384);
 
+    // A mistyped key would otherwise be ignored in silence and its default used instead.
+    for (const key of (setKeys ?? []).filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
+        const near = [...r.asked].find((known) => known.toLowerCase() === key.toLowerCase());
+        const hint = near ? `; did you mean ${near}?` : ` (see the config reference in README.md)`;
+        problems.push(`${key}: is set, expected only keys that Pulumi.yaml declares${hint}`);
+    }
+
     if (problems.length > 0) {
         throw new ConfigError(problems, stack);
     }
@@ -169,17 +209,17 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
         network: { vpcCidr: vpcCidr!, azCount: azCount!, natGateways: natGateways!, existing },
         cluster: {
             kubernetesVersion: kubernetesVersion!,
-            endpointPublicAccessCidrs,
+            endpointPublicAccessCidrs: endpointPublicAccessCidrs!,
             logRetentionDays: logRetentionDays!,
-            adminRoleArns,
+            adminRoleArns: adminRoleArns!,
             addonVersions,
             kubeconfigProfile: kubeconfigProfile || undefined,
             kubeconfigRoleArn: kubeconfigRoleArn || undefined,
             protect: protect!,
         },
         nodes: {
-            instanceTypes,
-            architecture: architectureOf(instanceTypes[0]),
+            instanceTypes: instanceTypes!,
+            architecture: architectureOf(instanceTypes![0]),
             capacityType: capacityType!,
             minSize: minSize!,
             desiredSize: desiredSize!,
@@ -191,17 +231,17 @@ export function parseConfig(raw: RawConfig, project: string, stack: string): Sta
 
 /**
  * CPU architecture of an EC2 instance type. Graviton families carry a "g" among the attribute letters
- * after the generation digit (t4g, m7g, c7gn, r8gd); every other family EKS nodes use is x86-64.
+ * after the generation digit (t4g, m7g, c7gn, r8gd), plus the first one, a1; the rest are x86-64.
  */
 export function architectureOf(instanceType: string): Architecture {
     const family = instanceType.split(".")[0];
-    return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
+    return family === "a1" || /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
 }
 
 /** Parses `name=version` pins, each naming a managed add-on once. */
 function parseAddonPins(r: Reader): Partial<Record<AddonName, string>> {
     const pins: Partial<Record<AddonName, string>> = {};
-    for (const pin of r.list("addonVersions")) {
+    for (const pin of r.list("addonVersions") ?? []) {
         const [name, version, ...rest] = pin.split("=");
         if (!(ADDONS as readonly string[]).includes(name) || !version || rest.length > 0) {
             r.problem("addonVersions", pin, `name=version with name one of ${ADDONS.join(", ")}`);
@@ -255,6 +295,9 @@ class Reader {
         private readonly problems: string[],
     ) {}
 
+    /** Every fully qualified key read so far. */
+    readonly asked = new Set<string>();
+
     /** The fully qualified key, as a user would type it in `pulumi config set`. */
     name(key: string): string {
         return key.includes(":") ? key : `${this.project}:${key}`;
@@ -276,6 +319,7 @@ class Reader {
     private get(key: string): string | undefined {
         const [ns, k] = key.includes(":") ? key.split(":") : [this.project, key];
         const value = this.raw(ns, k);
+        this.asked.add(this.name(key));
         if (value === undefined) {
             this.problems.push(
                 `${this.name(key)}: not set, expected a value (Pulumi.yaml declares every key; set this one with pulumi config set ${this.name(key)} ...)`,
@@ -330,10 +374,10 @@ class Reader {
         return v === "true";
     }
 
-    /** A list of strings (the CLI passes arrays as JSON); each item checked against `pattern`. */
-    list(key: string, pattern?: RegExp, expected?: string): string[] {
+    /** A list of strings (the CLI passes arrays as JSON), each matching `pattern`; undefined once reported. */
+    list(key: string, pattern?: RegExp, expected?: string): string[] | undefined {
         const v = this.get(key);
-        if (v === undefined) return [];
+        if (v === undefined) return undefined;
         let parsed: unknown;
         try {
             parsed = JSON.parse(v);
@@ -342,10 +386,10 @@ class Reader {
         }
         if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
             this.problem(key, v, "a list of strings");
-            return [];
+            return undefined;
         }
         const bad = pattern ? parsed.filter((x: string) => !pattern.test(x)) : [];
         bad.forEach((x) => this.problem(key, x, expected ?? `items matching ${pattern}`));
-        return bad.length > 0 ? [] : (parsed as string[]);
+        return bad.length > 0 ? undefined : (parsed as string[]);
     }
 }

@@ -25,10 +25,15 @@ export function kubeconfig(args: KubeconfigArgs): object {
         clusters: [
             {
                 name: args.clusterName,
-                cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthorityData },
+                cluster: {
+                    server: args.endpoint,
+                    "certificate-authority-data": args.certificateAuthorityData,
+                },
             },
         ],
-        contexts: [{ name: args.clusterName, context: { cluster: args.clusterName, user: args.clusterName } }],
+        contexts: [
+            { name: args.clusterName, context: { cluster: args.clusterName, user: args.clusterName } },
+        ],
         "current-context": args.clusterName,
         users: [
             {

@@ -83,7 +83,11 @@ export class Network extends pulumi.ComponentResource {
         const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { parent: this });
         const publicRoutes = new aws.ec2.RouteTable(
             "public",
-            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: "public" } },
+            {
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+                tags: { Name: "public" },
+            },
             { parent: this },
         );
 

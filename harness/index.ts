@@ -6,6 +6,8 @@ import { ROOT, loadStackConfig } from "./stack-config";
 /** One resource registration, as the engine would receive it from `pulumi up`. */
 export interface Registration {
     urn: string;
+    /** The id the mocks gave the resource, as the cloud would after creating it. */
+    id: string;
     type: string;
     name: string;
     /** False for component resources (and the root Stack). */
@@ -56,7 +58,9 @@ const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** True for a value the engine would store encrypted. */
 export function isSecretValue(v: unknown): boolean {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+    return (
+        typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+    );
 }
 
 /** The value with every secret wrapper removed (or replaced by `mask`, when given). */
@@ -98,24 +102,18 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     recordInto(registrations, outputsByUrn);
 
     const result: RunResult = { stack, config: { ...values }, registrations, outputs: {} };
-    const fail = (e: unknown) => {
-        result.error ??= e instanceof Error ? e : new Error(String(e));
-    };
-    // A failed program also rejects the promises of the Stack resource's outputs; the SDK's run script
-    // catches those process-wide, and so does this, for the length of the run.
-    process.on("unhandledRejection", fail);
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            // index.ts exports its program as a function, so each call is a fresh run.
-            const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
-            return program();
-        });
-    } catch (e) {
-        fail(e);
-    }
+    await pulumi.runtime.runInPulumiStack(async () => {
+        // index.ts exports its program as a function, so each call is a fresh run. A failure is kept
+        // as the result rather than left to reject the Stack's promises, which nothing here awaits.
+        const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
+        try {
+            return await program();
+        } catch (e) {
+            result.error = e instanceof Error ? e : new Error(String(e));
+            return {};
+        }
+    });
     await waitForRegistrations();
-    await new Promise((resolve) => setImmediate(resolve));
-    process.off("unhandledRejection", fail);
     const stackUrn = registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
     result.outputs = (stackUrn && outputsByUrn.get(stackUrn)) || {};
     return result;
@@ -128,7 +126,7 @@ function recordInto(registrations: Registration[], outputsByUrn: Map<string, Rec
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
         register(req, (err: unknown, resp: any) => {
-            if (!err) registrations.push(toRegistration(req, resp.getUrn()));
+            if (!err) registrations.push(toRegistration(req, resp.getUrn(), resp.getId()));
             callback(err, resp);
         });
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
@@ -138,7 +136,7 @@ function recordInto(registrations: Registration[], outputsByUrn: Map<string, Rec
     };
 }
 
-function toRegistration(req: any, urn: string): Registration {
+function toRegistration(req: any, urn: string, id: string): Registration {
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
         propertyDependencies[key] = deps.getUrnsList();
@@ -149,6 +147,7 @@ function toRegistration(req: any, urn: string): Registration {
     });
     return {
         urn,
+        id,
         type: req.getType(),
         name: req.getName(),
         custom: req.getCustom(),

@@ -24,7 +24,8 @@ function hex(seed: string, length: number): string {
  * invoke they do not know fails loudly, so a new data source cannot slip in untested.
  */
 export function awsMocks(region: string): pulumi.runtime.Mocks {
-    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
+    const arn = (service: string, resource: string) =>
+        `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             const inputs = args.inputs;
@@ -60,9 +61,17 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                     state.name = physicalName;
                     state.arn = arn("eks", `cluster/${physicalName}`);
                     state.endpoint = `https://${hex(physicalName, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`;
-                    state.certificateAuthority = { data: Buffer.from(`mock CA of ${physicalName}`).toString("base64") };
+                    state.certificateAuthority = {
+                        data: Buffer.from(`mock CA of ${physicalName}`).toString("base64"),
+                    };
                     state.identities = [
-                        { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(physicalName, 32)}` }] },
+                        {
+                            oidcs: [
+                                {
+                                    issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(physicalName, 32)}`,
+                                },
+                            ],
+                        },
                     ];
                     break;
                 case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
@@ -108,7 +117,11 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                         id: args.inputs.arn,
                     };
                 case "aws:eks/getAddonVersion:getAddonVersion":
-                    return { ...args.inputs, version: MOCK_ADDON_VERSIONS[args.inputs.addonName], id: args.inputs.addonName };
+                    return {
+                        ...args.inputs,
+                        version: MOCK_ADDON_VERSIONS[args.inputs.addonName],
+                        id: args.inputs.addonName,
+                    };
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return {
                         userName: "AWS",
@@ -118,7 +131,9 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                         id: region,
                     };
                 default:
-                    throw new Error(`the mocks do not answer the invoke ${args.token}; add it to harness/mocks.ts`);
+                    throw new Error(
+                        `the mocks do not answer the invoke ${args.token}; add it to harness/mocks.ts`,
+                    );
             }
         },
     };

@@ -57,7 +57,9 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfigValues {
         if (value !== undefined) values[qualify(key)] = configString(value);
     }
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-    const parsed = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null;
+    const parsed = yaml.load(fs.readFileSync(stackFile, "utf8")) as {
+        config?: Record<string, unknown>;
+    } | null;
     for (const [key, value] of Object.entries(parsed?.config ?? {})) {
         if (isSecure(value)) {
             secretKeys.push(qualify(key));

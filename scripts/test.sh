@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command (npm test): installs what it needs, then type-checks, checks formatting and runs
+# every test that needs no cloud account and no Docker engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== typescript: tsc (strict, type-checked)"
+npx tsc -p . --noCheck false
+echo "== formatting: prettier"
+npx prettier --check --log-level warn "**/*.ts"
+echo "== program: node --test"
+node --require ./harness/register.js --test test/*.test.ts

@@ -1,0 +1,267 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { LOG_RETENTION_DAYS, architectureOf, cidrProblem, parseConfig } from "../components/config";
+import { runStack } from "../harness";
+import { loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { resourcesOf } from "./helpers";
+
+const P = "flask-eks";
+
+/** parseConfig over the dev stack's config with some keys changed (a string) or unset (undefined). */
+function parseDev(overrides: Record<string, string | undefined>) {
+    const { values } = loadStackConfig("dev");
+    const merged: Record<string, string | undefined> = { ...values, ...overrides };
+    return parseConfig((ns, key) => merged[`${ns}:${key}`], P, "dev");
+}
+
+function problemsOf(overrides: Record<string, string | undefined>): string[] {
+    try {
+        parseDev(overrides);
+    } catch (e) {
+        return (e as { problems: string[] }).problems;
+    }
+    return [];
+}
+
+// Each class of bad config, with the exact line the user sees.
+const cases: [string, Record<string, string | undefined>, string][] = [
+    [
+        "VPC CIDR that is not a CIDR",
+        { [`${P}:vpcCidr`]: "10.0.0.0" },
+        `${P}:vpcCidr: got "10.0.0.0", expected an IPv4 CIDR with a prefix from /16 to /22`,
+    ],
+    [
+        "VPC CIDR too small for the subnets",
+        { [`${P}:vpcCidr`]: "10.0.0.0/24" },
+        `${P}:vpcCidr: got "10.0.0.0/24", expected an IPv4 CIDR with a prefix from /16 to /22`,
+    ],
+    [
+        "VPC CIDR with host bits set",
+        { [`${P}:vpcCidr`]: "10.0.3.0/16" },
+        `${P}:vpcCidr: got "10.0.3.0/16", expected a network address (host bits zero), such as 10.0.0.0/16`,
+    ],
+    ["AZ count above 6", { [`${P}:azCount`]: "7" }, `${P}:azCount: got 7, expected an integer from 2 to 6`],
+    ["AZ count below 2", { [`${P}:azCount`]: "1" }, `${P}:azCount: got 1, expected an integer from 2 to 6`],
+    [
+        "AZ count not an integer",
+        { [`${P}:azCount`]: "two" },
+        `${P}:azCount: got "two", expected an integer from 2 to 6`,
+    ],
+    [
+        "unknown NAT mode",
+        { [`${P}:natGateways`]: "many" },
+        `${P}:natGateways: got "many", expected one of none, single, perAz`,
+    ],
+    [
+        "desired above max",
+        { [`${P}:nodeDesiredSize`]: "5" },
+        `${P}:nodeDesiredSize: got min=1 desired=5 max=3, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+    ],
+    [
+        "min above desired",
+        { [`${P}:nodeMinSize`]: "3", [`${P}:nodeDesiredSize`]: "2" },
+        `${P}:nodeDesiredSize: got min=3 desired=2 max=3, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+    ],
+    ["min of zero", { [`${P}:nodeMinSize`]: "0" }, `${P}:nodeMinSize: got 0, expected an integer >= 1`],
+    [
+        "disk below 20 GiB",
+        { [`${P}:nodeDiskSizeGiB`]: "8" },
+        `${P}:nodeDiskSizeGiB: got 8, expected an integer from 20 to 16384`,
+    ],
+    [
+        "disk above 16384 GiB",
+        { [`${P}:nodeDiskSizeGiB`]: "20000" },
+        `${P}:nodeDiskSizeGiB: got 20000, expected an integer from 20 to 16384`,
+    ],
+    [
+        "log retention CloudWatch refuses",
+        { [`${P}:logRetentionDays`]: "10" },
+        `${P}:logRetentionDays: got 10, expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    ],
+    [
+        "mixed CPU architectures",
+        { [`${P}:instanceTypes`]: '["t3.medium","t4g.medium"]' },
+        `${P}:instanceTypes: got t3.medium=amd64, t4g.medium=arm64, expected one CPU architecture for all (the AMI and the image are built for one)`,
+    ],
+    [
+        "malformed instance type",
+        { [`${P}:instanceTypes`]: '["large"]' },
+        `${P}:instanceTypes: got "large", expected EC2 instance types such as t3.medium`,
+    ],
+    [
+        "no instance types",
+        { [`${P}:instanceTypes`]: "[]" },
+        `${P}:instanceTypes: got [], expected at least one instance type`,
+    ],
+    [
+        "unknown capacity type",
+        { [`${P}:capacityType`]: "spot" },
+        `${P}:capacityType: got "spot", expected one of ON_DEMAND, SPOT`,
+    ],
+    [
+        "bad CIDR in the endpoint allowlist",
+        { [`${P}:endpointPublicAccessCidrs`]: '["1.2.3.4/33"]' },
+        `${P}:endpointPublicAccessCidrs: got "1.2.3.4/33", expected an IPv4 CIDR with a prefix from /0 to /32`,
+    ],
+    [
+        "allowlist that is not a list",
+        { [`${P}:endpointPublicAccessCidrs`]: "1.2.3.0/24" },
+        `${P}:endpointPublicAccessCidrs: got "1.2.3.0/24", expected a list of strings`,
+    ],
+    [
+        "Kubernetes version of the wrong form",
+        { [`${P}:kubernetesVersion`]: "1.33.2" },
+        `${P}:kubernetesVersion: got "1.33.2", expected a version of the form 1.NN, such as 1.33`,
+    ],
+    [
+        "VPC id without private subnets",
+        {
+            [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+            [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+        },
+        `${P}:privateSubnetIds: got [], expected at least 2 subnets in different AZs when vpcId is set`,
+    ],
+    [
+        "subnets without a VPC id",
+        { [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]' },
+        `${P}:vpcId: got "", expected a VPC id because publicSubnetIds/privateSubnetIds are set (subnets only make sense with the VPC they belong to)`,
+    ],
+    [
+        "malformed subnet id",
+        {
+            [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+            [`${P}:privateSubnetIds`]: '["subnet-1","subnet-0123456789abcdef1"]',
+            [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+        },
+        `${P}:privateSubnetIds: got "subnet-1", expected subnet ids such as subnet-0123456789abcdef0`,
+    ],
+    [
+        "admin that is not a role ARN",
+        { [`${P}:adminRoleArns`]: '["alice"]' },
+        `${P}:adminRoleArns: got "alice", expected IAM role ARNs such as arn:aws:iam::123456789012:role/admin`,
+    ],
+    [
+        "pin of an unknown add-on",
+        { [`${P}:addonVersions`]: '["cilium=v1"]' },
+        `${P}:addonVersions: got "cilium=v1", expected name=version with name one of vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, metrics-server`,
+    ],
+    [
+        "protect that is not a boolean",
+        { [`${P}:protect`]: "yes" },
+        `${P}:protect: got "yes", expected true or false`,
+    ],
+    [
+        "missing region",
+        { "aws:region": undefined },
+        `aws:region: not set, expected a value (Pulumi.yaml declares every key; set this one with pulumi config set aws:region ...)`,
+    ],
+    [
+        "malformed region",
+        { "aws:region": "Oregon" },
+        `aws:region: got "Oregon", expected an AWS region such as us-west-2`,
+    ],
+];
+
+describe("config validation", () => {
+    for (const [what, overrides, line] of cases) {
+        it(`rejects ${what} with one line naming key, value and what is allowed`, () => {
+            assert.deepEqual(problemsOf(overrides), [line]);
+        });
+    }
+
+    it("rejects every bad value at once, in one error", () => {
+        const problems = problemsOf({
+            [`${P}:azCount`]: "9",
+            [`${P}:natGateways`]: "x",
+            [`${P}:nodeDiskSizeGiB`]: "1",
+        });
+        assert.equal(problems.length, 3);
+        assert.match(problems[0], /azCount/);
+        assert.match(problems[1], /natGateways/);
+        assert.match(problems[2], /nodeDiskSizeGiB/);
+    });
+
+    it("rejects a negative value for every integer key", () => {
+        const integerKeys = Object.entries(readProjectFile().config ?? {})
+            .filter(([, decl]) => decl.type === "integer")
+            .map(([key]) => key);
+        assert.ok(integerKeys.length >= 6, `found integer keys ${integerKeys}`);
+        for (const key of integerKeys) {
+            const problems = problemsOf({ [`${P}:${key}`]: "-1" });
+            assert.ok(
+                problems.some((p) => p.startsWith(`${P}:${key}: got -1, expected `)),
+                `${key}=-1 gave ${JSON.stringify(problems)}`,
+            );
+        }
+    });
+
+    it("fails the program before any resource is registered, for every class of bad config", async () => {
+        for (const [what, overrides, line] of cases) {
+            const run = await runStack("dev", { overrides });
+            assert.equal(run.error?.name, "ConfigError", what);
+            assert.ok(run.error!.message.includes(line), `${what}: ${run.error!.message}`);
+            assert.deepEqual(
+                resourcesOf(run).map((r) => r.type),
+                [],
+                what,
+            );
+        }
+    });
+
+    it("adopting a VPC needs both subnet lists and creates no network resources", async () => {
+        const adopt = {
+            [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+            [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+            [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+        };
+        assert.deepEqual(parseDev(adopt).network.existing, {
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+            privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        });
+    });
+
+    it("returns a frozen config", () => {
+        const config = parseDev({});
+        assert.ok(Object.isFrozen(config) && Object.isFrozen(config.nodes.instanceTypes));
+    });
+});
+
+describe("derived values", () => {
+    it("derives the CPU architecture from the instance family", () => {
+        for (const t of ["t3.medium", "m6i.large", "c5n.xlarge", "g4dn.xlarge", "m7a.large", "r5b.large"]) {
+            assert.equal(architectureOf(t), "amd64", t);
+        }
+        for (const t of [
+            "t4g.medium",
+            "m7g.large",
+            "c7gn.large",
+            "r8gd.large",
+            "m6gd.large",
+            "a1.large",
+            "x2gd.large",
+        ]) {
+            assert.equal(architectureOf(t), "arm64", t);
+        }
+    });
+
+    it("checks CIDRs for form, prefix range and host bits", () => {
+        assert.equal(cidrProblem("10.0.0.0/16", 16, 22), undefined);
+        assert.equal(cidrProblem("0.0.0.0/0", 0, 32), undefined);
+        assert.match(cidrProblem("256.0.0.0/16", 16, 22)!, /IPv4 CIDR/);
+        assert.match(cidrProblem("10.0.0.1/32", 0, 31)!, /prefix from \/0 to \/31/);
+        assert.match(cidrProblem("192.168.1.1/24", 0, 32)!, /192\.168\.1\.0\/24/);
+    });
+});
+
+describe("unknown keys", () => {
+    it("reports a mistyped key instead of silently using the default", async () => {
+        const run = await runStack("dev", { overrides: { [`${P}:azcount`]: "2", [`${P}:nodeSize`]: "3" } });
+        assert.equal(run.error?.name, "ConfigError");
+        assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
+            `${P}:azcount: is set, expected only keys that Pulumi.yaml declares; did you mean ${P}:azCount?`,
+            `${P}:nodeSize: is set, expected only keys that Pulumi.yaml declares (see the config reference in README.md)`,
+        ]);
+        assert.deepEqual(resourcesOf(run), []);
+    });
+});

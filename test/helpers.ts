@@ -1,0 +1,69 @@
+import * as assert from "node:assert/strict";
+import { Registration, RunOptions, RunResult, runStack, unwrapSecrets } from "../harness";
+import { committedStacks } from "../harness/stack-config";
+
+export { committedStacks };
+
+const cache = new Map<string, Promise<RunResult>>();
+
+/** The committed stack's run, evaluated once per test file. */
+export function stackRun(stack: string): Promise<RunResult> {
+    if (!cache.has(stack)) cache.set(stack, runStack(stack));
+    return cache.get(stack)!;
+}
+
+/** A run that must succeed; fails the test with the program's error otherwise. */
+export async function okRun(stack: string, options?: RunOptions): Promise<RunResult> {
+    const run = options ? await runStack(stack, options) : await stackRun(stack);
+    assert.equal(run.error, undefined, `stack ${stack} failed: ${run.error?.message}`);
+    return run;
+}
+
+export function all(run: RunResult, type: string): Registration[] {
+    return run.registrations.filter((r) => r.type === type);
+}
+
+/** The one registration of `type` (and `name`, when given); fails unless there is exactly one. */
+export function one(run: RunResult, type: string, name?: string): Registration {
+    const found = all(run, type).filter((r) => name === undefined || r.name === name);
+    assert.equal(
+        found.length,
+        1,
+        `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`,
+    );
+    return found[0];
+}
+
+/** A registration's inputs with secrets unwrapped, typed loosely for assertions. */
+// Inputs are arbitrary JSON from the engine's point of view; tests index into them freely.
+export function inputs(r: Registration): any {
+    return unwrapSecrets(r.inputs);
+}
+
+/** The URN part of a provider reference (`urn::id`). */
+export function providerUrn(ref: string): string {
+    return ref.slice(0, ref.lastIndexOf("::"));
+}
+
+/** True when `from` waits for `to`, directly or through other resources or its parents. */
+export function waitsFor(run: RunResult, from: Registration, to: Registration): boolean {
+    const byUrn = new Map(run.registrations.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const stack = [from.urn];
+    while (stack.length > 0) {
+        const urn = stack.pop()!;
+        if (urn === to.urn && urn !== from.urn) return true;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        const r = byUrn.get(urn);
+        if (!r) continue;
+        stack.push(...r.dependencies);
+        if (r.provider) stack.push(providerUrn(r.provider));
+    }
+    return false;
+}
+
+/** Registrations other than the root Stack: what a failed config must leave empty. */
+export function resourcesOf(run: RunResult): Registration[] {
+    return run.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}

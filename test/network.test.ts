@@ -1,0 +1,130 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadStackConfig } from "../harness/stack-config";
+import { subnetCidr } from "../components/network";
+import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/config";
+import { all, committedStacks, inputs, okRun, one } from "./helpers";
+
+const P = "flask-eks";
+
+function range(cidr: string): [number, number] {
+    const [ip, prefix] = cidr.split("/");
+    const start = ipv4ToInt(ip.split(".").map(Number));
+    return [start, start + 2 ** (32 - Number(prefix)) - 1];
+}
+
+describe("subnet layout", () => {
+    it("carves non-overlapping network addresses inside the VPC for six AZs, /16 to /22", () => {
+        for (const vpc of ["10.0.0.0/16", "172.16.0.0/20", "192.168.4.0/22"]) {
+            const subnets = [0, 1, 2, 3, 4, 5].flatMap((i) => [
+                subnetCidr(vpc, "private", i),
+                subnetCidr(vpc, "public", i),
+            ]);
+            const [lo, hi] = range(vpc);
+            const ranges = subnets.map(range).sort((a, b) => a[0] - b[0]);
+            for (const [i, [start, end]] of ranges.entries()) {
+                assert.ok(start >= lo && end <= hi, `${intToIpv4(start)} outside ${vpc}`);
+                if (i > 0) assert.ok(start > ranges[i - 1][1], `overlap in ${vpc}`);
+            }
+            subnets.forEach((s) => assert.equal(cidrProblem(s, 16, 28), undefined, s));
+        }
+        assert.equal(subnetCidr("10.0.0.0/16", "private", 1), "10.0.32.0/19");
+        assert.equal(subnetCidr("10.0.0.0/16", "public", 0), "10.0.192.0/22");
+    });
+});
+
+for (const stack of committedStacks()) {
+    describe(`network (${stack})`, () => {
+        const config = loadStackConfig(stack).values;
+        const azCount = Number(config[`${P}:azCount`]);
+        const vpcCidr = config[`${P}:vpcCidr`];
+
+        it("creates a VPC from the configured CIDR with DNS support", async () => {
+            const vpc = inputs(one(await okRun(stack), "aws:ec2/vpc:Vpc"));
+            assert.equal(vpc.cidrBlock, vpcCidr);
+            assert.equal(vpc.enableDnsHostnames, true);
+            assert.equal(vpc.enableDnsSupport, true);
+        });
+
+        it("gives each AZ one public and one private subnet, in distinct AZs, CIDRs from the VPC's", async () => {
+            const subnets = all(await okRun(stack), "aws:ec2/subnet:Subnet").map(inputs);
+            for (const tier of ["public", "private"] as const) {
+                const tierSubnets = subnets.filter((s) => s.tags.Name.startsWith(tier));
+                assert.equal(tierSubnets.length, azCount);
+                assert.equal(new Set(tierSubnets.map((s) => s.availabilityZone)).size, azCount);
+                assert.deepEqual(
+                    tierSubnets.map((s) => s.cidrBlock).sort(),
+                    Array.from({ length: azCount }, (_, i) => subnetCidr(vpcCidr, tier, i)).sort(),
+                );
+            }
+        });
+
+        it("tags subnets for load balancers and the cluster, and maps no public IPs", async () => {
+            for (const s of all(await okRun(stack), "aws:ec2/subnet:Subnet").map(inputs)) {
+                const role = s.tags.Name.startsWith("public")
+                    ? "kubernetes.io/role/elb"
+                    : "kubernetes.io/role/internal-elb";
+                assert.equal(s.tags[role], "1", s.tags.Name);
+                assert.equal(s.tags[`kubernetes.io/cluster/${P}-${stack}`], "shared", s.tags.Name);
+                assert.equal(s.mapPublicIpOnLaunch, false, s.tags.Name);
+            }
+        });
+
+        it("routes public subnets to the internet gateway and private ones to NAT per natGateways", async () => {
+            const run = await okRun(stack);
+            const igw = one(run, "aws:ec2/internetGateway:InternetGateway");
+            const tables = all(run, "aws:ec2/routeTable:RouteTable");
+            const publicTable = inputs(tables.find((t) => t.name === "public")!);
+            assert.deepEqual(publicTable.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }]);
+            const nats = all(run, "aws:ec2/natGateway:NatGateway");
+            const expected = { none: 0, single: 1, perAz: azCount }[config[`${P}:natGateways`] as "none"];
+            assert.equal(nats.length, expected);
+            const privateTables = tables.filter((t) => t.name.startsWith("private-")).map(inputs);
+            assert.equal(privateTables.length, azCount);
+            const used = new Set(privateTables.map((t) => t.routes[0]?.natGatewayId));
+            assert.deepEqual([...used].sort(), nats.map((n) => n.id).sort());
+            assert.equal(all(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").length, 2 * azCount);
+        });
+
+        it("strips the rules from the VPC's default security group", async () => {
+            const sg = inputs(one(await okRun(stack), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"));
+            assert.equal(sg.ingress, undefined);
+            assert.equal(sg.egress, undefined);
+        });
+    });
+}
+
+describe("network modes", () => {
+    it("natGateways=none leaves private subnets without a route out", async () => {
+        const run = await okRun("dev", { overrides: { [`${P}:natGateways`]: "none" } });
+        assert.equal(all(run, "aws:ec2/natGateway:NatGateway").length, 0);
+        assert.equal(all(run, "aws:ec2/eip:Eip").length, 0);
+        const privateTables = all(run, "aws:ec2/routeTable:RouteTable").filter((t) =>
+            t.name.startsWith("private-"),
+        );
+        assert.equal(privateTables.length, 2);
+        privateTables.forEach((t) => assert.deepEqual(inputs(t).routes, []));
+    });
+
+    it("adopting a VPC creates no network resource and puts nodes in the given private subnets", async () => {
+        const privateIds = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
+        const run = await okRun("dev", {
+            overrides: {
+                [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+                [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+                [`${P}:privateSubnetIds`]: JSON.stringify(privateIds),
+            },
+        });
+        assert.deepEqual(
+            run.registrations
+                .filter(
+                    (r) =>
+                        r.type.startsWith("aws:ec2/") && r.type !== "aws:ec2/launchTemplate:LaunchTemplate",
+                )
+                .map((r) => r.type),
+            [],
+        );
+        assert.deepEqual(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).subnetIds, privateIds);
+        assert.deepEqual(inputs(one(run, "aws:eks/cluster:Cluster")).vpcConfig.subnetIds, privateIds);
+    });
+});
