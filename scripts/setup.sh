@@ -7,3 +7,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     echo "setup: npm ci" >&2
     npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The Flask app's tests run on the Python closest to the image's 3.13 that the machine has.
+python=""
+for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 python3.13 python3; do
+    # pyenv shims exist for versions that are not active; only a candidate that runs counts.
+    if "$candidate" --version >/dev/null 2>&1; then python=$(command -v "$candidate"); break; fi
+done
+[ -n "$python" ] || { echo "setup: no python3 found" >&2; exit 1; }
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: virtualenv .venv from $python" >&2
+    "$python" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ app/requirements-dev.txt -nt .venv/.installed ] || [ app/requirements.txt -nt .venv/.installed ]; then
+    echo "setup: pip install -r app/requirements-dev.txt" >&2
+    .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
+    touch .venv/.installed
+fi

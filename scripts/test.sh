@@ -11,3 +11,7 @@ echo "== formatting: prettier"
 npx prettier --check --log-level warn "**/*.ts"
 echo "== program: node --test"
 node --require ./harness/register.js --test test/*.test.ts
+echo "== app: pytest"
+.venv/bin/python -m pytest -q app/tests
+echo "== app: hadolint"
+.venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
