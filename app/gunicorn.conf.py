@@ -1,8 +1,11 @@
 """gunicorn settings for the container, all derived from flaskapp.settings (so one place validates)."""
 
+import json
 import os
 import signal
 import threading
+
+import gunicorn.util
 
 from flaskapp import lifecycle
 from flaskapp.logs import JsonFormatter
@@ -58,3 +61,20 @@ def when_ready(server):
         timer.start()
 
     server.handle_term = drain_then_stop
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """gunicorn answers requests it cannot parse (bad request line, oversized headers) itself, in
+    HTML. Its workers call gunicorn.util.write_error for that; this replaces it so those answers
+    have the app's JSON error shape too."""
+    body = json.dumps(
+        {"error": {"status": status_int, "name": reason, "message": mesg, "request_id": None}}, separators=(",", ":")
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1")
+    gunicorn.util.write_nonblock(sock, head + body)
+
+
+gunicorn.util.write_error = write_json_error

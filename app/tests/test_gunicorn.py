@@ -83,3 +83,30 @@ def test_bad_settings_stop_startup_with_a_clear_error():
     assert "PORT: got 'not-a-port', expected an integer from 1 to 65535" in output
     assert "THREADS: got '0', expected an integer from 1 to 64" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"NOT A REQUEST\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400),
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    ],
+)
+def test_requests_gunicorn_cannot_parse_get_json_errors_too(raw, status):
+    port = free_port()
+    server = start(PORT=str(port))
+    try:
+        wait_until_serving(port, server)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(raw)
+            response = b""
+            while chunk := conn.recv(65536):
+                response += chunk
+        head, _, body = response.partition(b"\r\n\r\n")
+        assert head.startswith(f"HTTP/1.1 {status} ".encode())
+        assert b"Content-Type: application/json" in head
+        assert json.loads(body)["error"]["status"] == status
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)
