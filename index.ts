@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
+import * as path from "path";
+import { App } from "./components/app";
 import { Cluster, deployerArn } from "./components/cluster";
 import { loadConfig } from "./components/config";
+import { Image } from "./components/image";
 import { Network } from "./components/network";
 
 // Wiring only: read the config, create the components, pass outputs along, export the stack outputs.
@@ -35,9 +38,35 @@ export = async () => {
         withAws,
     );
 
+    // The image needs only the repository, not the cluster, so it builds while EKS is created.
+    const image = new Image(
+        "image",
+        {
+            repositoryName: `${config.clusterName}/web`,
+            context: path.join(__dirname, "app"),
+            architecture: config.nodes.architecture,
+            ...config.image,
+        },
+        withAws,
+    );
+
+    const app = new App(
+        "app",
+        {
+            namespace: "flask-app",
+            imageRef: image.imageRef,
+            oidcProvider: cluster.oidcProvider,
+            ...config.app,
+        },
+        { providers: [awsProvider, cluster.provider] },
+    );
+
     return {
-        clusterName: cluster.clusterName,
+        url: app.url,
         kubeconfig: cluster.kubeconfig,
+        clusterName: cluster.clusterName,
+        imageRef: image.imageRef,
+        namespace: app.namespace,
         vpcId: network.vpcId,
     };
 };

@@ -61,6 +61,23 @@ export interface StackConfig {
         maxSize: number;
         diskSizeGiB: number;
     };
+    image: {
+        /** Version the app reports and the image is labelled with. */
+        appVersion: string;
+        /** A previous image to run instead of the build (rollback); undefined runs the build. */
+        pinnedImageRef?: string;
+        keepImages: number;
+        forceDelete: boolean;
+    };
+    app: {
+        replicas: number;
+        minReplicas: number;
+        maxReplicas: number;
+        cpuRequest: string;
+        memoryRequest: string;
+        memoryLimit: string;
+        lbSourceRanges: string[];
+    };
 }
 
 /** Raised when the stack config is invalid; its message has one line per problem. */
@@ -190,6 +207,58 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
     }
     const diskSizeGiB = r.integer("nodeDiskSizeGiB", 20, 16384);
 
+    // ---- image ----
+    const appVersion = r.string(
+        "appVersion",
+        /^[\w][\w.+-]{0,127}$/,
+        "a version label such as 1.4.2 (letters, digits, . + - _)",
+    );
+    const pinnedImageRef = r.string(
+        "appImageRef",
+        /^([\w.-]+(:\d+)?\/[\w./-]+@sha256:[0-9a-f]{64})?$/,
+        "empty, or an image by digest such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/repo@sha256:<64 hex>",
+    );
+    const keepImages = r.integer("ecrKeepImages", 1, 1000);
+    const forceDelete = r.boolean("ecrForceDelete");
+
+    // ---- workload ----
+    const replicas = r.integer("appReplicas", 1, 1000);
+    const minReplicas = r.integer("appMinReplicas", 1, 1000);
+    const maxReplicas = r.integer("appMaxReplicas", 1, 1000);
+    if (minReplicas !== undefined && maxReplicas !== undefined && replicas !== undefined) {
+        if (minReplicas > maxReplicas) {
+            problems.push(
+                `${r.name("appMinReplicas")}: got ${minReplicas} with appMaxReplicas=${maxReplicas}, expected appMinReplicas <= appMaxReplicas`,
+            );
+        } else if (replicas < minReplicas || replicas > maxReplicas) {
+            problems.push(
+                `${r.name("appReplicas")}: got ${replicas}, expected a count from appMinReplicas=${minReplicas} to appMaxReplicas=${maxReplicas}`,
+            );
+        }
+    }
+    const cpuRequest = r.string(
+        "appCpuRequest",
+        /^(\d+m|\d+(\.\d{1,3})?)$/,
+        "a CPU quantity such as 250m or 1",
+    );
+    const memoryPattern = /^\d+(Ki|Mi|Gi)$/;
+    const memoryWant = "a memory quantity such as 256Mi or 1Gi";
+    const memoryRequest = r.string("appMemoryRequest", memoryPattern, memoryWant);
+    const memoryLimit = r.string("appMemoryLimit", memoryPattern, memoryWant);
+    if (memoryRequest && memoryLimit && bytesOf(memoryLimit) < bytesOf(memoryRequest)) {
+        problems.push(
+            `${r.name("appMemoryLimit")}: got ${memoryLimit} with appMemoryRequest=${memoryRequest}, expected a limit at least the request`,
+        );
+    }
+    const lbSourceRanges = r.list("lbSourceRanges");
+    lbSourceRanges?.forEach((c) => r.check("lbSourceRanges", c, (v) => cidrProblem(v, 0, 32)));
+    if (lbSourceRanges?.length === 0) {
+        // Kubernetes reads an empty list as "open to all": make that a deliberate 0.0.0.0/0.
+        problems.push(
+            `${r.name("lbSourceRanges")}: got [], expected at least one CIDR (0.0.0.0/0 to be public)`,
+        );
+    }
+
     // A mistyped key would otherwise be ignored in silence and its default used instead.
     for (const key of (setKeys ?? []).filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
         const near = [...r.asked].find((known) => known.toLowerCase() === key.toLowerCase());
@@ -226,6 +295,21 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
             maxSize: maxSize!,
             diskSizeGiB: diskSizeGiB!,
         },
+        image: {
+            appVersion: appVersion!,
+            pinnedImageRef: pinnedImageRef || undefined,
+            keepImages: keepImages!,
+            forceDelete: forceDelete!,
+        },
+        app: {
+            replicas: replicas!,
+            minReplicas: minReplicas!,
+            maxReplicas: maxReplicas!,
+            cpuRequest: cpuRequest!,
+            memoryRequest: memoryRequest!,
+            memoryLimit: memoryLimit!,
+            lbSourceRanges: lbSourceRanges!,
+        },
     });
 }
 
@@ -252,6 +336,12 @@ function parseAddonPins(r: Reader): Partial<Record<AddonName, string>> {
         }
     }
     return pins;
+}
+
+/** Bytes in a Kubernetes memory quantity with a binary suffix (Ki, Mi, Gi). */
+function bytesOf(quantity: string): number {
+    const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
+    return parseInt(quantity, 10) * units[quantity.slice(-2)];
 }
 
 /** Why `value` is not an IPv4 network address with a prefix in [minPrefix, maxPrefix]; undefined if it is. */

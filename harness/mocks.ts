@@ -81,7 +81,33 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                     id = state.arn as string;
                     break;
                 }
+                case "aws:ecr/repository:Repository":
+                    id = physicalName;
+                    state.name = physicalName;
+                    state.registryId = MOCK_ACCOUNT;
+                    state.repositoryUrl = `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physicalName}`;
+                    state.arn = arn("ecr", `repository/${physicalName}`);
+                    break;
+                case "docker:index/image:Image": {
+                    const imageName = String(inputs.imageName);
+                    state.repoDigest = `${imageName.split(":")[0]}@sha256:${hex(JSON.stringify(inputs), 64)}`;
+                    id = state.repoDigest as string;
+                    break;
+                }
+                case "kubernetes:core/v1:Service":
+                    id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
+                    state.status = {
+                        loadBalancer: {
+                            ingress: [{ hostname: `a${suffix}-${hex(id, 16)}.elb.${region}.amazonaws.com` }],
+                        },
+                    };
+                    break;
                 default:
+                    if (args.type.startsWith("kubernetes:")) {
+                        const meta = inputs.metadata ?? {};
+                        id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+                        break;
+                    }
                     state.arn ??= arn(args.type.split(":")[1].split("/")[0], `${args.name}/${id}`);
             }
             return { id, state };

@@ -151,6 +151,56 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:protect: got "yes", expected true or false`,
     ],
     [
+        "replicas below the HPA minimum",
+        { [`${P}:appReplicas`]: "1" },
+        `${P}:appReplicas: got 1, expected a count from appMinReplicas=2 to appMaxReplicas=4`,
+    ],
+    [
+        "replicas above the HPA maximum",
+        { [`${P}:appReplicas`]: "5" },
+        `${P}:appReplicas: got 5, expected a count from appMinReplicas=2 to appMaxReplicas=4`,
+    ],
+    [
+        "HPA minimum above maximum",
+        { [`${P}:appMinReplicas`]: "5" },
+        `${P}:appMinReplicas: got 5 with appMaxReplicas=4, expected appMinReplicas <= appMaxReplicas`,
+    ],
+    [
+        "memory limit below the request",
+        { [`${P}:appMemoryLimit`]: "128Mi" },
+        `${P}:appMemoryLimit: got 128Mi with appMemoryRequest=256Mi, expected a limit at least the request`,
+    ],
+    [
+        "CPU request that is not a quantity",
+        { [`${P}:appCpuRequest`]: "half" },
+        `${P}:appCpuRequest: got "half", expected a CPU quantity such as 250m or 1`,
+    ],
+    [
+        "memory in bytes without a unit",
+        { [`${P}:appMemoryRequest`]: "256" },
+        `${P}:appMemoryRequest: got "256", expected a memory quantity such as 256Mi or 1Gi`,
+    ],
+    [
+        "an empty load balancer allowlist",
+        { [`${P}:lbSourceRanges`]: "[]" },
+        `${P}:lbSourceRanges: got [], expected at least one CIDR (0.0.0.0/0 to be public)`,
+    ],
+    [
+        "a bad load balancer CIDR",
+        { [`${P}:lbSourceRanges`]: '["10.0.0.0/33"]' },
+        `${P}:lbSourceRanges: got "10.0.0.0/33", expected an IPv4 CIDR with a prefix from /0 to /32`,
+    ],
+    [
+        "keeping no images",
+        { [`${P}:ecrKeepImages`]: "0" },
+        `${P}:ecrKeepImages: got 0, expected an integer from 1 to 1000`,
+    ],
+    [
+        "a rollback image that is not by digest",
+        { [`${P}:appImageRef`]: "repo/web:v1" },
+        `${P}:appImageRef: got "repo/web:v1", expected empty, or an image by digest such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/repo@sha256:<64 hex>`,
+    ],
+    [
         "missing region",
         { "aws:region": undefined },
         `aws:region: not set, expected a value (Pulumi.yaml declares every key; set this one with pulumi config set aws:region ...)`,

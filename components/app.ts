@@ -1,0 +1,245 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { OidcProvider, irsaTrustPolicy } from "./irsa";
+
+export interface AppArgs {
+    /** Namespace for every object of the app. */
+    namespace: string;
+    /** The image by digest, from the Image component. */
+    imageRef: pulumi.Input<string>;
+    /** The cluster's OIDC provider, for the service account's IAM role. */
+    oidcProvider: OidcProvider;
+    /** Replicas at creation; the HPA owns the count afterwards. Default (Pulumi.yaml): 2. */
+    replicas: number;
+    /** HPA bounds. Defaults (Pulumi.yaml): 2 and 6. */
+    minReplicas: number;
+    maxReplicas: number;
+    /** Per-pod CPU request, memory request and memory limit. Defaults (Pulumi.yaml): 250m, 256Mi, 512Mi. */
+    cpuRequest: string;
+    memoryRequest: string;
+    memoryLimit: string;
+    /** Client CIDRs the load balancer accepts. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
+    lbSourceRanges: string[];
+}
+
+/** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */
+export const APP_UID = 10001;
+/** The container's port and its name; the Service targets the name. */
+export const APP_PORT = { name: "http", containerPort: 8080 };
+/** Average CPU use, as a share of the request, that the HPA aims for. */
+export const HPA_CPU_PERCENT = 70;
+
+/**
+ * Shutdown timing. On termination the pod leaves the Service's endpoints while preStop sleeps,
+ * so the load balancer stops sending new connections; then SIGTERM starts the app's drain
+ * (/readyz 503, still serving), then gunicorn's graceful stop. The grace period covers all three.
+ */
+export const SHUTDOWN = {
+    preStopSeconds: 10,
+    drainSeconds: 5,
+    gracefulSeconds: 20,
+    get terminationGracePeriodSeconds() {
+        return this.preStopSeconds + this.drainSeconds + this.gracefulSeconds + 5;
+    },
+};
+
+/** The Flask workload: namespace, service account with an IRSA role, Deployment, Service, PDB, HPA. */
+export class App extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    /** http:// and the load balancer's hostname. */
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:App", name, {}, opts);
+        const parent = { parent: this };
+
+        const ns = new k8s.core.v1.Namespace(
+            "ns",
+            {
+                metadata: {
+                    name: args.namespace,
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                    },
+                },
+            },
+            parent,
+        );
+        this.namespace = ns.metadata.name;
+
+        // ---- identity: an IAM role only this service account can assume, with no permissions yet ----
+        const serviceAccountName = "web";
+        const role = new aws.iam.Role(
+            "web-role",
+            {
+                description: `IRSA role of ${args.namespace}/${serviceAccountName}; attach what the app needs`,
+                assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, this.namespace, serviceAccountName),
+            },
+            parent,
+        );
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            "web",
+            {
+                metadata: {
+                    name: serviceAccountName,
+                    namespace: this.namespace,
+                    annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                },
+                // The app never calls the Kubernetes API; IRSA's AWS token is mounted separately.
+                automountServiceAccountToken: false,
+            },
+            parent,
+        );
+
+        // ---- the workload ----
+        const labels = { "app.kubernetes.io/name": "flask-app", "app.kubernetes.io/component": "web" };
+        const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+            httpGet: { path, port: APP_PORT.name },
+            periodSeconds,
+            failureThreshold,
+            timeoutSeconds: 2,
+        });
+        this.deployment = new k8s.apps.v1.Deployment(
+            "web",
+            {
+                metadata: { name: "web", namespace: this.namespace, labels },
+                spec: {
+                    replicas: args.replicas,
+                    selector: { matchLabels: labels },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: serviceAccount.metadata.name,
+                            automountServiceAccountToken: false,
+                            terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+                            securityContext: {
+                                runAsNonRoot: true,
+                                runAsUser: APP_UID,
+                                runAsGroup: APP_UID,
+                                fsGroup: APP_UID,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            topologySpreadConstraints: [
+                                ["topology.kubernetes.io/zone", "ScheduleAnyway"],
+                                ["kubernetes.io/hostname", "ScheduleAnyway"],
+                            ].map(([topologyKey, whenUnsatisfiable]) => ({
+                                maxSkew: 1,
+                                topologyKey,
+                                whenUnsatisfiable,
+                                labelSelector: { matchLabels: labels },
+                            })),
+                            containers: [
+                                {
+                                    name: "web",
+                                    image: args.imageRef,
+                                    ports: [APP_PORT],
+                                    env: [
+                                        {
+                                            name: "POD_NAME",
+                                            valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+                                        },
+                                        { name: "DRAIN_SECONDS", value: String(SHUTDOWN.drainSeconds) },
+                                        { name: "GRACEFUL_TIMEOUT", value: String(SHUTDOWN.gracefulSeconds) },
+                                    ],
+                                    resources: {
+                                        requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
+                                        limits: { memory: args.memoryLimit },
+                                    },
+                                    startupProbe: probe("/healthz", 1, 30),
+                                    readinessProbe: probe("/readyz", 5, 2),
+                                    livenessProbe: probe("/healthz", 10, 3),
+                                    lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+                                    securityContext: {
+                                        runAsNonRoot: true,
+                                        runAsUser: APP_UID,
+                                        allowPrivilegeEscalation: false,
+                                        readOnlyRootFilesystem: true,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                        },
+                    },
+                },
+            },
+            // The HPA owns the replica count once the Deployment exists.
+            { ...parent, ignoreChanges: ["spec.replicas"] },
+        );
+
+        // ---- traffic ----
+        this.service = new k8s.core.v1.Service(
+            "web",
+            {
+                metadata: {
+                    name: "web",
+                    namespace: this.namespace,
+                    labels,
+                    annotations: {
+                        // An internet-facing NLB from EKS's built-in cloud controller (see README).
+                        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/readyz",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "traffic-port",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval": "10",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold": "2",
+                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "2",
+                    },
+                },
+                spec: {
+                    type: "LoadBalancer",
+                    // One source of truth: whatever labels the Deployment's pods carry.
+                    selector: this.deployment.spec.template.metadata.labels,
+                    ports: [{ name: "http", port: 80, targetPort: APP_PORT.name, protocol: "TCP" }],
+                    loadBalancerSourceRanges: args.lbSourceRanges,
+                },
+            },
+            parent,
+        );
+
+        new k8s.policy.v1.PodDisruptionBudget(
+            "web",
+            {
+                metadata: { name: "web", namespace: this.namespace, labels },
+                spec: { maxUnavailable: 1, selector: this.deployment.spec.selector },
+            },
+            parent,
+        );
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            "web",
+            {
+                metadata: { name: "web", namespace: this.namespace, labels },
+                spec: {
+                    scaleTargetRef: {
+                        apiVersion: "apps/v1",
+                        kind: "Deployment",
+                        name: this.deployment.metadata.name,
+                    },
+                    minReplicas: args.minReplicas,
+                    maxReplicas: args.maxReplicas,
+                    metrics: [
+                        {
+                            type: "Resource",
+                            resource: {
+                                name: "cpu",
+                                target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
+                            },
+                        },
+                    ],
+                },
+            },
+            parent,
+        );
+
+        this.url = pulumi.interpolate`http://${this.service.status.loadBalancer.ingress[0].hostname}`;
+        this.registerOutputs({ namespace: this.namespace, url: this.url });
+    }
+}

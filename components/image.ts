@@ -1,0 +1,131 @@
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { Architecture } from "./config";
+
+export interface ImageArgs {
+    /** ECR repository name. */
+    repositoryName: string;
+    /** Directory with the Dockerfile and the app; the build context. */
+    context: string;
+    /** CPU architecture of the nodes; the image is built for it. Derived from the instance types. */
+    architecture: Architecture;
+    /** Version label baked into the image. Default (Pulumi.yaml): 0.1.0. */
+    appVersion: string;
+    /** A previous image (by digest) to hand out as imageRef instead of this build: the rollback switch. Default: none. */
+    pinnedImageRef?: string;
+    /** Images the lifecycle policy keeps. Default (Pulumi.yaml): 20. */
+    keepImages: number;
+    /** Let `pulumi destroy` delete the repository with images in it. Default (Pulumi.yaml): false. */
+    forceDelete: boolean;
+}
+
+/** What the build context holds that can change the image; tests and caches cannot. */
+const IGNORED = new Set(["tests", "__pycache__", ".pytest_cache", ".venv"]);
+
+/**
+ * A short hash of every file in the build context that can change the image, plus the build
+ * arguments. The repository's tags are immutable, so each distinct image needs a distinct tag.
+ */
+export function contentHash(dir: string, extra: string[] = []): string {
+    const hash = createHash("sha256");
+    const walk = (rel: string) => {
+        for (const entry of fs
+            .readdirSync(path.join(dir, rel), { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            if (IGNORED.has(entry.name)) continue;
+            const file = path.join(rel, entry.name);
+            if (entry.isDirectory()) walk(file);
+            else
+                hash.update(file)
+                    .update("\0")
+                    .update(fs.readFileSync(path.join(dir, file)))
+                    .update("\0");
+        }
+    };
+    walk("");
+    extra.forEach((e) => hash.update(e).update("\0"));
+    return hash.digest("hex").slice(0, 16);
+}
+
+/** The app's image: an ECR repository and a build pushed to it. It does not wait for the cluster. */
+export class Image extends pulumi.ComponentResource {
+    readonly repository: aws.ecr.Repository;
+    /** The build's image by digest (`repo@sha256:…`): it changes exactly when the image content does. */
+    readonly builtRef: pulumi.Output<string>;
+    /** The image the workload runs: builtRef, unless a rollback pins an earlier one. */
+    readonly imageRef: pulumi.Output<string>;
+    /** `linux/amd64` or `linux/arm64`, matching the nodes. */
+    readonly platform: string;
+
+    constructor(name: string, args: ImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:Image", name, {}, opts);
+        const parent = { parent: this };
+
+        this.repository = new aws.ecr.Repository(
+            "repo",
+            {
+                name: args.repositoryName,
+                imageScanningConfiguration: { scanOnPush: true },
+                imageTagMutability: "IMMUTABLE",
+                encryptionConfigurations: [{ encryptionType: "KMS" }],
+                forceDelete: args.forceDelete,
+            },
+            parent,
+        );
+        new aws.ecr.LifecyclePolicy(
+            "keep-recent",
+            {
+                repository: this.repository.name,
+                policy: JSON.stringify({
+                    rules: [
+                        {
+                            rulePriority: 1,
+                            description: `Keep the ${args.keepImages} most recent images`,
+                            selection: {
+                                tagStatus: "any",
+                                countType: "imageCountMoreThan",
+                                countNumber: args.keepImages,
+                            },
+                            action: { type: "expire" },
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+
+        const credentials = aws.ecr.getAuthorizationTokenOutput(
+            { registryId: this.repository.registryId },
+            parent,
+        );
+        this.platform = `linux/${args.architecture}`;
+        const buildArgs = { APP_VERSION: args.appVersion };
+        const tag = contentHash(args.context, [this.platform, JSON.stringify(buildArgs)]);
+        const image = new docker.Image(
+            "app",
+            {
+                imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
+                build: {
+                    context: args.context,
+                    dockerfile: path.join(args.context, "Dockerfile"),
+                    platform: this.platform,
+                    args: buildArgs,
+                },
+                registry: {
+                    server: this.repository.repositoryUrl,
+                    username: credentials.userName,
+                    password: pulumi.secret(credentials.password),
+                },
+            },
+            parent,
+        );
+        this.builtRef = image.repoDigest;
+        this.imageRef = args.pinnedImageRef ? pulumi.output(args.pinnedImageRef) : this.builtRef;
+
+        this.registerOutputs({ builtRef: this.builtRef, imageRef: this.imageRef });
+    }
+}

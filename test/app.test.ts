@@ -1,0 +1,218 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN } from "../components/app";
+import { isSecretValue } from "../harness";
+import { manifestsOf, validateManifests } from "../harness/manifests";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { all, committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+
+const P = "flask-eks";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+
+for (const stack of committedStacks()) {
+    const config = loadStackConfig(stack).values;
+
+    describe(`app (${stack})`, () => {
+        it("runs exactly the image digest the stack built, and the Deployment depends on the image", async () => {
+            const run = await okRun(stack);
+            const image = one(run, "docker:index/image:Image");
+            const deployment = one(run, DEPLOYMENT);
+            const [container] = inputs(deployment).spec.template.spec.containers;
+            assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
+            assert.equal(container.image, run.outputs.imageRef);
+            assert.equal(container.image, image.id);
+            assert.ok(deployment.propertyDependencies.spec.includes(image.urn));
+            assert.ok(deployment.dependencies.includes(image.urn));
+        });
+
+        it("selects the Deployment's pods by the pod-template labels, and targets the container port by name", async () => {
+            const run = await okRun(stack);
+            const deployment = one(run, DEPLOYMENT);
+            const service = one(run, SERVICE);
+            const template = inputs(deployment).spec.template;
+            assert.deepEqual(inputs(service).spec.selector, template.metadata.labels);
+            assert.ok(
+                service.propertyDependencies.spec.includes(deployment.urn),
+                "selector flows from the Deployment",
+            );
+            assert.deepEqual(template.spec.containers[0].ports, [APP_PORT]);
+            assert.equal(inputs(service).spec.ports[0].targetPort, template.spec.containers[0].ports[0].name);
+        });
+
+        it("sends every Kubernetes object through the cluster's provider, which waits for the node group", async () => {
+            const run = await okRun(stack);
+            const provider = one(run, "pulumi:providers:kubernetes");
+            const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+            assert.equal(objects.length, 6);
+            for (const r of objects)
+                assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
+            assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
+        });
+
+        it("enforces the restricted Pod Security Standard on the namespace", async () => {
+            const ns = inputs(one(await okRun(stack), "kubernetes:core/v1:Namespace"));
+            assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            assert.equal(ns.metadata.name, "flask-app");
+        });
+
+        it("gives the service account an IRSA role scoped to this namespace and account, with no permissions", async () => {
+            const run = await okRun(stack);
+            const sa = inputs(one(run, "kubernetes:core/v1:ServiceAccount"));
+            const role = one(run, "aws:iam/role:Role", "web-role");
+            assert.equal(sa.automountServiceAccountToken, false);
+            assert.equal(
+                sa.metadata.annotations["eks.amazonaws.com/role-arn"],
+                `arn:aws:iam::123456789012:role/${role.id}`,
+            );
+            const trust = JSON.parse(inputs(role).assumeRolePolicy);
+            const oidc = one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+            const issuer = inputs(oidc).url.replace("https://", "");
+            assert.equal(trust.Statement[0].Principal.Federated, oidc.id);
+            assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+                [`${issuer}:aud`]: "sts.amazonaws.com",
+                [`${issuer}:sub`]: `system:serviceaccount:flask-app:${sa.metadata.name}`,
+            });
+            const attached = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+                a.propertyDependencies.role?.includes(role.urn),
+            );
+            assert.deepEqual(attached, []);
+            assert.equal(
+                inputs(one(run, DEPLOYMENT)).spec.template.spec.serviceAccountName,
+                sa.metadata.name,
+            );
+        });
+
+        it("sizes and probes the pod from config", async () => {
+            const spec = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
+            assert.equal(spec.replicas, Number(config[`${P}:appReplicas`]));
+            const [c] = spec.template.spec.containers;
+            assert.deepEqual(c.resources, {
+                requests: { cpu: config[`${P}:appCpuRequest`], memory: config[`${P}:appMemoryRequest`] },
+                limits: { memory: config[`${P}:appMemoryLimit`] },
+            });
+            assert.equal(c.readinessProbe.httpGet.path, "/readyz");
+            assert.equal(c.livenessProbe.httpGet.path, "/healthz");
+            assert.equal(c.startupProbe.httpGet.path, "/healthz");
+            for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe])
+                assert.equal(probe.httpGet.port, APP_PORT.name);
+        });
+
+        it("meets the restricted Pod Security Standard with the Dockerfile's UID", async () => {
+            const pod = inputs(one(await okRun(stack), DEPLOYMENT)).spec.template.spec;
+            const dockerfile = fs.readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8");
+            assert.match(dockerfile, new RegExp(`^USER ${APP_UID}:${APP_UID}$`, "m"));
+            assert.equal(pod.securityContext.runAsNonRoot, true);
+            assert.equal(pod.securityContext.runAsUser, APP_UID);
+            assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+            const [c] = pod.containers;
+            assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+            assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+            assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
+            assert.deepEqual(c.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+            assert.ok(pod.volumes.find((v: { name: string }) => v.name === "tmp").emptyDir);
+            assert.equal(pod.automountServiceAccountToken, false);
+        });
+
+        it("rolls out with no capacity lost, and shuts down within the grace period after the LB lets go", async () => {
+            const spec = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
+            assert.deepEqual(spec.strategy, {
+                type: "RollingUpdate",
+                rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+            });
+            const pod = spec.template.spec;
+            const [c] = pod.containers;
+            const env = Object.fromEntries(
+                c.env
+                    .filter((e: { value?: string }) => e.value)
+                    .map((e: { name: string; value: string }) => [e.name, Number(e.value)]),
+            );
+            const preStop = c.lifecycle.preStop.sleep.seconds;
+            assert.ok(preStop >= 5, "the load balancer gets time to deregister the pod");
+            assert.ok(pod.terminationGracePeriodSeconds > preStop + env.DRAIN_SECONDS + env.GRACEFUL_TIMEOUT);
+            assert.equal(pod.terminationGracePeriodSeconds, SHUTDOWN.terminationGracePeriodSeconds);
+        });
+
+        it("spreads pods across zones", async () => {
+            const { template } = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
+            const zone = template.spec.topologySpreadConstraints.find(
+                (t: { topologyKey: string }) => t.topologyKey === "topology.kubernetes.io/zone",
+            );
+            assert.equal(zone.maxSkew, 1);
+            assert.deepEqual(zone.labelSelector.matchLabels, template.metadata.labels);
+        });
+
+        it("exposes the pods through an NLB that health-checks /readyz and admits only the configured ranges", async () => {
+            const service = inputs(one(await okRun(stack), SERVICE));
+            const annotations = service.metadata.annotations;
+            assert.equal(service.spec.type, "LoadBalancer");
+            assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+            assert.equal(
+                annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"],
+                "/readyz",
+            );
+            assert.equal(
+                annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol"],
+                "HTTP",
+            );
+            assert.deepEqual(
+                service.spec.loadBalancerSourceRanges,
+                JSON.parse(config[`${P}:lbSourceRanges`]),
+            );
+        });
+
+        it("guards the pods with a PDB and scales them with a CPU HPA inside the configured bounds", async () => {
+            const run = await okRun(stack);
+            const deployment = inputs(one(run, DEPLOYMENT));
+            const pdb = inputs(one(run, "kubernetes:policy/v1:PodDisruptionBudget"));
+            assert.deepEqual(pdb.spec.selector, deployment.spec.selector);
+            assert.equal(pdb.spec.maxUnavailable, 1);
+            const hpa = inputs(one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"));
+            assert.deepEqual(hpa.spec.scaleTargetRef, {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: deployment.metadata.name,
+            });
+            assert.equal(hpa.spec.minReplicas, Number(config[`${P}:appMinReplicas`]));
+            assert.equal(hpa.spec.maxReplicas, Number(config[`${P}:appMaxReplicas`]));
+            assert.ok(
+                hpa.spec.minReplicas <= deployment.spec.replicas &&
+                    deployment.spec.replicas <= hpa.spec.maxReplicas,
+            );
+            assert.deepEqual(hpa.spec.metrics[0].resource, {
+                name: "cpu",
+                target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
+            });
+            assert.deepEqual(one(run, DEPLOYMENT).options.ignoreChanges, ["spec.replicas"]);
+        });
+
+        it("exports url, a secret kubeconfig, clusterName, imageRef and namespace", async () => {
+            const run = await okRun(stack);
+            assert.match(String(run.outputs.url), /^http:\/\/[a-z0-9-]+\.elb\.us-west-2\.amazonaws\.com$/);
+            assert.ok(isSecretValue(run.outputs.kubeconfig));
+            assert.equal(run.outputs.clusterName, `${P}-${stack}`);
+            assert.equal(run.outputs.namespace, "flask-app");
+            assert.ok(String(run.outputs.imageRef).includes("@sha256:"));
+        });
+
+        it("registers Kubernetes objects that validate against the official schemas for the cluster's version", async () => {
+            const run = await okRun(stack);
+            const result = validateManifests(manifestsOf(run), config[`${P}:kubernetesVersion`]);
+            assert.ok(result.ok, result.output);
+        });
+    });
+}
+
+describe("schema validation", () => {
+    it("catches a field the schema does not know", async () => {
+        const manifests = manifestsOf(await okRun("dev"));
+        const deployment = manifests.find((m) => m.kind === "Deployment")!;
+        const pod = deployment.spec as { template: { spec: { containers: object[] } } };
+        Object.assign(pod.template.spec.containers[0], { imagePullPolicyy: "Always" });
+        const result = validateManifests(manifests, "1.33");
+        assert.equal(result.ok, false);
+        assert.match(result.output, /imagePullPolicyy/);
+    });
+});

@@ -1,0 +1,111 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { contentHash } from "../components/image";
+import { isSecretValue } from "../harness";
+import { loadStackConfig } from "../harness/stack-config";
+import { committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+
+const P = "flask-eks";
+
+for (const stack of committedStacks()) {
+    const config = loadStackConfig(stack).values;
+
+    describe(`image (${stack})`, () => {
+        it("keeps images in a scanned, immutable, encrypted ECR repository", async () => {
+            const repo = inputs(one(await okRun(stack), "aws:ecr/repository:Repository"));
+            assert.equal(repo.name, `${P}-${stack}/web`);
+            assert.deepEqual(repo.imageScanningConfiguration, { scanOnPush: true });
+            assert.equal(repo.imageTagMutability, "IMMUTABLE");
+            assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS" }]);
+            assert.equal(repo.forceDelete, config[`${P}:ecrForceDelete`] === "true");
+        });
+
+        it("expires all but the configured number of images", async () => {
+            const run = await okRun(stack);
+            const policy = JSON.parse(inputs(one(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy")).policy);
+            assert.deepEqual(policy.rules[0].selection, {
+                tagStatus: "any",
+                countType: "imageCountMoreThan",
+                countNumber: Number(config[`${P}:ecrKeepImages`]),
+            });
+            assert.deepEqual(policy.rules[0].action, { type: "expire" });
+        });
+
+        it("builds app/ for the nodes' architecture, tagged by content, and pushes with ECR credentials", async () => {
+            const run = await okRun(stack);
+            const image = one(run, "docker:index/image:Image");
+            const { build, imageName, registry } = inputs(image);
+            assert.equal(build.platform, "linux/amd64");
+            assert.equal(build.context, path.join(__dirname, "..", "app"));
+            assert.deepEqual(build.args, { APP_VERSION: config[`${P}:appVersion`] });
+            const repoUrl = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-${stack}/web`;
+            assert.match(imageName, new RegExp(`^${repoUrl}:[0-9a-f]{16}$`));
+            assert.equal(registry.server, repoUrl);
+            assert.equal(registry.username, "AWS");
+            assert.ok(image.propertyDependencies.registry.length > 0);
+            // The registry password reaches the engine as a secret, so the state stores it encrypted.
+            assert.ok(isSecretValue((image.inputs.registry as Record<string, unknown>).password));
+        });
+
+        it("does not wait for the cluster, so it builds while EKS is created", async () => {
+            const run = await okRun(stack);
+            const image = one(run, "docker:index/image:Image");
+            for (const type of [
+                "aws:eks/cluster:Cluster",
+                "aws:eks/nodeGroup:NodeGroup",
+                "pulumi:providers:kubernetes",
+            ]) {
+                assert.equal(waitsFor(run, image, one(run, type)), false, `image waits for ${type}`);
+            }
+            assert.equal(
+                providerUrn(one(run, "aws:ecr/repository:Repository").provider),
+                one(run, "pulumi:providers:aws").urn,
+            );
+        });
+
+        it("exports imageRef as the image's repo digest", async () => {
+            const run = await okRun(stack);
+            assert.match(
+                String(run.outputs.imageRef),
+                /^123456789012\.dkr\.ecr\.us-west-2\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/,
+            );
+        });
+    });
+}
+
+describe("image options", () => {
+    it("builds for linux/arm64 when the node group runs Graviton instances", async () => {
+        const run = await okRun("dev", {
+            overrides: { [`${P}:instanceTypes`]: '["t4g.medium","t4g.large"]' },
+        });
+        assert.equal(inputs(one(run, "docker:index/image:Image")).build.platform, "linux/arm64");
+        assert.equal(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).amiType, "AL2023_ARM_64_STANDARD");
+    });
+
+    it("tags change with the image's content and build arguments, not with tests or caches", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        fs.mkdirSync(path.join(dir, "tests"));
+        const base = contentHash(dir, ["linux/amd64"]);
+        fs.writeFileSync(path.join(dir, "tests", "test_x.py"), "x");
+        assert.equal(contentHash(dir, ["linux/amd64"]), base);
+        assert.notEqual(contentHash(dir, ["linux/arm64"]), base);
+        fs.writeFileSync(path.join(dir, "app.py"), "print()");
+        assert.notEqual(contentHash(dir, ["linux/amd64"]), base);
+        fs.rmSync(dir, { recursive: true });
+    });
+});
+
+describe("rollback", () => {
+    it("runs a pinned earlier image instead of the build, and exports it as imageRef", async () => {
+        const pinned = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-dev/web@sha256:${"ab".repeat(32)}`;
+        const run = await okRun("dev", { overrides: { [`${P}:appImageRef`]: pinned } });
+        const deployment = one(run, "kubernetes:apps/v1:Deployment");
+        assert.equal(inputs(deployment).spec.template.spec.containers[0].image, pinned);
+        assert.equal(run.outputs.imageRef, pinned);
+        assert.ok(!deployment.dependencies.includes(one(run, "docker:index/image:Image").urn));
+    });
+});
