@@ -33,6 +33,7 @@ export = async () => {
             ...config.cluster,
             adminPrincipalArns: [...config.cluster.adminRoleArns, deployer],
             privateSubnetIds: network.privateSubnetIds,
+            nodeSubnetIds: network.privateSubnetIdsWithEgress,
             nodes: config.nodes,
         },
         withAws,

@@ -12,8 +12,10 @@ export interface ClusterArgs {
     region: string;
     /** Kubernetes version, 1.NN. Default (Pulumi.yaml): 1.33. */
     kubernetesVersion: string;
-    /** Private subnets: the nodes and the control plane's network interfaces live here, never in public ones. */
+    /** Private subnets for the control plane's network interfaces; never public ones. */
     privateSubnetIds: pulumi.Input<string[]>;
+    /** The same subnets for the nodes, resolved once they have their route out. */
+    nodeSubnetIds: pulumi.Input<string[]>;
     /** CIDRs allowed to reach the public API endpoint; empty turns it off. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
     endpointPublicAccessCidrs: string[];
     /** Control-plane log retention in days. Default (Pulumi.yaml): 90. */
@@ -262,7 +264,7 @@ export class Cluster extends pulumi.ComponentResource {
                 clusterName: this.cluster.name,
                 version: this.cluster.version,
                 nodeRoleArn: nodeRole.arn,
-                subnetIds: args.privateSubnetIds,
+                subnetIds: args.nodeSubnetIds,
                 instanceTypes: args.nodes.instanceTypes,
                 capacityType: args.nodes.capacityType,
                 amiType: AMI_TYPES[args.nodes.architecture],

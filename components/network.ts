@@ -37,6 +37,11 @@ export class Network extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string[]>;
     /** Private subnets: the nodes and the control plane's network interfaces. */
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /**
+     * The same private subnets, resolved only once their routes and NAT gateways exist: nodes need
+     * the route out to reach ECR and join the cluster, the control plane does not.
+     */
+    readonly privateSubnetIdsWithEgress: pulumi.Output<string[]>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:Network", name, {}, opts);
@@ -45,6 +50,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(args.existing.vpcId);
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
+            this.privateSubnetIdsWithEgress = this.privateSubnetIds;
             this.registerOutputs({});
             return;
         }
@@ -145,17 +151,21 @@ export class Network extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.ec2.RouteTableAssociation(
+            const association = new aws.ec2.RouteTableAssociation(
                 `private-${i}`,
                 { subnetId: subnet.id, routeTableId: routes.id },
                 { parent: this },
             );
-            return subnet;
+            return { subnet, association };
         });
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
-        this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
+        this.privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
+        const egress = [...privateSubnets.map((p) => p.association.id), ...nats.map((n) => n.id)];
+        this.privateSubnetIdsWithEgress = pulumi
+            .all([this.privateSubnetIds, pulumi.all(egress)])
+            .apply(([ids]) => ids);
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/network";
 import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/config";
-import { all, committedStacks, inputs, okRun, one } from "./helpers";
+import { all, committedStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 const P = "flask-eks";
 
@@ -84,6 +84,20 @@ for (const stack of committedStacks()) {
             const used = new Set(privateTables.map((t) => t.routes[0]?.natGatewayId));
             assert.deepEqual([...used].sort(), nats.map((n) => n.id).sort());
             assert.equal(all(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").length, 2 * azCount);
+        });
+
+        it("nodes wait for their route out; the control plane does not wait for NAT", async () => {
+            const run = await okRun(stack);
+            const nodes = one(run, "aws:eks/nodeGroup:NodeGroup");
+            for (const nat of all(run, "aws:ec2/natGateway:NatGateway")) assert.ok(waitsFor(run, nodes, nat));
+            for (const assoc of all(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) =>
+                a.name.startsWith("private-"),
+            )) {
+                assert.ok(nodes.dependencies.includes(assoc.urn), assoc.name);
+            }
+            const cluster = one(run, "aws:eks/cluster:Cluster");
+            for (const nat of all(run, "aws:ec2/natGateway:NatGateway"))
+                assert.equal(waitsFor(run, cluster, nat), false);
         });
 
         it("strips the rules from the VPC's default security group", async () => {
