@@ -37,6 +37,7 @@ export interface Registration {
 
 export interface RunResult {
     stack: string;
+    project: string;
     /** The config the program saw, fully qualified keys to CLI strings. */
     config: Record<string, string>;
     registrations: Registration[];
@@ -101,7 +102,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);
 
-    const result: RunResult = { stack, config: { ...values }, registrations, outputs: {} };
+    const result: RunResult = { stack, project, config: { ...values }, registrations, outputs: {} };
     await pulumi.runtime.runInPulumiStack(async () => {
         // index.ts exports its program as a function, so each call is a fresh run. A failure is kept
         // as the result rather than left to reject the Stack's promises, which nothing here awaits.

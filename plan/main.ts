@@ -1,0 +1,224 @@
+// The offline plan: `npm run plan -- --stack <name> [--out DIR] [--compare <other>] [--root DIR]`.
+// Evaluates index.ts for a stack under the test harness's mocks, prints the resource tree, counts,
+// cost and critical path, validates the Kubernetes manifests, and writes plan.json, manifests.yaml,
+// graph.mmd and summary.md. Exit codes: 0 fine, 1 invalid manifests, 2 bad input.
+import * as fs from "fs";
+import * as path from "path";
+import { RunResult, runStack } from "../harness";
+import { manifestsOf, toYaml, validateManifests } from "../harness/manifests";
+import { ROOT, committedStacks } from "../harness/stack-config";
+import { CostEstimate, estimateCost } from "./cost";
+import { CriticalPath, countsByType, criticalPath, mermaid, resourceTree, shortType } from "./graph";
+import {
+    money,
+    planJson,
+    renderCost,
+    renderCounts,
+    renderCriticalPath,
+    renderTree,
+    styleFor,
+    summaryMarkdown,
+    table,
+} from "./report";
+
+const USAGE =
+    "usage: npm run plan -- --stack <name> [--out <dir>] [--compare <other-stack>] [--root <project-dir>]";
+
+/** A problem with what the user asked for: printed as one paragraph, exit code 2, no stack trace. */
+class InputError extends Error {}
+
+interface Args {
+    stack: string;
+    out: string;
+    compare?: string;
+    /** The project directory (Pulumi.yaml, stack files, index.ts): another checkout, say the base branch. */
+    root: string;
+}
+
+function parseArgs(argv: string[]): Args {
+    const values: Record<string, string> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const [flag, inline] = argv[i].split("=", 2);
+        if (!["--stack", "--out", "--compare", "--root"].includes(flag)) {
+            throw new InputError(`unknown argument "${argv[i]}". ${USAGE}`);
+        }
+        const value = inline ?? argv[++i];
+        if (!value) throw new InputError(`${flag} needs a value. ${USAGE}`);
+        values[flag.slice(2)] = value;
+    }
+    const root = path.resolve(values.root ?? ROOT);
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) {
+        throw new InputError(
+            `no Pulumi.yaml in ${root}: --root must be a checkout of this project. ${USAGE}`,
+        );
+    }
+    const stacks = committedStacks(root);
+    for (const key of ["stack", "compare"]) {
+        const name = values[key];
+        if (key === "stack" && !name)
+            throw new InputError(`no stack given. ${USAGE}. Valid stacks: ${stacks.join(", ")}.`);
+        if (name && !stacks.includes(name)) {
+            throw new InputError(
+                `unknown stack "${name}": there is no Pulumi.${name}.yaml in ${root}. Valid stacks: ${stacks.join(", ")}.`,
+            );
+        }
+    }
+    return {
+        stack: values.stack,
+        out: values.out ?? path.join(ROOT, "out", "plan", values.stack),
+        compare: values.compare,
+        root,
+    };
+}
+
+interface Evaluated {
+    run: RunResult;
+    cost: CostEstimate;
+    path: CriticalPath;
+}
+
+async function evaluate(stack: string, root: string): Promise<Evaluated> {
+    const progress = process.stderr.isTTY ? `\r\x1b[K` : "";
+    process.stderr.write(
+        `evaluating stack ${stack} under the Pulumi SDK's mocks...${process.stderr.isTTY ? "" : "\n"}`,
+    );
+    const started = Date.now();
+    const run = await runStack(stack, { root });
+    if (run.error) {
+        process.stderr.write(progress);
+        throw new InputError(run.error.message);
+    }
+    process.stderr.write(
+        `${progress}evaluated stack ${stack}: ${run.registrations.length} registrations in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return { run, cost: estimateCost(run), path: criticalPath(run) };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const args = parseArgs(argv);
+    const out = process.stdout;
+    const style = styleFor(out);
+    const { run, cost, path: critical } = await evaluate(args.stack, args.root);
+    const heading = (s: string) => out.write(`\n${style.bold(s)}\n`);
+
+    heading(`Resources (${run.registrations.length})`);
+    out.write(`${renderTree(resourceTree(run), style)}\n\n${renderCounts(run)}\n`);
+
+    const manifests = manifestsOf(run);
+    const version = run.config[`${run.project}:kubernetesVersion`];
+    const validation = validateManifests(manifests, version);
+    heading("Kubernetes manifests");
+    const validationText = validation.ok
+        ? `${manifests.length} objects, valid against the Kubernetes ${version} schemas (kubernetes-validate, strict).`
+        : `${manifests.length} objects, **invalid** against the Kubernetes ${version} schemas:\n\n${validation.output}`;
+    out.write(
+        validation.ok
+            ? `${style.green("valid")}: ${validationText}\n`
+            : `${style.red("invalid")}:\n${validation.output}\n`,
+    );
+
+    heading("Estimated monthly cost");
+    out.write(`${renderCost(cost, style)}\n`);
+    heading("Critical path of a first pulumi up");
+    out.write(`${renderCriticalPath(critical)}\n`);
+    const image = [...critical.steps.values()].find(
+        (s) => s.registration.type === "docker:index/image:Image",
+    );
+    if (image) {
+        const onPath = critical.chain.includes(image);
+        out.write(
+            `image build: done at ${Math.round(image.finish)} s, ${onPath ? "ON" : "off"} the critical path\n`,
+        );
+    }
+
+    fs.mkdirSync(args.out, { recursive: true });
+    const graph = mermaid(run);
+    const files: [string, string][] = [
+        ["plan.json", `${JSON.stringify(planJson(run, cost, critical), null, 2)}\n`],
+        ["manifests.yaml", toYaml(manifests)],
+        ["graph.mmd", graph],
+        ["summary.md", summaryMarkdown(run, cost, critical, validationText, graph)],
+    ];
+    for (const [name, content] of files) fs.writeFileSync(path.join(args.out, name), content);
+    heading("Wrote");
+    out.write(
+        `${files.map(([name]) => path.relative(process.cwd(), path.join(args.out, name))).join("\n")}\n`,
+    );
+
+    if (args.compare) {
+        const other = await evaluate(args.compare, args.root);
+        heading(`Compared with ${args.compare}`);
+        out.write(`${renderComparison({ run, cost, path: critical }, other, args.stack, args.compare)}\n`);
+    }
+    return validation.ok ? 0 : 1;
+}
+
+/** What differs between two stacks: resource counts, sizes and cost. */
+export function renderComparison(a: Evaluated, b: Evaluated, nameA: string, nameB: string): string {
+    const counts = (run: RunResult) => new Map(countsByType(run));
+    const [ca, cb] = [counts(a.run), counts(b.run)];
+    const types = [...new Set([...ca.keys(), ...cb.keys()])].sort();
+    const countRows = types
+        .filter((t) => ca.get(t) !== cb.get(t))
+        .map((t) => [shortType(t), String(ca.get(t) ?? 0), String(cb.get(t) ?? 0)]);
+    const sizeKeys = [
+        "azCount",
+        "natGateways",
+        "instanceTypes",
+        "capacityType",
+        "nodeMinSize",
+        "nodeDesiredSize",
+        "nodeMaxSize",
+        "nodeDiskSizeGiB",
+        "appReplicas",
+        "appMinReplicas",
+        "appMaxReplicas",
+        "appCpuRequest",
+        "appMemoryLimit",
+        "endpointPublicAccessCidrs",
+        "protect",
+    ];
+    const sizeRows = sizeKeys
+        .map((k) => [
+            k,
+            a.run.config[`${a.run.project}:${k}`] ?? "",
+            b.run.config[`${b.run.project}:${k}`] ?? "",
+        ])
+        .filter(([, x, y]) => x !== y);
+    const items = [...new Set([...a.cost.lines, ...b.cost.lines].map((l) => l.item))];
+    const priceOf = (c: CostEstimate, item: string) => {
+        const lines = c.lines.filter((l) => l.item === item);
+        if (lines.length === 0) return "-";
+        return lines.some((l) => l.monthly === undefined)
+            ? "unpriced"
+            : money(lines.reduce((s, l) => s + l.monthly!, 0));
+    };
+    const costRows = items.map((item) => [item, priceOf(a.cost, item), priceOf(b.cost, item)]);
+    const delta = b.cost.total - a.cost.total;
+    costRows.push(["total", money(a.cost.total), money(b.cost.total)]);
+    return [
+        "resource counts that differ:",
+        countRows.length ? table([["type", nameA, nameB], ...countRows]) : "(none)",
+        "",
+        "sizes that differ:",
+        sizeRows.length ? table([["config", nameA, nameB], ...sizeRows]) : "(none)",
+        "",
+        "monthly cost:",
+        table([["item", nameA, nameB], ...costRows]),
+        `${nameB} costs ${delta >= 0 ? "+" : "-"}${money(Math.abs(delta))}/month against ${nameA}`,
+        `first pulumi up: ${Math.round(a.path.totalSeconds)} s for ${nameA}, ${Math.round(b.path.totalSeconds)} s for ${nameB}`,
+    ].join("\n");
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            if (error instanceof InputError) {
+                process.stderr.write(`plan: ${error.message}\n`);
+                process.exit(2);
+            }
+            throw error;
+        },
+    );
+}

@@ -1,0 +1,161 @@
+import { Registration, RunResult, unwrapSecrets } from "../harness";
+import { CostEstimate, PRICING } from "./cost";
+import { CriticalPath, TreeNode, countsByType, shortType } from "./graph";
+
+/** Terminal styling, only when writing to a terminal that wants colour. */
+export interface Style {
+    bold(s: string): string;
+    dim(s: string): string;
+    red(s: string): string;
+    green(s: string): string;
+}
+
+export function styleFor(stream: NodeJS.WriteStream): Style {
+    const on = stream.isTTY === true && !process.env.NO_COLOR;
+    const wrap = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+    return { bold: wrap(1), dim: wrap(2), red: wrap(31), green: wrap(32) };
+}
+
+export function money(n: number): string {
+    return `$${n.toFixed(2)}`;
+}
+
+export function minutes(seconds: number): string {
+    return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
+}
+
+/** Component → children, like `pulumi preview`'s tree. */
+export function renderTree(root: TreeNode, style: Style): string {
+    const lines: string[] = [];
+    const label = (r: Registration) => {
+        const type = r.custom ? shortType(r.type) : style.bold(r.type);
+        return `${type}  ${r.name}${r.options.protect ? style.dim("  [protect]") : ""}`;
+    };
+    const walk = (node: TreeNode, prefix: string) => {
+        node.children.forEach((child, i) => {
+            const last = i === node.children.length - 1;
+            lines.push(`${prefix}${last ? "└─ " : "├─ "}${label(child.registration)}`);
+            walk(child, prefix + (last ? "   " : "│  "));
+        });
+    };
+    lines.push(style.bold(`${root.registration.type}  ${root.registration.name}`));
+    walk(root, "");
+    return lines.join("\n");
+}
+
+/** Rows as an aligned plain-text table; a column whose cells are all numbers or money is right-aligned. */
+export function table(rows: string[][]): string {
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const numeric = rows[0].map(
+        (_, c) => c > 0 && rows.slice(1).every((r) => /^([-+]?\$?[\d.,]+( s)?)?$/.test(r[c])),
+    );
+    return rows
+        .map((r) =>
+            r
+                .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
+}
+
+export function renderCounts(run: RunResult): string {
+    return table([["type", "count"], ...countsByType(run).map(([t, n]) => [shortType(t), String(n)])]);
+}
+
+export function renderCost(cost: CostEstimate, style: Style): string {
+    const rows = cost.lines.map((l) => [
+        l.item,
+        l.detail,
+        l.monthly === undefined ? style.red("unpriced") : money(l.monthly),
+        l.note ?? "",
+    ]);
+    const total = `${money(cost.total)}${cost.partial ? " + unpriced items" : ""}`;
+    return [
+        table([["item", "what", "per month", "note"], ...rows, ["total", "", total, ""]]),
+        style.dim(`Prices: ${PRICING.source}, as of ${PRICING.date}, region ${cost.region}. ${PRICING.note}`),
+    ].join("\n");
+}
+
+export function renderCriticalPath(path: CriticalPath): string {
+    const rows = path.chain.map((s) => [
+        minutes(s.start),
+        `${shortType(s.registration.type)} ${s.registration.name}`,
+        `${s.seconds} s`,
+        s.source,
+    ]);
+    return [
+        table([["starts", "resource", "takes", "source"], ...rows]),
+        `total: ${minutes(path.totalSeconds)} (${path.totalSeconds} s)`,
+    ].join("\n");
+}
+
+/** Everything the engine would receive, with secrets masked. */
+export function planJson(run: RunResult, cost: CostEstimate, path: CriticalPath): object {
+    return {
+        stack: run.stack,
+        project: run.project,
+        region: run.config["aws:region"],
+        registrations: run.registrations.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs, "[secret]") })),
+        outputs: unwrapSecrets(run.outputs, "[secret]"),
+        cost,
+        criticalPath: {
+            totalSeconds: path.totalSeconds,
+            chain: path.chain.map((s) => ({
+                urn: s.registration.urn,
+                start: s.start,
+                seconds: s.seconds,
+                source: s.source,
+            })),
+        },
+    };
+}
+
+/** A summary fit to paste as a pull-request comment. */
+export function summaryMarkdown(
+    run: RunResult,
+    cost: CostEstimate,
+    path: CriticalPath,
+    validation: string,
+    graph: string,
+): string {
+    const md = (rows: string[][]) =>
+        [
+            `| ${rows[0].join(" | ")} |`,
+            `|${rows[0].map(() => "---").join("|")}|`,
+            ...rows.slice(1).map((r) => `| ${r.join(" | ")} |`),
+        ].join("\n");
+    const costRows = cost.lines.map((l) => [
+        l.item,
+        l.detail,
+        l.monthly === undefined ? "**unpriced**" : money(l.monthly),
+        l.note ?? "",
+    ]);
+    return `## Plan for stack \`${run.stack}\` (${run.config["aws:region"]})
+
+**${run.registrations.length} registrations**, about **${money(cost.total)}/month**${cost.partial ? " plus unpriced items" : ""}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
+
+### Resources
+
+${md([["type", "count"], ...countsByType(run).map(([t, n]) => [`\`${shortType(t)}\``, String(n)])])}
+
+### Monthly cost
+
+${md([["item", "what", "per month", "note"], ...costRows, ["**total**", "", `**${money(cost.total)}**`, cost.partial ? "excludes unpriced items" : ""]])}
+
+Prices: ${PRICING.source}, as of ${PRICING.date}. ${PRICING.note}
+
+### Critical path of a first \`pulumi up\`
+
+${md([["starts", "resource", "takes"], ...path.chain.map((s) => [minutes(s.start), `\`${shortType(s.registration.type)}\` ${s.registration.name}`, `${s.seconds} s`])])}
+
+### Kubernetes manifests
+
+${validation}
+
+### Component graph
+
+\`\`\`mermaid
+${graph}\`\`\`
+`;
+}

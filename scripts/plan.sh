@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The offline plan (npm run plan -- --stack dev): installs what it needs, then runs plan/main.ts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >&2
+exec node --require ./harness/transpile.js plan/main.ts "$@"

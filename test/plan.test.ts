@@ -1,0 +1,229 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as yaml from "js-yaml";
+import { manifestsOf } from "../harness/manifests";
+import { ROOT } from "../harness/stack-config";
+import { estimateCost } from "../plan/cost";
+import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
+import { committedStacks, okRun } from "./helpers";
+
+const P = "flask-eks";
+
+/** Runs the plan CLI as a user would, minus the install step. */
+function plan(...args: string[]) {
+    const child = spawnSync(
+        process.execPath,
+        ["--require", "./harness/transpile.js", "plan/main.ts", ...args],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, NO_COLOR: "1" },
+        },
+    );
+    return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+function tempDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "flask-eks-plan-"));
+}
+
+describe("plan: resource tree and critical path", () => {
+    for (const stack of committedStacks()) {
+        it(`${stack}: the tree holds every registration once, components under the stack`, async () => {
+            const run = await okRun(stack);
+            const root = resourceTree(run);
+            const seen: string[] = [];
+            const walk = (n: TreeNode) => {
+                seen.push(n.registration.urn);
+                n.children.forEach(walk);
+            };
+            walk(root);
+            assert.deepEqual(seen.sort(), run.registrations.map((r) => r.urn).sort());
+            const components = root.children
+                .filter((c) => !c.registration.custom)
+                .map((c) => c.registration.type);
+            assert.deepEqual(components, [
+                "flask-eks:index:Network",
+                "flask-eks:index:Cluster",
+                "flask-eks:index:Image",
+                "flask-eks:index:App",
+            ]);
+        });
+
+        it(`${stack}: the critical path runs through the cluster and nodes, and the image build is off it`, async () => {
+            const run = await okRun(stack);
+            const critical = criticalPath(run);
+            const types = critical.chain.map((s) => s.registration.type);
+            for (const t of [
+                "aws:eks/cluster:Cluster",
+                "aws:eks/nodeGroup:NodeGroup",
+                "kubernetes:apps/v1:Deployment",
+            ]) {
+                assert.ok(types.includes(t), t);
+            }
+            assert.ok(!types.includes("docker:index/image:Image"));
+            // The chain is contiguous: each step starts when the one before it finishes.
+            critical.chain.slice(1).forEach((s, i) => assert.equal(s.start, critical.chain[i].finish));
+            assert.equal(critical.totalSeconds, critical.chain.at(-1)!.finish);
+            const image = [...critical.steps.values()].find(
+                (s) => s.registration.type === "docker:index/image:Image",
+            )!;
+            assert.ok(
+                image.finish < critical.totalSeconds / 2,
+                "the build finishes long before the cluster is ready",
+            );
+        });
+    }
+});
+
+describe("plan: cost", () => {
+    it("prices the dev stack as computed by hand", async () => {
+        const cost = estimateCost(await okRun("dev"));
+        const byItem = Object.fromEntries(cost.lines.map((l) => [l.item, l.monthly]));
+        assert.deepEqual(byItem, {
+            "EKS control plane": 73.0, // 0.10 $/h × 730 h
+            "EC2 nodes": 18.22, // 2 × 0.0416 $/h × 730 h × 0.3 (spot)
+            "EBS gp3 root volumes": 6.4, // 2 × 40 GiB × 0.08 $/GiB-month
+            "NAT gateways": 32.85, // 1 × 0.045 $/h × 730 h
+            "NAT data processing": 2.25, // 50 GB × 0.045 $/GB
+            "Network Load Balancer": 20.81, // (0.0225 + 1 × 0.006) $/h × 730 h = 20.805
+            "Public IPv4 addresses": 10.95, // (1 NAT EIP + 2 zones of the NLB) × 0.005 $/h × 730 h
+            "CloudWatch Logs (control plane)": 2.57, // 5 GB × 0.50 + 5 GB × 14/30 months × 0.03
+            "KMS keys": 1.0,
+            "ECR storage": 0.08, // 10 images × 0.08 GB × 0.10 $/GB-month
+        });
+        assert.equal(cost.total, 168.13);
+        assert.equal(cost.partial, false);
+    });
+
+    it("reports an unknown instance type as unpriced, never as zero", async () => {
+        const run = await okRun("dev", { overrides: { [`${P}:instanceTypes`]: '["x9.huge"]' } });
+        const cost = estimateCost(run);
+        const ec2 = cost.lines.find((l) => l.item === "EC2 nodes")!;
+        assert.equal(ec2.monthly, undefined);
+        assert.match(ec2.note!, /no price for x9\.huge in us-west-2/);
+        assert.equal(cost.partial, true);
+        assert.equal(cost.total, 168.13 - 18.22);
+    });
+
+    it("reports a region without prices as unpriced", async () => {
+        const cost = estimateCost(await okRun("dev", { overrides: { "aws:region": "ap-south-2" } }));
+        assert.ok(cost.lines.length > 0 && cost.lines.every((l) => l.monthly === undefined));
+        assert.match(
+            cost.lines[0].note!,
+            /no prices for region ap-south-2 \(priced: us-east-1, us-west-2, eu-west-1\)/,
+        );
+        assert.equal(cost.total, 0);
+        assert.equal(cost.partial, true);
+    });
+
+    it("prod costs more than staging, which costs more than dev", async () => {
+        const [dev, staging, prod] = await Promise.all(
+            ["dev", "staging", "prod"].map(async (s) => estimateCost(await okRun(s)).total),
+        );
+        assert.ok(dev < staging && staging < prod, `${dev} ${staging} ${prod}`);
+    });
+});
+
+describe("plan: the command", () => {
+    it("prints the tree, counts, valid manifests, cost and critical path, and writes its four files", async () => {
+        const out = tempDir();
+        const result = plan("--stack", "dev", "--out", out);
+        assert.equal(result.status, 0, result.stderr);
+        for (const part of [
+            "Resources (53)",
+            "├─ flask-eks:index:Network  network",
+            "valid: 6 objects",
+            "total",
+            "$168.13",
+            "image build: done at 152 s, off the critical path",
+        ]) {
+            assert.ok(result.stdout.includes(part), part);
+        }
+        assert.doesNotMatch(result.stdout, /\x1b\[/, "plain when piped");
+        assert.match(result.stderr, /evaluated stack dev: 53 registrations/);
+
+        const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+        assert.equal(planJson.registrations.length, 53);
+        const provider = planJson.registrations.find(
+            (r: { type: string }) => r.type === "pulumi:providers:kubernetes",
+        );
+        assert.equal(provider.inputs.kubeconfig, "[secret]");
+        assert.equal(planJson.outputs.kubeconfig, "[secret]");
+        for (const key of ["type", "name", "parent", "provider", "dependencies", "options", "inputs"])
+            assert.ok(key in provider, key);
+
+        const manifests = yaml.loadAll(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"));
+        assert.deepEqual(manifests, manifestsOf(await okRun("dev")));
+        assert.match(
+            fs.readFileSync(path.join(out, "graph.mmd"), "utf8"),
+            /^flowchart LR\n[\s\S]*network --> cluster/,
+        );
+        const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+        assert.match(summary, /^## Plan for stack `dev` \(us-west-2\)/);
+        assert.match(summary, /\| \*\*total\*\* \|  \| \*\*\$168\.13\*\* \|/);
+        assert.match(summary, /```mermaid\nflowchart LR/);
+        fs.rmSync(out, { recursive: true });
+    });
+
+    it("compares two stacks: counts, sizes and cost", () => {
+        const result = plan("--stack", "dev", "--compare", "prod", "--out", tempDir());
+        assert.equal(result.status, 0, result.stderr);
+        const comparison = result.stdout.slice(result.stdout.indexOf("Compared with prod"));
+        assert.match(comparison, /aws:ec2:NatGateway +1 +3/);
+        assert.match(comparison, /natGateways +single +perAz/);
+        assert.match(comparison, /capacityType +SPOT +ON_DEMAND/);
+        assert.match(comparison, /total +\$168\.13 +\$\d+\.\d\d/);
+        assert.match(comparison, /prod costs \+\$\d+\.\d\d\/month against dev/);
+    });
+
+    for (const [what, args, message] of [
+        [
+            "an unknown stack",
+            ["--stack", "qa"],
+            /^plan: unknown stack "qa": there is no Pulumi\.qa\.yaml in .+\. Valid stacks: dev, prod, staging\.\n$/,
+        ],
+        ["no stack", [], /^plan: no stack given\. usage: .+ Valid stacks: dev, prod, staging\.\n$/],
+        ["an unknown compare stack", ["--stack", "dev", "--compare", "qa"], /^plan: unknown stack "qa"/],
+        [
+            "an unknown argument",
+            ["--stack", "dev", "--verbose"],
+            /^plan: unknown argument "--verbose"\. usage: /,
+        ],
+        [
+            "a root without Pulumi.yaml",
+            ["--stack", "dev", "--root", os.tmpdir()],
+            /^plan: no Pulumi\.yaml in /,
+        ],
+    ] as const) {
+        it(`exits 2 with one paragraph and no stack trace for ${what}`, () => {
+            const result = plan(...args);
+            assert.equal(result.status, 2);
+            assert.match(result.stderr, message);
+            assert.equal(result.stdout, "");
+        });
+    }
+
+    it("exits 2 with every config problem for a stack whose config is invalid", () => {
+        // A copy of the project with one more stack, whose config breaks two rules.
+        const root = tempDir();
+        for (const file of ["Pulumi.yaml", "index.ts"])
+            fs.symlinkSync(path.join(ROOT, file), path.join(root, file));
+        fs.writeFileSync(
+            path.join(root, "Pulumi.broken.yaml"),
+            "config:\n  aws:region: us-west-2\n  flask-eks:azCount: 9\n  flask-eks:natGateways: lots\n",
+        );
+        const result = plan("--root", root, "--stack", "broken", "--out", tempDir());
+        assert.equal(result.status, 2);
+        assert.match(
+            result.stderr,
+            /^plan: Invalid config for stack "broken" \(2 problems\):\n  - flask-eks:azCount: got 9, expected an integer from 2 to 6\n  - flask-eks:natGateways: got "lots", expected one of none, single, perAz\n$/m,
+        );
+        assert.doesNotMatch(result.stderr, /\n\s+at /);
+        fs.rmSync(root, { recursive: true });
+    });
+});
