@@ -1,0 +1,198 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+/** Annotation that marks a LoadBalancer Service as public on purpose (no source ranges). */
+export const PUBLIC_ANNOTATION = "policy.flask-eks.io/public";
+
+// Pod specs are plain JSON here; the SDK's input types are far wider than what the rules read.
+interface Container {
+    name: string;
+    image?: string;
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    readinessProbe?: object;
+    livenessProbe?: object;
+    securityContext?: SecurityContext;
+}
+interface SecurityContext {
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    capabilities?: { drop?: string[] };
+    seccompProfile?: { type?: string };
+}
+interface PodSpec {
+    containers?: Container[];
+    initContainers?: Container[];
+    securityContext?: SecurityContext;
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    volumes?: { name: string; hostPath?: object }[];
+}
+
+// isType takes a resource class; the SDK types its constructor's arguments as any.
+type ResourceClass = new (...rest: any[]) => pulumi.Resource;
+type Props = Record<string, any>;
+
+/** Where each workload kind keeps its pod spec. */
+const WORKLOADS: [ResourceClass, (props: Props) => PodSpec | undefined][] = [
+    [k8s.apps.v1.Deployment, (p) => p.spec?.template?.spec],
+    [k8s.apps.v1.StatefulSet, (p) => p.spec?.template?.spec],
+    [k8s.apps.v1.DaemonSet, (p) => p.spec?.template?.spec],
+    [k8s.batch.v1.Job, (p) => p.spec?.template?.spec],
+    [k8s.batch.v1.CronJob, (p) => p.spec?.jobTemplate?.spec?.template?.spec],
+    [k8s.core.v1.Pod, (p) => p.spec],
+];
+
+/** The pod spec of a workload resource, or undefined for anything else. */
+export function podSpecOf(args: ResourceValidationArgs): PodSpec | undefined {
+    const workload = WORKLOADS.find(([cls]) => args.isType(cls));
+    return workload?.[1](args.props);
+}
+
+function podPolicy(
+    name: string,
+    description: string,
+    check: (pod: PodSpec, containers: Container[], report: ReportViolation) => void,
+): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        validateResource: (args, report) => {
+            const pod = podSpecOf(args);
+            if (pod) check(pod, [...(pod.initContainers ?? []), ...(pod.containers ?? [])], report);
+        },
+    };
+}
+
+export const imagesByDigest = podPolicy(
+    "k8s-images-by-digest",
+    "Containers run images pinned by digest (@sha256:...), so what runs is exactly what was built and scanned.",
+    (_pod, containers, report) => {
+        for (const c of containers) {
+            if (!/@sha256:[0-9a-f]{64}$/.test(c.image ?? ""))
+                report(`container ${c.name} runs ${c.image}, not an image by digest.`);
+        }
+    },
+);
+
+export const resourcesSet = podPolicy(
+    "k8s-resources-set",
+    "Containers set CPU and memory requests and a memory limit.",
+    (_pod, containers, report) => {
+        for (const c of containers) {
+            const missing = [
+                ["requests.cpu", c.resources?.requests?.cpu],
+                ["requests.memory", c.resources?.requests?.memory],
+                ["limits.memory", c.resources?.limits?.memory],
+            ].filter(([, v]) => !v);
+            if (missing.length) report(`container ${c.name} sets no ${missing.map(([k]) => k).join(", ")}.`);
+        }
+    },
+);
+
+export const probesSet = podPolicy(
+    "k8s-probes-set",
+    "Containers have readiness and liveness probes.",
+    (pod, _containers, report) => {
+        for (const c of pod.containers ?? []) {
+            if (!c.readinessProbe) report(`container ${c.name} has no readinessProbe.`);
+            if (!c.livenessProbe) report(`container ${c.name} has no livenessProbe.`);
+        }
+    },
+);
+
+export const restrictedPodSecurity = podPolicy(
+    "k8s-restricted-pod-security",
+    "Pods meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root filesystem.",
+    (pod, containers, report) => {
+        for (const c of containers) {
+            const sc = c.securityContext ?? {};
+            const problems = [
+                !(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) && "runAsNonRoot is not true",
+                sc.allowPrivilegeEscalation !== false && "allowPrivilegeEscalation is not false",
+                !sc.capabilities?.drop?.includes("ALL") && "capabilities do not drop ALL",
+                (sc.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type) !== "RuntimeDefault" &&
+                    "seccompProfile is not RuntimeDefault",
+                sc.readOnlyRootFilesystem !== true && "readOnlyRootFilesystem is not true",
+            ].filter(Boolean);
+            if (problems.length) report(`container ${c.name}: ${problems.join("; ")}.`);
+        }
+    },
+);
+
+export const noHostAccess = podPolicy(
+    "k8s-no-host-access",
+    "Pods use no host network, PID or IPC namespace, no hostPath volume and no privileged container.",
+    (pod, containers, report) => {
+        for (const key of ["hostNetwork", "hostPID", "hostIPC"] as const)
+            if (pod[key]) report(`${key} is true.`);
+        for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume ${v.name} is a hostPath.`);
+        for (const c of containers)
+            if (c.securityContext?.privileged) report(`container ${c.name} is privileged.`);
+    },
+);
+
+/** True when every matchLabels entry of `selector` is among `labels`. */
+function selects(
+    selector: Record<string, string> | undefined,
+    labels: Record<string, string> | undefined,
+): boolean {
+    return !!selector && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+export const disruptionBudgets: StackValidationPolicy = {
+    name: "k8s-pdb-for-replicated-deployments",
+    description:
+        "Every Deployment with more than one replica has a PodDisruptionBudget that selects its pods.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const pdbs = args.resources.filter((r) => r.isType(k8s.policy.v1.PodDisruptionBudget));
+        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+            if ((d.props.spec?.replicas ?? 1) <= 1) continue;
+            const covered = pdbs.some(
+                (p) =>
+                    p.props.metadata?.namespace === d.props.metadata?.namespace &&
+                    selects(p.props.spec?.selector?.matchLabels, d.props.spec?.template?.metadata?.labels),
+            );
+            if (!covered)
+                report(
+                    `Deployment ${d.name} runs ${d.props.spec.replicas} replicas with no PodDisruptionBudget.`,
+                    d.urn,
+                );
+        }
+    },
+};
+
+export const loadBalancerSourceRanges: ResourceValidationPolicy = {
+    name: "k8s-load-balancer-source-ranges",
+    description: `LoadBalancer Services list loadBalancerSourceRanges, or carry ${PUBLIC_ANNOTATION}: "true" to be public on purpose.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!args.isType(k8s.core.v1.Service) || args.props.spec?.type !== "LoadBalancer") return;
+        const ranges: string[] = args.props.spec.loadBalancerSourceRanges ?? [];
+        if (ranges.length === 0 && args.props.metadata?.annotations?.[PUBLIC_ANNOTATION] !== "true") {
+            report(
+                `set spec.loadBalancerSourceRanges, or annotate ${PUBLIC_ANNOTATION}: "true" if the Service is meant to be public.`,
+            );
+        }
+    },
+};
+
+export const kubernetesPolicies = [
+    imagesByDigest,
+    resourcesSet,
+    probesSet,
+    restrictedPodSecurity,
+    noHostAccess,
+    disruptionBudgets,
+    loadBalancerSourceRanges,
+];

@@ -1,0 +1,152 @@
+import {
+    Policy,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { Registration, RunResult, unwrapSecrets } from "../harness";
+import { providerUrn } from "./helpers";
+
+export interface Violation {
+    policy: string;
+    level: string;
+    urn?: string;
+    message: string;
+}
+
+/** Per-policy config, as `--policy-pack-config` would give it. */
+export type PackConfig = Record<string, Record<string, unknown>>;
+
+/** Thrown by args.notApplicable(), as the policy server does. */
+class NotApplicable extends Error {}
+
+// The engine hands policies the same type tokens the SDK registered; resource classes carry theirs.
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    return (resourceClass as { __pulumiType?: string }).__pulumiType === type;
+}
+
+function options(r: Registration) {
+    return {
+        protect: r.options.protect,
+        ignoreChanges: r.options.ignoreChanges,
+        deleteBeforeReplace: r.options.deleteBeforeReplace,
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: r.options.additionalSecretOutputs,
+        parent: r.parent || undefined,
+    };
+}
+
+/** What the policy server hands a resource validation for one registration. */
+export function resourceArgs(
+    run: RunResult,
+    r: Registration,
+    config: Record<string, unknown>,
+): ResourceValidationArgs {
+    const props = unwrapSecrets(r.inputs) as Record<string, unknown>;
+    const provider = r.provider
+        ? run.registrations.find((p) => p.urn === providerUrn(r.provider))
+        : undefined;
+    return {
+        type: r.type,
+        props,
+        urn: r.urn,
+        name: r.name,
+        opts: options(r),
+        provider: provider && {
+            type: provider.type,
+            props: unwrapSecrets(provider.inputs) as Record<string, unknown>,
+            urn: provider.urn,
+            name: provider.name,
+        },
+        stackTags: new Map(),
+        isType: (cls) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) =>
+            isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
+        getConfig: <T extends object>() => config as T,
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason);
+        },
+    };
+}
+
+/** The stack's resources as the policy server links them for stack validations. */
+export function policyResources(run: RunResult): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    for (const r of run.registrations) {
+        const props = unwrapSecrets(r.inputs) as Record<string, unknown>;
+        byUrn.set(r.urn, {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: options(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) =>
+                isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
+        });
+    }
+    for (const r of run.registrations) {
+        const resource = byUrn.get(r.urn)!;
+        resource.parent = byUrn.get(r.parent);
+        resource.dependencies = r.dependencies
+            .map((u) => byUrn.get(u))
+            .filter((x): x is PolicyResource => !!x);
+        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+            resource.propertyDependencies[key] = urns
+                .map((u) => byUrn.get(u))
+                .filter((x): x is PolicyResource => !!x);
+        }
+    }
+    return [...byUrn.values()];
+}
+
+/** Runs policies over a run's registrations the way `pulumi preview --policy-pack` would. */
+export async function evaluatePolicies(
+    policies: Policy[],
+    run: RunResult,
+    config: PackConfig = {},
+): Promise<Violation[]> {
+    const violations: Violation[] = [];
+    const resources = policyResources(run);
+    for (const policy of policies) {
+        const level =
+            (config[policy.name]?.enforcementLevel as string) ?? policy.enforcementLevel ?? "advisory";
+        if (level === "disabled") continue;
+        const report: ReportViolation = (message, urn) =>
+            violations.push({ policy: policy.name, level, urn, message });
+        const policyConfig = config[policy.name] ?? {};
+        if ("validateResource" in policy && policy.validateResource) {
+            const validations = [(policy as ResourceValidationPolicy).validateResource!].flat();
+            for (const r of run.registrations) {
+                for (const validate of validations) {
+                    try {
+                        await validate(resourceArgs(run, r, policyConfig), (message) =>
+                            report(message, r.urn),
+                        );
+                    } catch (e) {
+                        if (!(e instanceof NotApplicable)) throw e;
+                    }
+                }
+            }
+        }
+        if ("validateStack" in policy && policy.validateStack) {
+            await (policy as StackValidationPolicy).validateStack(
+                {
+                    resources,
+                    stackTags: new Map(),
+                    getConfig: <T extends object>() => policyConfig as T,
+                    notApplicable: (reason?: string): never => {
+                        throw new NotApplicable(reason);
+                    },
+                },
+                report,
+            );
+        }
+    }
+    return violations;
+}

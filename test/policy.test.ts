@@ -1,0 +1,366 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { Policy } from "@pulumi/policy";
+import { RunResult } from "../harness";
+import { ROOT } from "../harness/stack-config";
+import { advisoryPolicies } from "../policy/advisory";
+import { awsPolicies, grantsEverything } from "../policy/aws";
+import { kubernetesPolicies, PUBLIC_ANNOTATION } from "../policy/kubernetes";
+import { committedStacks, okRun } from "./helpers";
+import { PackConfig, evaluatePolicies } from "./policy-helpers";
+
+const P = "flask-eks";
+const ALL: Policy[] = [...awsPolicies, ...kubernetesPolicies, ...advisoryPolicies];
+const MANDATORY = ALL.filter((p) => p.enforcementLevel === "mandatory");
+
+/** The pack config a stack runs with: prod is production. */
+function packConfig(stack: string): PackConfig {
+    const production = { production: stack === "prod" };
+    return {
+        "eks-public-endpoint-restricted": production,
+        "cost-nat-gateways-outside-production": production,
+    };
+}
+
+// Inputs are arbitrary JSON; the breakers below edit them freely.
+type Inputs = any;
+
+/** A copy of a run with one registration's inputs changed: a regression of one guarantee. */
+function broken(run: RunResult, type: string, change: (inputs: Inputs) => void, name?: string): RunResult {
+    const copy = structuredClone(run);
+    const target = copy.registrations.find((r) => r.type === type && (name === undefined || r.name === name));
+    assert.ok(target, `no ${type} ${name ?? ""} to break`);
+    change(target.inputs);
+    return copy;
+}
+
+function without(run: RunResult, type: string): RunResult {
+    return { ...run, registrations: run.registrations.filter((r) => r.type !== type) };
+}
+
+function pod(i: Inputs) {
+    return i.spec.template.spec;
+}
+
+async function firing(run: RunResult, stack: string): Promise<string[]> {
+    const violations = await evaluatePolicies(ALL, run, packConfig(stack));
+    return [...new Set(violations.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort();
+}
+
+describe("policy pack: committed stacks", () => {
+    it("has mandatory AWS and Kubernetes rules, and advisory ones", () => {
+        assert.equal(awsPolicies.filter((p) => p.enforcementLevel === "mandatory").length, 11);
+        assert.equal(kubernetesPolicies.filter((p) => p.enforcementLevel === "mandatory").length, 7);
+        assert.ok(
+            advisoryPolicies.length >= 3 && advisoryPolicies.every((p) => p.enforcementLevel === "advisory"),
+        );
+        assert.equal(new Set(ALL.map((p) => p.name)).size, ALL.length);
+    });
+
+    for (const stack of committedStacks()) {
+        it(`${stack} passes every mandatory rule`, async () => {
+            const violations = await evaluatePolicies(MANDATORY, await okRun(stack), packConfig(stack));
+            assert.deepEqual(violations, []);
+        });
+    }
+
+    it("gives staging a cost hint for its NAT gateway per AZ, and prod none", async () => {
+        const staging = await evaluatePolicies(
+            advisoryPolicies,
+            await okRun("staging"),
+            packConfig("staging"),
+        );
+        assert.deepEqual(
+            staging.map((v) => v.policy),
+            ["cost-nat-gateways-outside-production"],
+        );
+        assert.deepEqual(
+            await evaluatePolicies(advisoryPolicies, await okRun("prod"), packConfig("prod")),
+            [],
+        );
+    });
+});
+
+// Each mandatory rule, broken once on a real stack's graph: the rule must fire, and only it.
+const regressions: [string, string, (run: RunResult) => RunResult][] = [
+    [
+        "eks-secrets-encryption",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => delete i.encryptionConfig),
+    ],
+    [
+        "eks-control-plane-logs",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => (i.enabledClusterLogTypes = ["api"])),
+    ],
+    [
+        "eks-private-endpoint",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => (i.vpcConfig.endpointPrivateAccess = false)),
+    ],
+    [
+        "eks-nodes-in-private-subnets",
+        "dev",
+        (r) => broken(r, "aws:ec2/subnet:Subnet", (i) => (i.mapPublicIpOnLaunch = true), "private-1"),
+    ],
+    [
+        "launch-template-imdsv2",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:ec2/launchTemplate:LaunchTemplate",
+                (i) => (i.metadataOptions.httpTokens = "optional"),
+            ),
+    ],
+    [
+        "node-volumes-encrypted",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:ec2/launchTemplate:LaunchTemplate",
+                (i) => (i.blockDeviceMappings[0].ebs.encrypted = "false"),
+            ),
+    ],
+    [
+        "node-volumes-encrypted",
+        "prod",
+        (r) => broken(r, "aws:eks/nodeGroup:NodeGroup", (i) => delete i.launchTemplate),
+    ],
+    [
+        "ecr-scan-on-push",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:ecr/repository:Repository",
+                (i) => (i.imageScanningConfiguration.scanOnPush = false),
+            ),
+    ],
+    [
+        "ecr-immutable-tags",
+        "dev",
+        (r) => broken(r, "aws:ecr/repository:Repository", (i) => (i.imageTagMutability = "MUTABLE")),
+    ],
+    ["kms-key-rotation", "prod", (r) => broken(r, "aws:kms/key:Key", (i) => (i.enableKeyRotation = false))],
+    [
+        "iam-no-wildcard-admin",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                (i) => (i.policyArn = "arn:aws:iam::aws:policy/AdministratorAccess"),
+                "cluster-policy",
+            ),
+    ],
+    [
+        "iam-no-wildcard-admin",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:iam/role:Role",
+                (i) =>
+                    (i.inlinePolicies = [
+                        {
+                            name: "all",
+                            policy: JSON.stringify({
+                                Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+                            }),
+                        },
+                    ]),
+                "web-role",
+            ),
+    ],
+    [
+        "k8s-images-by-digest",
+        "dev",
+        (r) =>
+            broken(r, "kubernetes:apps/v1:Deployment", (i) => (pod(i).containers[0].image = "nginx:latest")),
+    ],
+    [
+        "k8s-resources-set",
+        "dev",
+        (r) =>
+            broken(r, "kubernetes:apps/v1:Deployment", (i) => delete pod(i).containers[0].resources.limits),
+    ],
+    [
+        "k8s-probes-set",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => delete pod(i).containers[0].livenessProbe),
+    ],
+    [
+        "k8s-restricted-pod-security",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:apps/v1:Deployment",
+                (i) => (pod(i).containers[0].securityContext.allowPrivilegeEscalation = true),
+            ),
+    ],
+    [
+        "k8s-restricted-pod-security",
+        "prod",
+        (r) =>
+            broken(r, "kubernetes:apps/v1:Deployment", (i) => delete pod(i).securityContext.seccompProfile),
+    ],
+    [
+        "k8s-no-host-access",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => (pod(i).hostNetwork = true)),
+    ],
+    [
+        "k8s-no-host-access",
+        "dev",
+        (r) =>
+            broken(r, "kubernetes:apps/v1:Deployment", (i) =>
+                pod(i).volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } }),
+            ),
+    ],
+    [
+        "k8s-pdb-for-replicated-deployments",
+        "prod",
+        (r) => without(r, "kubernetes:policy/v1:PodDisruptionBudget"),
+    ],
+    [
+        "k8s-load-balancer-source-ranges",
+        "dev",
+        (r) => broken(r, "kubernetes:core/v1:Service", (i) => delete i.spec.loadBalancerSourceRanges),
+    ],
+];
+
+describe("policy pack: each mandatory rule catches its regression", () => {
+    for (const [policy, stack, breakIt] of regressions) {
+        it(`${policy} fires when ${stack} loses that guarantee`, async () => {
+            assert.deepEqual(await firing(breakIt(await okRun(stack)), stack), [policy]);
+        });
+    }
+
+    it("every mandatory rule has a regression above", () => {
+        assert.deepEqual(
+            [...new Set(regressions.map(([p]) => p))].sort(),
+            MANDATORY.map((p) => p.name)
+                .filter((n) => n !== "eks-public-endpoint-restricted")
+                .sort(),
+        );
+    });
+
+    it("eks-public-endpoint-restricted fires when prod's config opens the endpoint, and only in production", async () => {
+        const open = { [`${P}:endpointPublicAccessCidrs`]: '["0.0.0.0/0"]' };
+        const prod = await okRun("prod", { overrides: open });
+        assert.deepEqual(await firing(prod, "prod"), ["eks-public-endpoint-restricted"]);
+        assert.deepEqual(
+            await firing(await okRun("dev"), "dev"),
+            [],
+            "dev is open to 0.0.0.0/0 and not production",
+        );
+    });
+
+    it("a LoadBalancer without source ranges passes when annotated public on purpose", async () => {
+        const run = broken(await okRun("dev"), "kubernetes:core/v1:Service", (i) => {
+            delete i.spec.loadBalancerSourceRanges;
+            i.metadata.annotations[PUBLIC_ANNOTATION] = "true";
+        });
+        assert.deepEqual(await firing(run, "dev"), []);
+    });
+
+    it("a single-replica Deployment needs no PDB", async () => {
+        const run = broken(
+            without(await okRun("dev"), "kubernetes:policy/v1:PodDisruptionBudget"),
+            "kubernetes:apps/v1:Deployment",
+            (i) => (i.spec.replicas = 1),
+        );
+        assert.deepEqual(await firing(run, "dev"), []);
+    });
+
+    it("a rule can be turned off for a stack through pack config", async () => {
+        const run = broken(
+            await okRun("dev"),
+            "aws:ecr/repository:Repository",
+            (i) => (i.imageTagMutability = "MUTABLE"),
+        );
+        const violations = await evaluatePolicies(ALL, run, {
+            "ecr-immutable-tags": { enforcementLevel: "disabled" },
+        });
+        assert.deepEqual(
+            violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
+    });
+});
+
+describe("policy pack: advisory rules", () => {
+    it("aws-default-tags fires when the provider loses its default tags", async () => {
+        const run = broken(await okRun("dev"), "pulumi:providers:aws", (i) => delete i.defaultTags);
+        const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));
+        assert.deepEqual(
+            violations.map((v) => [v.policy, v.level]),
+            [["aws-default-tags", "advisory"]],
+        );
+    });
+
+    it("eks-standard-support fires for extended support", async () => {
+        const run = broken(
+            await okRun("dev"),
+            "aws:eks/cluster:Cluster",
+            (i) => (i.upgradePolicy.supportType = "EXTENDED"),
+        );
+        const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));
+        assert.deepEqual(
+            violations.map((v) => v.policy),
+            ["eks-standard-support"],
+        );
+    });
+
+    it("recognises a wildcard admin statement in its forms", () => {
+        assert.ok(grantsEverything({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }));
+        assert.ok(
+            grantsEverything(
+                JSON.stringify({ Statement: { Effect: "Allow", Action: ["s3:*", "*"], Resource: ["*"] } }),
+            ),
+        );
+        assert.ok(!grantsEverything({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }));
+        assert.ok(!grantsEverything({ Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }));
+        assert.ok(!grantsEverything("not json"));
+    });
+});
+
+describe("policy pack: packaging", () => {
+    it("pins the same SDK versions as the program, so the tests exercise what the CLI will load", () => {
+        const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8"));
+        const rootVersions = { ...root.dependencies, ...root.devDependencies };
+        for (const [name, version] of Object.entries(pack.dependencies))
+            assert.equal(version, rootVersions[name], name);
+        assert.match(
+            fs.readFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), "utf8"),
+            /^runtime: nodejs$/m,
+        );
+    });
+
+    it("keeps new PolicyPack in its own entry file, with every rule module", () => {
+        const entry = fs.readFileSync(path.join(ROOT, "policy", "index.ts"), "utf8");
+        assert.match(
+            entry,
+            /new PolicyPack\("flask-eks", \{\s*policies: \[\.\.\.awsPolicies, \.\.\.kubernetesPolicies, \.\.\.advisoryPolicies\]/,
+        );
+        for (const module of ["aws", "kubernetes", "advisory"]) {
+            assert.doesNotMatch(
+                fs.readFileSync(path.join(ROOT, "policy", `${module}.ts`), "utf8"),
+                /new PolicyPack/,
+            );
+        }
+    });
+});
+
+describe("policy pack: production config file", () => {
+    it("policy/prod.json marks production for the rules that read it", () => {
+        const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "prod.json"), "utf8"));
+        assert.deepEqual(config, packConfig("prod"));
+    });
+});
