@@ -85,6 +85,20 @@ def test_bad_settings_stop_startup_with_a_clear_error():
     assert "Traceback" not in output
 
 
+@pytest.fixture(scope="module")
+def served_port():
+    """One server for the raw-request tests, stopped quickly (no drain, short grace) afterwards."""
+    port = free_port()
+    server = start(PORT=str(port), DRAIN_SECONDS="0", GRACEFUL_TIMEOUT="2")
+    try:
+        wait_until_serving(port, server)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=15)
+        assert server.returncode == 0, output
+
+
 @pytest.mark.parametrize(
     ("raw", "status"),
     [
@@ -93,20 +107,13 @@ def test_bad_settings_stop_startup_with_a_clear_error():
         (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
     ],
 )
-def test_requests_gunicorn_cannot_parse_get_json_errors_too(raw, status):
-    port = free_port()
-    server = start(PORT=str(port))
-    try:
-        wait_until_serving(port, server)
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-            conn.sendall(raw)
-            response = b""
-            while chunk := conn.recv(65536):
-                response += chunk
-        head, _, body = response.partition(b"\r\n\r\n")
-        assert head.startswith(f"HTTP/1.1 {status} ".encode())
-        assert b"Content-Type: application/json" in head
-        assert json.loads(body)["error"]["status"] == status
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=10)
+def test_requests_gunicorn_cannot_parse_get_json_errors_too(served_port, raw, status):
+    with socket.create_connection(("127.0.0.1", served_port), timeout=5) as conn:
+        conn.sendall(raw)
+        response = b""
+        while chunk := conn.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()), response
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["status"] == status
