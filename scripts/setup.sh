@@ -24,3 +24,11 @@ if [ ! -f .venv/.installed ] || [ app/requirements-dev.txt -nt .venv/.installed 
     .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
     touch .venv/.installed
 fi
+
+# actionlint for the workflows, built from the Go module (its PyPI wrapper downloads a binary at
+# install time, which registries-only machines cannot do).
+if [ ! -x .tools/bin/actionlint ]; then
+    command -v go >/dev/null || { echo "setup: Go is needed to build actionlint" >&2; exit 1; }
+    echo "setup: go install actionlint" >&2
+    GOBIN="$PWD/.tools/bin" GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+fi

@@ -15,3 +15,5 @@ echo "== app: pytest"
 .venv/bin/python -m pytest -q app/tests
 echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
+echo "== workflows: actionlint"
+.tools/bin/actionlint && echo "actionlint: clean"

@@ -1,0 +1,202 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as yaml from "js-yaml";
+import { ROOT, committedStacks } from "../harness/stack-config";
+
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
+// Workflow files are free-form YAML; the tests walk them loosely.
+type Yaml = any;
+const load = (file: string): Yaml => yaml.load(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+
+/** Every job of every workflow, with the steps it runs. */
+function jobs(): [string, string, Yaml][] {
+    return workflowFiles.flatMap((f) =>
+        Object.entries(load(f).jobs as Record<string, Yaml>).map(
+            ([name, job]) => [f, name, job] as [string, string, Yaml],
+        ),
+    );
+}
+
+describe("delivery: GitHub Actions", () => {
+    it("has the pull-request, deploy, reusable up and drift workflows", () => {
+        assert.deepEqual(workflowFiles.sort(), [
+            "deploy.yml",
+            "drift.yml",
+            "pull-request.yml",
+            "pulumi-up.yml",
+        ]);
+    });
+
+    it("every job that configures AWS credentials requests an OIDC token, and none uses static keys", () => {
+        for (const [file, name, job] of jobs()) {
+            const steps: Yaml[] = job.steps ?? [];
+            const aws = steps.filter((s) =>
+                String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"),
+            );
+            for (const step of aws) {
+                assert.equal(job.permissions?.["id-token"], "write", `${file} ${name}`);
+                assert.ok(step.with["role-to-assume"], `${file} ${name} assumes a role`);
+                for (const key of ["aws-access-key-id", "aws-secret-access-key"])
+                    assert.ok(!(key in step.with), `${file} ${name}: ${key}`);
+            }
+        }
+        for (const file of workflowFiles) {
+            assert.doesNotMatch(
+                fs.readFileSync(path.join(WORKFLOWS, file), "utf8"),
+                /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id/,
+                file,
+            );
+        }
+    });
+
+    it("pins every action to a major version or a commit", () => {
+        for (const [file, name, job] of jobs()) {
+            for (const step of job.steps ?? []) {
+                if (step.uses && !step.uses.startsWith("./"))
+                    assert.match(step.uses, /@(v\d+|[0-9a-f]{40})$/, `${file} ${name}: ${step.uses}`);
+            }
+        }
+    });
+
+    it("deploys dev, then staging, then prod, each in its environment with one run at a time per stack", () => {
+        const deploy = load("deploy.yml");
+        assert.deepEqual(deploy.on.push.branches, ["main"]);
+        assert.deepEqual(Object.keys(deploy.jobs), ["dev", "staging", "prod"]);
+        assert.deepEqual(deploy.jobs.staging.needs, ["dev"]);
+        assert.deepEqual(deploy.jobs.prod.needs, ["staging"]);
+        for (const stack of ["dev", "staging", "prod"]) {
+            assert.equal(deploy.jobs[stack].uses, "./.github/workflows/pulumi-up.yml");
+            assert.equal(deploy.jobs[stack].with.stack, stack);
+        }
+        const up = load("pulumi-up.yml").jobs.up;
+        assert.equal(up.environment, "${{ inputs.stack }}");
+        assert.deepEqual(up.concurrency, {
+            group: "pulumi-${{ inputs.stack }}",
+            "cancel-in-progress": false,
+        });
+        const pulumi = up.steps.find((s: Yaml) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.equal(pulumi.with.command, "up");
+        assert.equal(pulumi.with.policyPacks, "policy");
+    });
+
+    it("on pull requests runs the tests, the plan of every stack, and a policy-checked preview", () => {
+        const pr = load("pull-request.yml");
+        assert.match(pr.jobs.test.steps.at(-1).run, /^npm test$/);
+        assert.deepEqual(
+            pr.jobs.plan.strategy.matrix.stack,
+            committedStacks().sort(
+                (a, b) => ["dev", "staging", "prod"].indexOf(a) - ["dev", "staging", "prod"].indexOf(b),
+            ),
+        );
+        assert.ok(pr.jobs.plan.steps.some((s: Yaml) => /npm run plan -- --stack/.test(s.run ?? "")));
+        const preview = pr.jobs.preview.steps.find((s: Yaml) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.equal(preview.with.command, "preview");
+        assert.equal(preview.with.policyPacks, "policy");
+        assert.equal(preview.with["comment-on-pr"], true);
+    });
+
+    it("checks every stack for drift on a schedule and opens an issue on drift", () => {
+        const drift = load("drift.yml");
+        assert.ok(drift.on.schedule[0].cron);
+        const steps = drift.jobs.refresh.steps;
+        assert.ok(
+            steps.some((s: Yaml) => /pulumi refresh --preview-only --expect-no-changes/.test(s.run ?? "")),
+        );
+        assert.ok(steps.some((s: Yaml) => s.if === "failure()" && /gh issue create/.test(s.run)));
+    });
+});
+
+describe("delivery: Pulumi Deployments settings", () => {
+    for (const stack of committedStacks()) {
+        it(`Pulumi.${stack}.deploy.yaml parses and fits the stack file it sits next to`, () => {
+            const file = yaml.load(
+                fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.deploy.yaml`), "utf8"),
+            ) as Yaml;
+            assert.ok(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)));
+            assert.equal(file.version, 1);
+            const { sourceContext, operationContext, gitHub } = file.settings;
+            assert.equal(sourceContext.git.repoDir, ".");
+            assert.equal(sourceContext.git.branch, "refs/heads/main");
+            assert.deepEqual(operationContext.preRunCommands, ["npm ci --no-audit --no-fund"]);
+            assert.match(
+                operationContext.oidc.aws.roleArn,
+                new RegExp(`^arn:aws:iam::\\d{12}:role/flask-eks-deploy-${stack}$`),
+            );
+            assert.match(operationContext.oidc.aws.duration, /^\d+h\d+m\d+s$/);
+            assert.equal(gitHub.deployCommits, stack === "dev", "push-to-deploy only for dev");
+            assert.equal(gitHub.pullRequestTemplate, stack === "dev", "review stacks are copies of dev");
+        });
+    }
+});
+
+describe("delivery: OIDC trust policies", () => {
+    const fill = (file: string) =>
+        JSON.parse(
+            fs
+                .readFileSync(path.join(ROOT, "delivery", file), "utf8")
+                .replaceAll("ACCOUNT_ID", "123456789012")
+                .replaceAll("GITHUB_REPO", "acme/flask-eks")
+                .replaceAll("PULUMI_ORG", "acme")
+                .replaceAll("STACK", "prod"),
+        );
+
+    it("the deploy role trusts only this repository's environment and this stack's deployments", () => {
+        const [github, pulumi] = fill("deploy-role-trust.json").Statement;
+        assert.equal(
+            github.Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+            "repo:acme/flask-eks:environment:prod",
+        );
+        assert.equal(
+            github.Condition.StringEquals["token.actions.githubusercontent.com:aud"],
+            "sts.amazonaws.com",
+        );
+        assert.equal(
+            pulumi.Condition.StringLike["api.pulumi.com/oidc:sub"],
+            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:*:scope:write",
+        );
+        assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "acme");
+    });
+
+    it("the read-only role trusts pull requests, main and the three stacks' previews and refreshes only", () => {
+        const [github, pulumi] = fill("preview-role-trust.json").Statement;
+        assert.deepEqual(github.Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
+            "repo:acme/flask-eks:pull_request",
+            "repo:acme/flask-eks:ref:refs/heads/main",
+        ]);
+        const subs: string[] = pulumi.Condition.StringLike["api.pulumi.com/oidc:sub"];
+        assert.equal(subs.length, 6);
+        for (const sub of subs)
+            assert.match(
+                sub,
+                /^pulumi:deploy:org:acme:project:flask-eks:stack:(dev|staging|prod):operation:(preview|refresh):scope:write$/,
+            );
+    });
+});
+
+describe("delivery: test:aws", () => {
+    it("skips cleanly, saying what it needs, on a machine without the CLI or credentials", () => {
+        const child = spawnSync(
+            process.execPath,
+            ["--require", "./harness/transpile.js", "test/aws/integration.ts"],
+            {
+                cwd: ROOT,
+                env: {
+                    PATH: "/usr/bin:/bin",
+                    HOME: fs.mkdtempSync(path.join(os.tmpdir(), "home-")),
+                },
+                encoding: "utf8",
+            },
+        );
+        assert.equal(child.status, 0, child.stderr);
+        assert.match(
+            child.stdout,
+            /^test:aws: skipped: needs the Pulumi CLI on PATH; AWS credentials .+ Nothing was deployed and nothing was tested\.\n$/,
+        );
+        assert.doesNotMatch(child.stdout, /passed/);
+    });
+});
