@@ -1,34 +1,52 @@
 #!/usr/bin/env bash
-# Installs what the tests and the plan need, once: a fresh clone gets everything, a warm one nothing.
+# Installs what the tests and the plan need, once: a fresh clone gets everything (the three installs
+# run side by side), a warm one nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "setup: npm ci" >&2
-    npm ci --no-audit --no-fund --loglevel=error
-fi
+node_deps() {
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "setup: npm ci" >&2
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
 
-# The Flask app's tests run on the Python closest to the image's 3.13 that the machine has.
-python=""
-for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 python3.13 python3; do
-    # pyenv shims exist for versions that are not active; only a candidate that runs counts.
-    if "$candidate" --version >/dev/null 2>&1; then python=$(command -v "$candidate"); break; fi
-done
-[ -n "$python" ] || { echo "setup: no python3 found" >&2; exit 1; }
-if [ ! -x .venv/bin/python ]; then
-    echo "setup: virtualenv .venv from $python" >&2
-    "$python" -m venv .venv
-fi
-if [ ! -f .venv/.installed ] || [ app/requirements-dev.txt -nt .venv/.installed ] || [ app/requirements.txt -nt .venv/.installed ]; then
-    echo "setup: pip install -r app/requirements-dev.txt" >&2
-    .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
-    touch .venv/.installed
-fi
+# The Flask app's tests, the schema validator and hadolint run on the Python closest to the
+# image's 3.13 that the machine has.
+python_deps() {
+    local python="" candidate
+    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 python3.13 python3; do
+        # pyenv shims exist for versions that are not active; only a candidate that runs counts.
+        if "$candidate" --version >/dev/null 2>&1; then python=$(command -v "$candidate"); break; fi
+    done
+    [ -n "$python" ] || { echo "setup: no python3 found" >&2; return 1; }
+    if [ ! -x .venv/bin/python ]; then
+        echo "setup: virtualenv .venv from $python" >&2
+        "$python" -m venv .venv
+    fi
+    if [ ! -f .venv/.installed ] || [ app/requirements-dev.txt -nt .venv/.installed ] || [ app/requirements.txt -nt .venv/.installed ]; then
+        echo "setup: pip install -r app/requirements-dev.txt" >&2
+        .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
+        touch .venv/.installed
+    fi
+}
 
 # actionlint for the workflows, built from the Go module (its PyPI wrapper downloads a binary at
 # install time, which registries-only machines cannot do).
-if [ ! -x .tools/bin/actionlint ]; then
-    command -v go >/dev/null || { echo "setup: Go is needed to build actionlint" >&2; exit 1; }
-    echo "setup: go install actionlint" >&2
-    GOBIN="$PWD/.tools/bin" GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
-fi
+actionlint() {
+    if [ ! -x .tools/bin/actionlint ]; then
+        command -v go >/dev/null || { echo "setup: Go is needed to build actionlint" >&2; return 1; }
+        echo "setup: go install actionlint" >&2
+        GOBIN="$PWD/.tools/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+    fi
+}
+
+node_deps &
+node_pid=$!
+python_deps &
+python_pid=$!
+actionlint &
+actionlint_pid=$!
+status=0
+for pid in $node_pid $python_pid $actionlint_pid; do wait "$pid" || status=1; done
+exit $status
