@@ -23,7 +23,6 @@ export = async () => {
 
     const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
 
-    // Whoever runs `pulumi up` gets an admin access entry, so the kubeconfig output works for them.
     const deployer = await deployerArn({ provider: awsProvider });
     const cluster = new Cluster(
         "cluster",
@@ -31,6 +30,7 @@ export = async () => {
             clusterName: config.clusterName,
             region: config.region,
             ...config.cluster,
+            // Whoever runs `pulumi up` gets an admin access entry, so the kubeconfig works for them.
             adminPrincipalArns: [...config.cluster.adminRoleArns, deployer],
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,

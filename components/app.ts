@@ -3,13 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OidcProvider, irsaTrustPolicy } from "./irsa";
 
-export interface AppArgs {
-    /** Namespace for every object of the app. */
-    namespace: string;
-    /** The image by digest, from the Image component. */
-    imageRef: pulumi.Input<string>;
-    /** The cluster's OIDC provider, for the service account's IAM role. */
-    oidcProvider: OidcProvider;
+/** The workload's settings, as the stack config gives them. */
+export interface WorkloadSettings {
     /** Replicas at creation; the HPA owns the count afterwards. Default (Pulumi.yaml): 2. */
     replicas: number;
     /** HPA bounds. Defaults (Pulumi.yaml): 2 and 6. */
@@ -21,6 +16,15 @@ export interface AppArgs {
     memoryLimit: string;
     /** Client CIDRs the load balancer accepts. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
     lbSourceRanges: string[];
+}
+
+export interface AppArgs extends WorkloadSettings {
+    /** Namespace for every object of the app. */
+    namespace: string;
+    /** The image by digest, from the Image component. */
+    imageRef: pulumi.Input<string>;
+    /** The cluster's OIDC provider, for the service account's IAM role. */
+    oidcProvider: OidcProvider;
 }
 
 /** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */

@@ -1,27 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddonName, Architecture, CapacityType } from "./config";
+import type { AddonName, Architecture, CapacityType } from "./config";
 import { OidcProvider, irsaTrustPolicy } from "./irsa";
 import { kubeconfig } from "./kubeconfig";
 
-export interface ClusterArgs {
-    /** EKS cluster name; fixed up front so the log group can exist before the cluster. */
-    clusterName: string;
-    /** Region, for the kubeconfig's get-token call. */
-    region: string;
+/** The control plane's settings, as the stack config gives them. */
+export interface ControlPlaneSettings {
     /** Kubernetes version, 1.NN. Default (Pulumi.yaml): 1.33. */
     kubernetesVersion: string;
-    /** Private subnets for the control plane's network interfaces; never public ones. */
-    privateSubnetIds: pulumi.Input<string[]>;
-    /** The same subnets for the nodes, resolved once they have their route out. */
-    nodeSubnetIds: pulumi.Input<string[]>;
     /** CIDRs allowed to reach the public API endpoint; empty turns it off. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
     endpointPublicAccessCidrs: string[];
     /** Control-plane log retention in days. Default (Pulumi.yaml): 90. */
     logRetentionDays: number;
-    /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. Default: []. */
-    adminPrincipalArns: string[];
     /** Add-on versions to pin; unpinned ones resolve to the newest for the Kubernetes version. Default: {}. */
     addonVersions: Partial<Record<AddonName, string>>;
     /** AWS CLI profile the kubeconfig uses. Default: ambient credentials. */
@@ -30,21 +21,37 @@ export interface ClusterArgs {
     kubeconfigRoleArn?: string;
     /** Protect the cluster and the KMS key from deletion. Default (Pulumi.yaml): false. */
     protect: boolean;
+}
+
+/** The managed node group's settings. */
+export interface NodeGroupSettings {
+    /** Instance types, all of `architecture`. Default (Pulumi.yaml): ["t3.medium"]. */
+    instanceTypes: string[];
+    /** CPU architecture of the instance types, derived from them, never configured: it picks the AL2023 AMI type and the image platform. */
+    architecture: Architecture;
+    /** ON_DEMAND or SPOT. Default (Pulumi.yaml): ON_DEMAND. */
+    capacityType: CapacityType;
+    /** Node counts; desired is only used at creation. Defaults (Pulumi.yaml): 2, 2, 4. */
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    /** Encrypted gp3 root volume size in GiB. Default (Pulumi.yaml): 40. */
+    diskSizeGiB: number;
+}
+
+export interface ClusterArgs extends ControlPlaneSettings {
+    /** EKS cluster name; fixed up front so the log group can exist before the cluster. */
+    clusterName: string;
+    /** Region, for the kubeconfig's get-token call. */
+    region: string;
+    /** Private subnets for the control plane's network interfaces; never public ones. */
+    privateSubnetIds: pulumi.Input<string[]>;
+    /** The same subnets for the nodes, resolved once they have their route out. */
+    nodeSubnetIds: pulumi.Input<string[]>;
+    /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. Default: []. */
+    adminPrincipalArns: string[];
     /** The managed node group. */
-    nodes: {
-        /** Instance types, all of `architecture`. Default (Pulumi.yaml): ["t3.medium"]. */
-        instanceTypes: string[];
-        /** CPU architecture of the instance types; picks the AL2023 AMI type. */
-        architecture: Architecture;
-        /** ON_DEMAND or SPOT. Default (Pulumi.yaml): ON_DEMAND. */
-        capacityType: CapacityType;
-        /** Node counts; desired is only used at creation. Defaults (Pulumi.yaml): 2, 2, 4. */
-        minSize: number;
-        desiredSize: number;
-        maxSize: number;
-        /** Encrypted gp3 root volume size in GiB. Default (Pulumi.yaml): 40. */
-        diskSizeGiB: number;
-    };
+    nodes: NodeGroupSettings;
 }
 
 /** AL2023 AMI type for each architecture. */

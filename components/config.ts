@@ -1,4 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadSettings } from "./app";
+import type { ControlPlaneSettings, NodeGroupSettings } from "./cluster";
+import type { ImageSettings } from "./image";
+import type { NetworkArgs } from "./network";
 
 // The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
 // this module parses every key, collects every problem, and throws once, before any resource exists.
@@ -34,50 +38,14 @@ export interface StackConfig {
     region: string;
     /** EKS cluster name, `<project>-<stack>`; known before the cluster exists so its log group can be. */
     clusterName: string;
-    network: {
-        vpcCidr: string;
-        azCount: number;
-        natGateways: NatGateways;
-        /** Set when adopting a VPC; then the network component creates nothing. */
-        existing?: ExistingVpc;
-    };
-    cluster: {
-        kubernetesVersion: string;
-        endpointPublicAccessCidrs: string[];
-        logRetentionDays: number;
+    network: Omit<NetworkArgs, "clusterName">;
+    cluster: ControlPlaneSettings & {
+        /** IAM roles given cluster admin, besides the deployer. */
         adminRoleArns: string[];
-        addonVersions: Partial<Record<AddonName, string>>;
-        kubeconfigProfile?: string;
-        kubeconfigRoleArn?: string;
-        protect: boolean;
     };
-    nodes: {
-        instanceTypes: string[];
-        /** Derived from instanceTypes, never configured: it picks the AMI type and the image platform. */
-        architecture: Architecture;
-        capacityType: CapacityType;
-        minSize: number;
-        desiredSize: number;
-        maxSize: number;
-        diskSizeGiB: number;
-    };
-    image: {
-        /** Version the app reports and the image is labelled with. */
-        appVersion: string;
-        /** A previous image to run instead of the build (rollback); undefined runs the build. */
-        pinnedImageRef?: string;
-        keepImages: number;
-        forceDelete: boolean;
-    };
-    app: {
-        replicas: number;
-        minReplicas: number;
-        maxReplicas: number;
-        cpuRequest: string;
-        memoryRequest: string;
-        memoryLimit: string;
-        lbSourceRanges: string[];
-    };
+    nodes: NodeGroupSettings;
+    image: ImageSettings;
+    app: WorkloadSettings;
 }
 
 /** Raised when the stack config is invalid; its message has one line per problem. */

@@ -4,15 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Architecture } from "./config";
+import type { Architecture } from "./config";
 
-export interface ImageArgs {
-    /** ECR repository name. */
-    repositoryName: string;
-    /** Directory with the Dockerfile and the app; the build context. */
-    context: string;
-    /** CPU architecture of the nodes; the image is built for it. Derived from the instance types. */
-    architecture: Architecture;
+/** The image's settings, as the stack config gives them. */
+export interface ImageSettings {
     /** Version label baked into the image. Default (Pulumi.yaml): 0.1.0. */
     appVersion: string;
     /** A previous image (by digest) to hand out as imageRef instead of this build: the rollback switch. Default: none. */
@@ -21,6 +16,15 @@ export interface ImageArgs {
     keepImages: number;
     /** Let `pulumi destroy` delete the repository with images in it. Default (Pulumi.yaml): false. */
     forceDelete: boolean;
+}
+
+export interface ImageArgs extends ImageSettings {
+    /** ECR repository name. */
+    repositoryName: string;
+    /** Directory with the Dockerfile and the app; the build context. */
+    context: string;
+    /** CPU architecture of the nodes; the image is built for it. Derived from the instance types. */
+    architecture: Architecture;
 }
 
 /** What the build context holds that can change the image; tests and caches cannot. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ExistingVpc, NatGateways, intToIpv4, ipv4ToInt } from "./config";
+import { intToIpv4, ipv4ToInt } from "./config";
+import type { ExistingVpc, NatGateways } from "./config";
 
 export interface NetworkArgs {
     /** Name of the EKS cluster that will use the subnets; goes into the kubernetes.io/cluster tag. */
