@@ -98,26 +98,30 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const azs = Array.from({ length: args.azCount }, (_, i) => i);
-        const publicSubnets = azs.map((i) => {
+        // One subnet of a tier in an AZ, tagged for the load balancers of its tier, on its route table.
+        const subnetIn = (tier: "public" | "private", i: number, routeTableId: pulumi.Input<string>) => {
+            const role = tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb";
             const subnet = new aws.ec2.Subnet(
-                `public-${i}`,
+                `${tier}-${i}`,
                 {
                     vpcId: vpc.id,
                     availabilityZone: zones[i],
-                    cidrBlock: subnetCidr(args.vpcCidr, "public", i),
+                    cidrBlock: subnetCidr(args.vpcCidr, tier, i),
                     mapPublicIpOnLaunch: false,
-                    tags: { ...clusterTag, "kubernetes.io/role/elb": "1", Name: `public-${i}` },
+                    tags: { ...clusterTag, [role]: "1", Name: `${tier}-${i}` },
                 },
                 { parent: this },
             );
-            new aws.ec2.RouteTableAssociation(
-                `public-${i}`,
-                { subnetId: subnet.id, routeTableId: publicRoutes.id },
+            const association = new aws.ec2.RouteTableAssociation(
+                `${tier}-${i}`,
+                { subnetId: subnet.id, routeTableId },
                 { parent: this },
             );
-            return subnet;
-        });
+            return { subnet, association };
+        };
+
+        const azs = Array.from({ length: args.azCount }, (_, i) => i);
+        const publicSubnets = azs.map((i) => subnetIn("public", i, publicRoutes.id).subnet);
 
         const natCount = { none: 0, single: 1, perAz: args.azCount }[args.natGateways];
         const nats = Array.from({ length: natCount }, (_, i) => {
@@ -130,17 +134,6 @@ export class Network extends pulumi.ComponentResource {
         });
 
         const privateSubnets = azs.map((i) => {
-            const subnet = new aws.ec2.Subnet(
-                `private-${i}`,
-                {
-                    vpcId: vpc.id,
-                    availabilityZone: zones[i],
-                    cidrBlock: subnetCidr(args.vpcCidr, "private", i),
-                    mapPublicIpOnLaunch: false,
-                    tags: { ...clusterTag, "kubernetes.io/role/internal-elb": "1", Name: `private-${i}` },
-                },
-                { parent: this },
-            );
             // One table per AZ whatever the NAT mode, so switching modes only changes routes.
             const nat = nats.length === 0 ? undefined : nats[i % nats.length];
             const routes = new aws.ec2.RouteTable(
@@ -152,12 +145,7 @@ export class Network extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            const association = new aws.ec2.RouteTableAssociation(
-                `private-${i}`,
-                { subnetId: subnet.id, routeTableId: routes.id },
-                { parent: this },
-            );
-            return { subnet, association };
+            return subnetIn("private", i, routes.id);
         });
 
         this.vpcId = vpc.id;

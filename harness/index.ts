@@ -57,6 +57,16 @@ export interface RunOptions {
 const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
 const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
+/** The URN part of a provider reference (`urn::id`). */
+export function providerUrn(ref: string): string {
+    return ref.slice(0, ref.lastIndexOf("::"));
+}
+
+/** What a resource waits for before it can be created: its dependencies and its provider. */
+export function prerequisites(r: Registration): string[] {
+    return r.provider ? [...r.dependencies, providerUrn(r.provider)] : r.dependencies;
+}
+
 /** True for a value the engine would store encrypted. */
 export function isSecretValue(v: unknown): boolean {
     return (

@@ -1,4 +1,4 @@
-import { Registration, RunResult } from "../harness";
+import { Registration, RunResult, prerequisites } from "../harness";
 import durationsTable from "./durations.json";
 
 /** A registration and the registrations it parents. */
@@ -33,13 +33,6 @@ export function countsByType(run: RunResult): [string, number][] {
 export function shortType(type: string): string {
     const [pkg, module, name] = type.split(":");
     return name === undefined ? type : `${pkg}:${module.split("/")[0]}:${name}`;
-}
-
-/** What a resource waits for before it can be created: its dependencies and its provider. */
-export function prerequisites(r: Registration): string[] {
-    return r.provider
-        ? [...r.dependencies, r.provider.slice(0, r.provider.lastIndexOf("::"))]
-        : r.dependencies;
 }
 
 /** Components, providers and the Stack take no time of their own. */

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { Registration, RunOptions, RunResult, runStack, unwrapSecrets } from "../harness";
+import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../harness";
+
+export { providerUrn } from "../harness";
 import { committedStacks } from "../harness/stack-config";
 
 export { committedStacks };
@@ -40,11 +42,6 @@ export function inputs(r: Registration): any {
     return unwrapSecrets(r.inputs);
 }
 
-/** The URN part of a provider reference (`urn::id`). */
-export function providerUrn(ref: string): string {
-    return ref.slice(0, ref.lastIndexOf("::"));
-}
-
 /** True when `from` waits for `to`, directly or through other resources or its parents. */
 export function waitsFor(run: RunResult, from: Registration, to: Registration): boolean {
     const byUrn = new Map(run.registrations.map((r) => [r.urn, r]));
@@ -57,8 +54,7 @@ export function waitsFor(run: RunResult, from: Registration, to: Registration): 
         seen.add(urn);
         const r = byUrn.get(urn);
         if (!r) continue;
-        stack.push(...r.dependencies);
-        if (r.provider) stack.push(providerUrn(r.provider));
+        stack.push(...prerequisites(r));
     }
     return false;
 }
