@@ -3,6 +3,8 @@
 # run side by side), a warm one nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# npm, pip, pyenv and go all keep state under HOME; a bare CI environment may not set it.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
 node_deps() {
     if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
