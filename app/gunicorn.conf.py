@@ -29,8 +29,6 @@ timeout = 30
 preload_app = True
 # Heartbeat files in memory, not on the (read-only) root filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# No runtime control socket: it would want a writable $HOME, and nothing in a pod should drive it.
-control_socket_disable = True
 accesslog = None  # the app writes its own JSON access log
 logconfig_dict = {
     "version": 1,
