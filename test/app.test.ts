@@ -6,7 +6,7 @@ import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN } from "../components/app"
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
-import { all, committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+import { committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const P = "flask-eks";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -75,10 +75,7 @@ for (const stack of committedStacks()) {
                 [`${issuer}:aud`]: "sts.amazonaws.com",
                 [`${issuer}:sub`]: `system:serviceaccount:flask-app:${sa.metadata.name}`,
             });
-            const attached = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
-                a.propertyDependencies.role?.includes(role.urn),
-            );
-            assert.deepEqual(attached, []);
+            assert.deepEqual(policiesOf(run, "web-role"), []);
             assert.equal(
                 inputs(one(run, DEPLOYMENT)).spec.template.spec.serviceAccountName,
                 sa.metadata.name,

@@ -5,19 +5,10 @@ import { kubeconfig } from "../components/kubeconfig";
 import { isSecretValue } from "../harness";
 import { MOCK_ADDON_VERSIONS, MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { loadStackConfig } from "../harness/stack-config";
-import { all, committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+import { all, committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const P = "flask-eks";
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
-
-/** Managed policy ARNs attached to the role registered as `roleName`. */
-function policiesOf(run: Awaited<ReturnType<typeof okRun>>, roleName: string): string[] {
-    const role = one(run, "aws:iam/role:Role", roleName);
-    return all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        .filter((a) => a.propertyDependencies.role?.includes(role.urn))
-        .map((a) => inputs(a).policyArn)
-        .sort();
-}
 
 for (const stack of committedStacks()) {
     const config = loadStackConfig(stack).values;

@@ -63,3 +63,12 @@ export function waitsFor(run: RunResult, from: Registration, to: Registration): 
 export function resourcesOf(run: RunResult): Registration[] {
     return run.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
 }
+
+/** Policy ARNs attached to the role registered as `roleName`, sorted. */
+export function policiesOf(run: RunResult, roleName: string): string[] {
+    const role = one(run, "aws:iam/role:Role", roleName);
+    return all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => a.propertyDependencies.role?.includes(role.urn))
+        .map((a) => inputs(a).policyArn)
+        .sort();
+}

@@ -39,32 +39,37 @@ function options(r: Registration) {
     };
 }
 
-/** What the policy server hands a resource validation for one registration. */
-export function resourceArgs(
-    run: RunResult,
-    r: Registration,
-    config: Record<string, unknown>,
-): ResourceValidationArgs {
+/** What resource and stack validations both see of a registration: inputs as props, and its type. */
+function described(r: Registration) {
     const props = unwrapSecrets(r.inputs) as Record<string, unknown>;
-    const provider = r.provider
-        ? run.registrations.find((p) => p.urn === providerUrn(r.provider))
-        : undefined;
     return {
         type: r.type,
         props,
         urn: r.urn,
         name: r.name,
         opts: options(r),
-        provider: provider && {
-            type: provider.type,
-            props: unwrapSecrets(provider.inputs) as Record<string, unknown>,
-            urn: provider.urn,
-            name: provider.name,
-        },
+        isType: (cls: unknown) => isTypeOf(r.type, cls),
+        // The two argument shapes type asType differently; both return the props for a matching class.
+        asType: (cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined),
+    };
+}
+
+/** What the policy server hands a resource validation for one registration. */
+export function resourceArgs(
+    run: RunResult,
+    r: Registration,
+    config: Record<string, unknown>,
+): ResourceValidationArgs {
+    const provider = r.provider
+        ? run.registrations.find((p) => p.urn === providerUrn(r.provider))
+        : undefined;
+    const base = described(r);
+    return {
+        ...base,
+        asType: base.asType as ResourceValidationArgs["asType"],
+        provider:
+            provider && (({ type, props, urn, name }) => ({ type, props, urn, name }))(described(provider)),
         stackTags: new Map(),
-        isType: (cls) => isTypeOf(r.type, cls),
-        asType: ((cls: unknown) =>
-            isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => config as T,
         notApplicable: (reason?: string): never => {
             throw new NotApplicable(reason);
@@ -76,18 +81,12 @@ export function resourceArgs(
 export function policyResources(run: RunResult): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     for (const r of run.registrations) {
-        const props = unwrapSecrets(r.inputs) as Record<string, unknown>;
+        const base = described(r);
         byUrn.set(r.urn, {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: options(r),
+            ...base,
+            asType: base.asType as PolicyResource["asType"],
             dependencies: [],
             propertyDependencies: {},
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) =>
-                isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
         });
     }
     for (const r of run.registrations) {
