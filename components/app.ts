@@ -35,6 +35,17 @@ export const APP_PORT = { name: "http", containerPort: 8080 };
 export const HPA_CPU_PERCENT = 70;
 
 /**
+ * gunicorn workers for a pod: one per CPU it requests, rounded up, and at least two so one busy or
+ * restarting worker never stalls the pod. Pods have no CPU limit, so without this the app would
+ * size itself from the node's CPU count, and on a large node start more workers than the pod's
+ * request pays for or its memory limit holds.
+ */
+export function gunicornWorkers(cpuRequest: string): number {
+    const cores = cpuRequest.endsWith("m") ? parseInt(cpuRequest, 10) / 1000 : Number(cpuRequest);
+    return Math.max(2, Math.ceil(cores));
+}
+
+/**
  * Shutdown timing. On termination the pod leaves the Service's endpoints while preStop sleeps,
  * so the load balancer stops sending new connections; then SIGTERM starts the app's drain
  * (/readyz 503, still serving), then gunicorn's graceful stop. The grace period covers all three.
@@ -148,6 +159,10 @@ export class App extends pulumi.ComponentResource {
                                         {
                                             name: "POD_NAME",
                                             valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+                                        },
+                                        {
+                                            name: "WEB_CONCURRENCY",
+                                            value: String(gunicornWorkers(args.cpuRequest)),
                                         },
                                         { name: "DRAIN_SECONDS", value: String(SHUTDOWN.drainSeconds) },
                                         { name: "GRACEFUL_TIMEOUT", value: String(SHUTDOWN.gracefulSeconds) },

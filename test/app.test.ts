@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN } from "../components/app";
+import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN, gunicornWorkers } from "../components/app";
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
@@ -201,6 +201,30 @@ for (const stack of committedStacks()) {
         });
     });
 }
+
+describe("gunicorn workers", () => {
+    it("are one per requested CPU, rounded up, and at least two", () => {
+        const cases: [string, number][] = [
+            ["250m", 2],
+            ["1", 2],
+            ["2", 2],
+            ["2001m", 3],
+            ["3.5", 4],
+            ["16", 16],
+        ];
+        for (const [request, workers] of cases) assert.equal(gunicornWorkers(request), workers, request);
+    });
+
+    it("reach the container as WEB_CONCURRENCY, from the pod's CPU request rather than the node's size", async () => {
+        const workersOf = async (cpu: string) => {
+            const run = await okRun("dev", { overrides: { [`${P}:appCpuRequest`]: cpu } });
+            const [c] = inputs(one(run, DEPLOYMENT)).spec.template.spec.containers;
+            return c.env.find((e: { name: string }) => e.name === "WEB_CONCURRENCY")?.value;
+        };
+        assert.equal(await workersOf("250m"), "2");
+        assert.equal(await workersOf("3500m"), "4");
+    });
+});
 
 describe("schema validation", () => {
     it("catches a field the schema does not know", async () => {
