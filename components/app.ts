@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { cpusOf } from "./config";
 import { OidcProvider, irsaTrustPolicy } from "./irsa";
 
 /** The workload's settings, as the stack config gives them. */
@@ -41,8 +42,7 @@ export const HPA_CPU_PERCENT = 70;
  * request pays for or its memory limit holds.
  */
 export function gunicornWorkers(cpuRequest: string): number {
-    const cores = cpuRequest.endsWith("m") ? parseInt(cpuRequest, 10) / 1000 : Number(cpuRequest);
-    return Math.max(2, Math.ceil(cores));
+    return Math.max(2, Math.ceil(cpusOf(cpuRequest)));
 }
 
 /**

@@ -209,6 +209,11 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
         /^(\d+m|\d+(\.\d{1,3})?)$/,
         "a CPU quantity such as 250m or 1",
     );
+    if (cpuRequest && Math.ceil(cpusOf(cpuRequest)) > MAX_GUNICORN_WORKERS) {
+        problems.push(
+            `${r.name("appCpuRequest")}: got "${cpuRequest}", expected at most ${MAX_GUNICORN_WORKERS} CPUs (one gunicorn worker each, up to ${MAX_GUNICORN_WORKERS})`,
+        );
+    }
     const memoryPattern = /^\d+(Ki|Mi|Gi)$/;
     const memoryWant = "a memory quantity such as 256Mi or 1Gi";
     const memoryRequest = r.string("appMemoryRequest", memoryPattern, memoryWant);
@@ -304,6 +309,14 @@ function parseAddonPins(r: Reader): Partial<Record<AddonName, string>> {
         }
     }
     return pins;
+}
+
+/** The most gunicorn workers the app accepts (WEB_CONCURRENCY); the Deployment runs one per requested CPU. */
+export const MAX_GUNICORN_WORKERS = 64;
+
+/** CPUs in a Kubernetes CPU quantity (250m, 1, 1.5). */
+export function cpusOf(quantity: string): number {
+    return quantity.endsWith("m") ? parseInt(quantity, 10) / 1000 : Number(quantity);
 }
 
 /** Bytes in a Kubernetes memory quantity with a binary suffix (Ki, Mi, Gi). */

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN, gunicornWorkers } from "../components/app";
+import { MAX_GUNICORN_WORKERS } from "../components/config";
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
@@ -213,6 +214,12 @@ describe("gunicorn workers", () => {
             ["16", 16],
         ];
         for (const [request, workers] of cases) assert.equal(gunicornWorkers(request), workers, request);
+    });
+
+    it("are bounded by config where the app's WEB_CONCURRENCY range ends", () => {
+        const settings = fs.readFileSync(path.join(ROOT, "app", "flaskapp", "settings.py"), "utf8");
+        const bound = /integer\("WEB_CONCURRENCY", .*, 1, (\d+)\)/.exec(settings);
+        assert.equal(Number(bound?.[1]), MAX_GUNICORN_WORKERS);
     });
 
     it("reach the container as WEB_CONCURRENCY, from the pod's CPU request rather than the node's size", async () => {

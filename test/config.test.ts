@@ -176,6 +176,11 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:appCpuRequest: got "half", expected a CPU quantity such as 250m or 1`,
     ],
     [
+        "a CPU request beyond the app's 64 workers",
+        { [`${P}:appCpuRequest`]: "64500m" },
+        `${P}:appCpuRequest: got "64500m", expected at most 64 CPUs (one gunicorn worker each, up to 64)`,
+    ],
+    [
         "memory in bytes without a unit",
         { [`${P}:appMemoryRequest`]: "256" },
         `${P}:appMemoryRequest: got "256", expected a memory quantity such as 256Mi or 1Gi`,
