@@ -1,31 +1,32 @@
-"""gunicorn settings for the container, all derived from flaskapp.settings (so one place validates)."""
+"""gunicorn settings for the container, all derived from flaskapp.settings (so one place validates).
+
+gunicorn runs behind the front (serve.py starts both and binds gunicorn to the front's unix socket):
+it only ever sees complete requests, so its threads never wait on a slow client."""
 
 import json
 import os
-import signal
-import threading
 
 import gunicorn.util
 
-from flaskapp import lifecycle
 from flaskapp.logs import JsonFormatter
-from flaskapp.settings import Settings, SettingsError
+from flaskapp.settings import WORKER_TIMEOUT_SECONDS, Settings, SettingsError
 
 try:
     settings = Settings.from_env()
 except SettingsError as error:
     raise SystemExit(f"flaskapp: {error}") from None
 
-wsgi_app = "flaskapp:create_app()"
-bind = f"0.0.0.0:{settings.port}"
+wsgi_app = "flaskapp:create_app(behind_front=True)"
 worker_class = "gthread"
 workers = settings.workers
 threads = settings.threads
-keepalive = settings.keepalive_seconds
+# The front's idle connections to gunicorn: longer than nginx keeps them (60 s), so nginx, not
+# gunicorn, closes them and never sends a request down one gunicorn just closed.
+keepalive = 75
 graceful_timeout = settings.graceful_timeout
-timeout = 30
+timeout = WORKER_TIMEOUT_SECONDS
 # Import the app in the master: settings errors stop startup once, workers fork copy-on-write, and
-# the drain flag in flaskapp.lifecycle is shared with every worker.
+# the drain flag in flaskapp.lifecycle (set by serve.py, which forks this master) reaches every worker.
 preload_app = True
 # Heartbeat files in memory, not on the (read-only) root filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -41,24 +42,6 @@ logconfig_dict = {
         "gunicorn.access": {"level": "WARNING", "handlers": ["stdout"], "propagate": False},
     },
 }
-
-
-def when_ready(server):
-    """Turn the first SIGTERM into a drain: /readyz answers 503 while the app keeps serving for
-    drain_seconds, then gunicorn stops gracefully (in-flight requests get graceful_timeout).
-    A second SIGTERM stops at once."""
-    stop = server.handle_term
-
-    def drain_then_stop():
-        if lifecycle.is_draining():
-            stop()
-        lifecycle.start_drain()
-        server.log.info("SIGTERM: draining for %ss before a graceful stop", settings.drain_seconds)
-        timer = threading.Timer(settings.drain_seconds, os.kill, (os.getpid(), signal.SIGTERM))
-        timer.daemon = True
-        timer.start()
-
-    server.handle_term = drain_then_stop
 
 
 def write_json_error(sock, status_int, reason, mesg):

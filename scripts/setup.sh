@@ -43,6 +43,17 @@ actionlint() {
     fi
 }
 
+# nginx, the app's front: the app tests start it as the image does.
+system_deps() {
+    command -v nginx >/dev/null && return
+    [ "$(id -u)" = 0 ] || { echo "setup: the app tests need nginx (apt-get install nginx)" >&2; return 1; }
+    echo "setup: apt-get install nginx" >&2
+    apt-get install -y -qq --no-install-recommends nginx >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
+}
+
+system_deps &
+system_pid=$!
 node_deps &
 node_pid=$!
 python_deps &
@@ -50,5 +61,5 @@ python_pid=$!
 actionlint &
 actionlint_pid=$!
 status=0
-for pid in $node_pid $python_pid $actionlint_pid; do wait "$pid" || status=1; done
+for pid in $system_pid $node_pid $python_pid $actionlint_pid; do wait "$pid" || status=1; done
 exit $status

@@ -9,6 +9,7 @@ import uuid
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import lifecycle, logs
 from .settings import Settings
@@ -20,10 +21,14 @@ error_log = logging.getLogger("app")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, behind_front: bool = False) -> Flask:
+    """behind_front: the app is served behind serve.py's nginx, which sets X-Forwarded-For to the
+    client's address; trust that one hop, and nothing a client sends directly."""
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     app = Flask(__name__)
+    if behind_front:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=0, x_host=0, x_port=0, x_prefix=0)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 
     @app.before_request

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# gunicorn kills a worker whose request runs longer; the front waits a little longer than this.
+WORKER_TIMEOUT_SECONDS = 30
 
 
 class SettingsError(ValueError):
@@ -50,8 +52,19 @@ class Settings:
     # Then: seconds in-flight requests get to finish before workers are killed.
     graceful_timeout: int = 20
     # Above the NLB's 350 s TCP idle timeout, so the load balancer, not the app, closes idle
-    # connections and never sends a request down one the app just closed.
+    # connections and never sends a request down one the app just closed. An idle connection
+    # waits in the front's event loop and holds no worker.
     keepalive_seconds: int = 360
+    # The front's limits for clients that connect and then send slowly or not at all. A client
+    # gets this long to send the whole request head (line and headers), counted from the
+    # connection or the previous response; past it the front closes the connection.
+    header_timeout_seconds: int = 10
+    # The longest pause between two reads of a request body. The front buffers the whole body
+    # (at most max_body_bytes) before the app sees it, so a slow body costs no worker either.
+    body_timeout_seconds: int = 10
+    # Connections the front holds at once, clients' and its own to gunicorn; past it a new
+    # connection is closed as soon as it is accepted. Bounds the front's memory and descriptors.
+    max_connections: int = 4096
     pod_name: str = "unknown"
 
     @classmethod
@@ -91,6 +104,9 @@ class Settings:
             drain_seconds=integer("DRAIN_SECONDS", cls.drain_seconds, 0, 300),
             graceful_timeout=integer("GRACEFUL_TIMEOUT", cls.graceful_timeout, 1, 600),
             keepalive_seconds=integer("KEEPALIVE_SECONDS", cls.keepalive_seconds, 1, 4000),
+            header_timeout_seconds=integer("HEADER_TIMEOUT_SECONDS", cls.header_timeout_seconds, 1, 300),
+            body_timeout_seconds=integer("BODY_TIMEOUT_SECONDS", cls.body_timeout_seconds, 1, 300),
+            max_connections=integer("MAX_CONNECTIONS", cls.max_connections, 64, 65536),
             pod_name=env.get("POD_NAME") or env.get("HOSTNAME") or os.uname().nodename,
         )
         if problems:

@@ -8,15 +8,19 @@ def test_defaults():
     assert (s.port, s.log_level, s.version, s.threads, s.pod_name) == (8080, "INFO", "dev", 4, "web-1")
     assert s.workers >= 2
     assert s.keepalive_seconds > 350  # above the NLB's TCP idle timeout
+    # A client gets far less time to send its request head than an idle connection may stay open.
+    assert s.header_timeout_seconds < s.keepalive_seconds
 
 
 def test_values_from_the_environment():
     s = Settings.from_env(
         {"PORT": "9000", "LOG_LEVEL": "debug", "APP_VERSION": "2.0", "WEB_CONCURRENCY": "3", "THREADS": "8",
-         "MAX_BODY_BYTES": "10", "DRAIN_SECONDS": "0", "GRACEFUL_TIMEOUT": "5", "POD_NAME": "p"}
+         "MAX_BODY_BYTES": "10", "DRAIN_SECONDS": "0", "GRACEFUL_TIMEOUT": "5", "POD_NAME": "p",
+         "HEADER_TIMEOUT_SECONDS": "3", "BODY_TIMEOUT_SECONDS": "4", "MAX_CONNECTIONS": "100"}
     )
     assert (s.port, s.log_level, s.version, s.workers, s.threads, s.max_body_bytes, s.drain_seconds,
             s.graceful_timeout, s.pod_name) == (9000, "DEBUG", "2.0", 3, 8, 10, 0, 5, "p")
+    assert (s.header_timeout_seconds, s.body_timeout_seconds, s.max_connections) == (3, 4, 100)
 
 
 @pytest.mark.parametrize(
@@ -29,6 +33,9 @@ def test_values_from_the_environment():
         ("THREADS", "-2", "THREADS: got '-2', expected an integer from 1 to 64"),
         ("MAX_BODY_BYTES", "1e6", "MAX_BODY_BYTES: got '1e6', expected an integer from 1 to 1073741824"),
         ("DRAIN_SECONDS", "301", "DRAIN_SECONDS: got '301', expected an integer from 0 to 300"),
+        ("HEADER_TIMEOUT_SECONDS", "0", "HEADER_TIMEOUT_SECONDS: got '0', expected an integer from 1 to 300"),
+        ("BODY_TIMEOUT_SECONDS", "5m", "BODY_TIMEOUT_SECONDS: got '5m', expected an integer from 1 to 300"),
+        ("MAX_CONNECTIONS", "10", "MAX_CONNECTIONS: got '10', expected an integer from 64 to 65536"),
     ],
 )
 def test_bad_value_names_the_variable_the_value_and_what_is_allowed(name, value, line):
