@@ -36,6 +36,8 @@ TEMPLATE = APP_DIR / "nginx.conf.template"
 # unreachable or too slow, and a request for the front's own internal error page.
 FRONT_ERRORS = (400, 404, 408, 413, 414, 431, 500, 502, 503, 504)
 SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}
+# gunicorn stops after nginx, with nothing left in flight: its stop is quick unless it hangs.
+GUNICORN_STOP_SECONDS = 3
 
 log = logging.getLogger("serve")
 
@@ -137,19 +139,20 @@ class Server:
 
     def stop(self, graceful: bool) -> bool:
         """nginx first (it may still be waiting on gunicorn for requests in flight), then gunicorn.
-        True if both stopped cleanly."""
-        grace = self.settings.graceful_timeout + 5
+        Bounded by GRACEFUL_TIMEOUT plus a few seconds, inside the pod's grace period. True if
+        both stopped cleanly."""
         clean = True
         if self.nginx is not None and self.nginx.poll() is None:
             self.nginx.send_signal(signal.SIGQUIT if graceful else signal.SIGTERM)
             try:
-                clean &= self.nginx.wait(grace) == 0
+                # nginx closes whatever is left at GRACEFUL_TIMEOUT (worker_shutdown_timeout).
+                clean &= self.nginx.wait(self.settings.graceful_timeout + 1) == 0
             except subprocess.TimeoutExpired:
                 self.nginx.kill()
                 clean = False
         if self.gunicorn.is_alive():
             self.gunicorn.terminate()
-            self.gunicorn.join(grace)
+            self.gunicorn.join(GUNICORN_STOP_SECONDS)
             if self.gunicorn.is_alive():
                 self.gunicorn.kill()
                 self.gunicorn.join()

@@ -48,7 +48,8 @@ export function gunicornWorkers(cpuRequest: string): number {
 /**
  * Shutdown timing. On termination the pod leaves the Service's endpoints while preStop sleeps,
  * so the load balancer stops sending new connections; then SIGTERM starts the app's drain
- * (/readyz 503, still serving), then gunicorn's graceful stop. The grace period covers all three.
+ * (/readyz 503, still serving), then the server's graceful stop (nginx finishes what is in flight,
+ * then gunicorn stops; app/serve.py). The grace period covers all three.
  */
 export const SHUTDOWN = {
     preStopSeconds: 10,

@@ -22,8 +22,9 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def create_app(settings: Settings | None = None, behind_front: bool = False) -> Flask:
-    """behind_front: the app is served behind serve.py's nginx, which sets X-Forwarded-For to the
-    client's address; trust that one hop, and nothing a client sends directly."""
+    """behind_front: the app is served behind serve.py's nginx, which writes the access log (with
+    the request id this app sets) and sets X-Forwarded-For to the client's address: trust that one
+    hop, and nothing a client sends directly."""
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     app = Flask(__name__)
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, behind_front: bool = False) -> 
     @app.after_request
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if behind_front:
+            return response
         access_log.info(
             "request",
             extra={
