@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as path from "path";
-import { App } from "./components/app";
 import { Cluster, deployerArn } from "./components/cluster";
-import { loadConfig } from "./components/config";
 import { Image } from "./components/image";
 import { Network } from "./components/network";
+import { Workload } from "./components/workload";
+import { loadConfig } from "./config";
 
 // Wiring only: read the config, create the components, pass outputs along, export the stack outputs.
 export = async () => {
@@ -51,13 +51,13 @@ export = async () => {
         withAws,
     );
 
-    const app = new App(
+    const app = new Workload(
         "app",
         {
             namespace: "flask-app",
             imageRef: image.imageRef,
             oidcProvider: cluster.oidcProvider,
-            ...config.app,
+            ...config.workload,
         },
         { providers: [awsProvider, cluster.provider] },
     );

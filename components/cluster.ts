@@ -1,42 +1,32 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AddonName, Architecture, CapacityType } from "./config";
-import { OidcProvider, irsaTrustPolicy } from "./irsa";
-import { kubeconfig } from "./kubeconfig";
+import { AddonName, AddonTarget, networkingAddons, workloadAddons } from "./addons";
+import { kubeconfigJson } from "./kubeconfig";
+import { NodeGroup, NodeGroupSettings } from "./nodegroup";
+import { OidcProvider, servicePrincipalTrust } from "./trust";
 
-/** The control plane's settings, as the stack config gives them. */
+/** Retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** The control plane's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ControlPlaneSettings {
-    /** Kubernetes version, 1.NN. Default (Pulumi.yaml): 1.33. */
+    /** Kubernetes version, 1.NN. */
     kubernetesVersion: string;
-    /** CIDRs allowed to reach the public API endpoint; empty turns it off. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
+    /** CIDRs allowed to reach the public API endpoint; empty turns it off. */
     endpointPublicAccessCidrs: string[];
-    /** Control-plane log retention in days. Default (Pulumi.yaml): 90. */
+    /** Control-plane log retention in days, one of LOG_RETENTION_DAYS. */
     logRetentionDays: number;
-    /** Add-on versions to pin; unpinned ones resolve to the newest for the Kubernetes version. Default: {}. */
+    /** Add-on versions to pin; unpinned ones resolve to the newest for the Kubernetes version. */
     addonVersions: Partial<Record<AddonName, string>>;
-    /** AWS CLI profile the kubeconfig uses. Default: ambient credentials. */
+    /** AWS CLI profile the kubeconfig uses; none means the ambient credentials. */
     kubeconfigProfile?: string;
-    /** Role the kubeconfig assumes for its token. Default: none. */
+    /** Role the kubeconfig assumes for its token; none means the caller itself. */
     kubeconfigRoleArn?: string;
-    /** Protect the cluster and the KMS key from deletion. Default (Pulumi.yaml): false. */
+    /** Protect the cluster and the KMS key from deletion. */
     protect: boolean;
-}
-
-/** The managed node group's settings. */
-export interface NodeGroupSettings {
-    /** Instance types, all of `architecture`. Default (Pulumi.yaml): ["t3.medium"]. */
-    instanceTypes: string[];
-    /** CPU architecture of the instance types, derived from them, never configured: it picks the AL2023 AMI type and the image platform. */
-    architecture: Architecture;
-    /** ON_DEMAND or SPOT. Default (Pulumi.yaml): ON_DEMAND. */
-    capacityType: CapacityType;
-    /** Node counts; desired is only used at creation. Defaults (Pulumi.yaml): 2, 2, 4. */
-    minSize: number;
-    desiredSize: number;
-    maxSize: number;
-    /** Encrypted gp3 root volume size in GiB. Default (Pulumi.yaml): 40. */
-    diskSizeGiB: number;
 }
 
 export interface ClusterArgs extends ControlPlaneSettings {
@@ -48,17 +38,11 @@ export interface ClusterArgs extends ControlPlaneSettings {
     privateSubnetIds: pulumi.Input<string[]>;
     /** The same subnets for the nodes, resolved once they have their route out. */
     nodeSubnetIds: pulumi.Input<string[]>;
-    /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. Default: []. */
+    /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. */
     adminPrincipalArns: string[];
     /** The managed node group. */
     nodes: NodeGroupSettings;
 }
-
-/** AL2023 AMI type for each architecture. */
-export const AMI_TYPES: Record<Architecture, string> = {
-    amd64: "AL2023_x86_64_STANDARD",
-    arm64: "AL2023_ARM_64_STANDARD",
-};
 
 /** Control-plane log types that matter for an audit trail. */
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
@@ -74,11 +58,11 @@ export async function deployerArn(opts: pulumi.InvokeOptions): Promise<string> {
     return context.issuerArn;
 }
 
-/** An EKS cluster with encrypted secrets, audit logs, API access entries, IRSA and a managed node group. */
+/** An EKS cluster with encrypted secrets, audit logs, API access entries, IRSA, add-ons and its nodes. */
 export class Cluster extends pulumi.ComponentResource {
     readonly cluster: aws.eks.Cluster;
     readonly clusterName: pulumi.Output<string>;
-    readonly nodeGroup: aws.eks.NodeGroup;
+    readonly nodes: NodeGroup;
     /** The cluster's OIDC identity provider, for IRSA roles. */
     readonly oidcProvider: OidcProvider;
     /** Kubeconfig (JSON) that gets tokens from `aws eks get-token`; a secret. */
@@ -90,34 +74,20 @@ export class Cluster extends pulumi.ComponentResource {
         super("flask-eks:index:Cluster", name, {}, opts);
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
-        const managedPolicy = (policy: string) =>
-            pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
 
-        // ---- IAM: the managed policies EKS needs, nothing more ----
-        const clusterRole = new aws.iam.Role(
+        // ---- IAM: the managed policy EKS needs, nothing more ----
+        const role = new aws.iam.Role(
             "cluster-role",
             { assumeRolePolicy: servicePrincipalTrust("eks.amazonaws.com") },
             parent,
         );
-        const clusterPolicy = new aws.iam.RolePolicyAttachment(
+        const policy = new aws.iam.RolePolicyAttachment(
             "cluster-policy",
-            { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") },
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+            },
             parent,
-        );
-        const nodeRole = new aws.iam.Role(
-            "node-role",
-            { assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com") },
-            parent,
-        );
-        // The CNI policy is not here: the vpc-cni add-on gets it through its own IRSA role below, so pods
-        // on the node cannot use the node's credentials to change network interfaces.
-        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map(
-            (policy) =>
-                new aws.iam.RolePolicyAttachment(
-                    `node-${policy}`,
-                    { role: nodeRole.name, policyArn: managedPolicy(policy) },
-                    parent,
-                ),
         );
 
         // ---- encryption and logs ----
@@ -145,7 +115,7 @@ export class Cluster extends pulumi.ComponentResource {
             {
                 name: args.clusterName,
                 version: args.kubernetesVersion,
-                roleArn: clusterRole.arn,
+                roleArn: role.arn,
                 vpcConfig: {
                     subnetIds: args.privateSubnetIds,
                     endpointPrivateAccess: true,
@@ -153,7 +123,7 @@ export class Cluster extends pulumi.ComponentResource {
                     publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
                 },
                 accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-                // The managed add-ons below own vpc-cni, kube-proxy and coredns; no unmanaged copies.
+                // The managed add-ons own vpc-cni, kube-proxy and coredns; no unmanaged copies.
                 bootstrapSelfManagedAddons: false,
                 encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
@@ -161,30 +131,10 @@ export class Cluster extends pulumi.ComponentResource {
                 upgradePolicy: { supportType: "STANDARD" },
                 deletionProtection: args.protect,
             },
-            { ...protect, dependsOn: [clusterPolicy, logGroup] },
+            { ...protect, dependsOn: [policy, logGroup] },
         );
         this.clusterName = this.cluster.name;
-
-        // ---- who may administer it ----
-        const adminAccess = [...new Set(args.adminPrincipalArns)].map((principalArn) => {
-            const [, , , , account, resource] = principalArn.split(":");
-            const id = `${account}-${resource.split("/").pop()}`;
-            const entry = new aws.eks.AccessEntry(
-                `admin-${id}`,
-                { clusterName: this.cluster.name, principalArn, type: "STANDARD" },
-                parent,
-            );
-            return new aws.eks.AccessPolicyAssociation(
-                `admin-${id}`,
-                {
-                    clusterName: this.cluster.name,
-                    principalArn,
-                    policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-                    accessScope: { type: "cluster" },
-                },
-                { ...parent, dependsOn: [entry] },
-            );
-        });
+        const adminAccess = adminAccessEntries(this.cluster, args.adminPrincipalArns, partition, this);
 
         // ---- IRSA ----
         const issuer = this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!);
@@ -195,133 +145,40 @@ export class Cluster extends pulumi.ComponentResource {
         );
         this.oidcProvider = { arn: oidc.arn, url: oidc.url };
 
-        // ---- add-ons that nodes need before they can turn Ready ----
-        const addon = (
-            addonName: AddonName,
-            extra: Partial<aws.eks.AddonArgs>,
-            addonOpts: pulumi.CustomResourceOptions,
-        ) =>
-            new aws.eks.Addon(
-                addonName,
-                {
-                    clusterName: this.cluster.name,
-                    addonName,
-                    addonVersion:
-                        args.addonVersions[addonName] ??
-                        aws.eks.getAddonVersionOutput(
-                            { addonName, kubernetesVersion: args.kubernetesVersion, mostRecent: true },
-                            parent,
-                        ).version,
-                    resolveConflictsOnCreate: "OVERWRITE",
-                    resolveConflictsOnUpdate: "OVERWRITE",
-                    ...extra,
-                },
-                { ...parent, ...addonOpts },
-            );
-        const cniRole = new aws.iam.Role(
-            "vpc-cni-role",
-            { assumeRolePolicy: irsaTrustPolicy(this.oidcProvider, "kube-system", "aws-node") },
-            parent,
-        );
-        const cniPolicy = new aws.iam.RolePolicyAttachment(
-            "vpc-cni-policy",
-            { role: cniRole.name, policyArn: managedPolicy("AmazonEKS_CNI_Policy") },
-            parent,
-        );
-        const nodeAddons = [
-            addon("vpc-cni", { serviceAccountRoleArn: cniRole.arn }, { dependsOn: [cniPolicy] }),
-            addon("kube-proxy", {}, {}),
-            addon("eks-pod-identity-agent", {}, {}),
-        ];
-
-        // ---- nodes ----
-        const launchTemplate = new aws.ec2.LaunchTemplate(
+        // ---- add-ons around the nodes ----
+        const addons: AddonTarget = {
+            cluster: this.cluster,
+            kubernetesVersion: args.kubernetesVersion,
+            pins: args.addonVersions,
+            parent: this,
+        };
+        this.nodes = new NodeGroup(
             "nodes",
             {
-                description: `Nodes of ${args.clusterName}`,
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    httpTokens: "required",
-                    // Hop limit 1 keeps pods (one hop further away) off the node's instance credentials;
-                    // pods get their own through IRSA.
-                    httpPutResponseHopLimit: 1,
-                },
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: {
-                            volumeSize: args.nodes.diskSizeGiB,
-                            volumeType: "gp3",
-                            encrypted: "true",
-                            deleteOnTermination: "true",
-                        },
-                    },
-                ],
-                tagSpecifications: ["instance", "volume"].map((resourceType) => ({
-                    resourceType,
-                    tags: { Name: `${args.clusterName}-node` },
-                })),
-                updateDefaultVersion: true,
-            },
-            parent,
-        );
-        this.nodeGroup = new aws.eks.NodeGroup(
-            "nodes",
-            {
-                clusterName: this.cluster.name,
-                version: this.cluster.version,
-                nodeRoleArn: nodeRole.arn,
+                ...args.nodes,
+                cluster: this.cluster,
+                clusterName: args.clusterName,
                 subnetIds: args.nodeSubnetIds,
-                instanceTypes: args.nodes.instanceTypes,
-                capacityType: args.nodes.capacityType,
-                amiType: AMI_TYPES[args.nodes.architecture],
-                scalingConfig: {
-                    minSize: args.nodes.minSize,
-                    desiredSize: args.nodes.desiredSize,
-                    maxSize: args.nodes.maxSize,
-                },
-                updateConfig: { maxUnavailablePercentage: 33 },
-                nodeRepairConfig: { enabled: true },
-                launchTemplate: {
-                    id: launchTemplate.id,
-                    version: pulumi.interpolate`${launchTemplate.latestVersion}`,
-                },
+                partition,
+                readyAfter: networkingAddons(addons, this.oidcProvider, partition),
             },
-            {
-                ...parent,
-                dependsOn: [...nodePolicies, ...nodeAddons],
-                // Autoscalers own the live node count; config only sets it at creation.
-                ignoreChanges: ["scalingConfig.desiredSize"],
-            },
+            parent,
         );
-
-        // Deployments (coredns, metrics-server) never turn healthy without nodes to run on.
-        addon("coredns", {}, { dependsOn: [this.nodeGroup] });
-        addon("metrics-server", {}, { dependsOn: [this.nodeGroup] });
+        workloadAddons(addons, this.nodes.nodeGroup);
 
         // ---- access from Pulumi and kubectl ----
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([this.cluster.endpoint, this.cluster.certificateAuthority.data])
-                .apply(([endpoint, ca]) =>
-                    JSON.stringify(
-                        kubeconfig({
-                            clusterName: args.clusterName,
-                            region: args.region,
-                            endpoint,
-                            certificateAuthorityData: ca,
-                            profile: args.kubeconfigProfile,
-                            roleArn: args.kubeconfigRoleArn,
-                        }),
-                    ),
-                ),
-        );
+        this.kubeconfig = kubeconfigJson(this.cluster, {
+            clusterName: args.clusterName,
+            region: args.region,
+            profile: args.kubeconfigProfile,
+            roleArn: args.kubeconfigRoleArn,
+        });
         // The provider waits for the node group so that the first rollout has nodes to schedule on, and
         // for the admin access entries so that its first call is authorised.
         this.provider = new k8s.Provider(
             "k8s",
             { kubeconfig: this.kubeconfig },
-            { ...parent, dependsOn: [this.nodeGroup, ...adminAccess] },
+            { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 
         this.registerOutputs({
@@ -332,9 +189,30 @@ export class Cluster extends pulumi.ComponentResource {
     }
 }
 
-function servicePrincipalTrust(service: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+/** A cluster-admin access entry for each principal, named by account and role so names stay stable. */
+function adminAccessEntries(
+    cluster: aws.eks.Cluster,
+    principalArns: string[],
+    partition: pulumi.Input<string>,
+    parent: pulumi.Resource,
+): aws.eks.AccessPolicyAssociation[] {
+    return [...new Set(principalArns)].map((principalArn) => {
+        const [, , , , account, resource] = principalArn.split(":");
+        const id = `${account}-${resource.split("/").pop()}`;
+        const entry = new aws.eks.AccessEntry(
+            `admin-${id}`,
+            { clusterName: cluster.name, principalArn, type: "STANDARD" },
+            { parent },
+        );
+        return new aws.eks.AccessPolicyAssociation(
+            `admin-${id}`,
+            {
+                clusterName: cluster.name,
+                principalArn,
+                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                accessScope: { type: "cluster" },
+            },
+            { parent, dependsOn: [entry] },
+        );
     });
 }

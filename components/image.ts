@@ -4,17 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { Architecture } from "./config";
+import type { Architecture } from "./architecture";
 
-/** The image's settings, as the stack config gives them. */
+/** The image's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ImageSettings {
-    /** Version label baked into the image. Default (Pulumi.yaml): 0.1.0. */
+    /** Version label baked into the image. */
     appVersion: string;
-    /** A previous image (by digest) to hand out as imageRef instead of this build: the rollback switch. Default: none. */
+    /** A previous image (by digest) to hand out as imageRef instead of this build: the rollback switch. */
     pinnedImageRef?: string;
-    /** Images the lifecycle policy keeps. Default (Pulumi.yaml): 20. */
+    /** Images the lifecycle policy keeps. */
     keepImages: number;
-    /** Let `pulumi destroy` delete the repository with images in it. Default (Pulumi.yaml): false. */
+    /** Let `pulumi destroy` delete the repository with images in it. */
     forceDelete: boolean;
 }
 

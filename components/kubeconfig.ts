@@ -1,3 +1,6 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
 export interface KubeconfigArgs {
     clusterName: string;
     region: string;
@@ -50,4 +53,18 @@ export function kubeconfig(args: KubeconfigArgs): object {
             },
         ],
     };
+}
+
+/** The kubeconfig of a cluster as a secret Output of its JSON, once the endpoint and CA are known. */
+export function kubeconfigJson(
+    cluster: aws.eks.Cluster,
+    args: Omit<KubeconfigArgs, "endpoint" | "certificateAuthorityData">,
+): pulumi.Output<string> {
+    return pulumi.secret(
+        pulumi
+            .all([cluster.endpoint, cluster.certificateAuthority.data])
+            .apply(([endpoint, certificateAuthorityData]) =>
+                JSON.stringify(kubeconfig({ ...args, endpoint, certificateAuthorityData })),
+            ),
+    );
 }

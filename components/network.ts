@@ -1,19 +1,32 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { intToIpv4, ipv4ToInt } from "./config";
-import type { ExistingVpc, NatGateways } from "./config";
+import { intToIpv4, ipv4ToInt } from "./cidr";
 
-export interface NetworkArgs {
-    /** Name of the EKS cluster that will use the subnets; goes into the kubernetes.io/cluster tag. */
-    clusterName: string;
-    /** IPv4 CIDR of the new VPC, /16 to /22. Default (Pulumi.yaml): 10.0.0.0/16. */
+export const NAT_GATEWAYS = ["none", "single", "perAz"] as const;
+export type NatGateways = (typeof NAT_GATEWAYS)[number];
+
+/** A VPC and subnets made elsewhere, adopted instead of creating any. */
+export interface ExistingVpc {
+    vpcId: string;
+    publicSubnetIds: string[];
+    privateSubnetIds: string[];
+}
+
+/** The network's settings, as the stack config gives them (defaults: Pulumi.yaml). */
+export interface NetworkSettings {
+    /** IPv4 CIDR of the new VPC, /16 to /22. */
     vpcCidr: string;
-    /** Availability zones to span, 2 to 6. Default (Pulumi.yaml): 3. */
+    /** Availability zones to span, 2 to 6. */
     azCount: number;
-    /** NAT gateways for the private subnets: none, single or perAz. Default (Pulumi.yaml): perAz. */
+    /** NAT gateways for the private subnets: none, single or perAz. */
     natGateways: NatGateways;
     /** Adopt this VPC and its subnets instead of creating any; then azCount, vpcCidr and natGateways are unused. */
     existing?: ExistingVpc;
+}
+
+export interface NetworkArgs extends NetworkSettings {
+    /** Name of the EKS cluster that will use the subnets; goes into the kubernetes.io/cluster tag. */
+    clusterName: string;
 }
 
 /**

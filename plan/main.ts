@@ -161,29 +161,12 @@ export function renderComparison(a: Evaluated, b: Evaluated, nameA: string, name
     const countRows = types
         .filter((t) => ca.get(t) !== cb.get(t))
         .map((t) => [shortType(t), String(ca.get(t) ?? 0), String(cb.get(t) ?? 0)]);
-    const sizeKeys = [
-        "azCount",
-        "natGateways",
-        "instanceTypes",
-        "capacityType",
-        "nodeMinSize",
-        "nodeDesiredSize",
-        "nodeMaxSize",
-        "nodeDiskSizeGiB",
-        "appReplicas",
-        "appMinReplicas",
-        "appMaxReplicas",
-        "appCpuRequest",
-        "appMemoryLimit",
-        "endpointPublicAccessCidrs",
-        "protect",
-    ];
-    const sizeRows = sizeKeys
-        .map((k) => [
-            k,
-            a.run.config[`${a.run.project}:${k}`] ?? "",
-            b.run.config[`${b.run.project}:${k}`] ?? "",
-        ])
+    // Every key of the project whose value differs: what makes one stack bigger or dearer than the other.
+    const keys = [...new Set([...Object.keys(a.run.config), ...Object.keys(b.run.config)])]
+        .filter((k) => k.startsWith(`${a.run.project}:`))
+        .sort();
+    const sizeRows = keys
+        .map((k) => [k.slice(a.run.project.length + 1), a.run.config[k] ?? "", b.run.config[k] ?? ""])
         .filter(([, x, y]) => x !== y);
     const items = [...new Set([...a.cost.lines, ...b.cost.lines].map((l) => l.item))];
     const priceOf = (c: CostEstimate, item: string) => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AMI_TYPES, CONTROL_PLANE_LOGS } from "../components/cluster";
+import { CONTROL_PLANE_LOGS } from "../components/cluster";
+import { AMI_TYPES } from "../components/nodegroup";
 import { kubeconfig } from "../components/kubeconfig";
 import { isSecretValue } from "../harness";
 import { MOCK_ADDON_VERSIONS, MOCK_DEPLOYER_ROLE } from "../harness/mocks";

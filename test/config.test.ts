@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LOG_RETENTION_DAYS, architectureOf, cidrProblem, parseConfig } from "../components/config";
+import { architectureOf } from "../components/architecture";
+import { cidrProblem } from "../components/cidr";
+import { LOG_RETENTION_DAYS } from "../components/cluster";
+import { parseConfig } from "../config";
 import { runStack } from "../harness";
 import { loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { resourcesOf } from "./helpers";

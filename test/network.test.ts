@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/network";
-import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/config";
+import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/cidr";
 import { all, committedStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 const P = "flask-eks";

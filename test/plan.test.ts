@@ -6,9 +6,10 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import { manifestsOf } from "../harness/manifests";
-import { ROOT } from "../harness/stack-config";
-import { estimateCost } from "../plan/cost";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { PRICING, estimateCost } from "../plan/cost";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
+import { money } from "../plan/report";
 import { committedStacks, okRun } from "./helpers";
 
 const P = "flask-eks";
@@ -50,7 +51,7 @@ describe("plan: resource tree and critical path", () => {
                 "flask-eks:index:Network",
                 "flask-eks:index:Cluster",
                 "flask-eks:index:Image",
-                "flask-eks:index:App",
+                "flask-eks:index:Workload",
             ]);
         });
 
@@ -81,22 +82,37 @@ describe("plan: resource tree and critical path", () => {
 });
 
 describe("plan: cost", () => {
-    it("prices the dev stack as computed by hand", async () => {
+    it("prices the dev stack from the price table's figures and the stack's sizes", async () => {
         const cost = estimateCost(await okRun("dev"));
         const byItem = Object.fromEntries(cost.lines.map((l) => [l.item, l.monthly]));
-        assert.deepEqual(byItem, {
-            "EKS control plane": 73.0, // 0.10 $/h × 730 h
-            "EC2 nodes": 18.22, // 2 × 0.0416 $/h × 730 h × 0.3 (spot)
-            "EBS gp3 root volumes": 6.4, // 2 × 40 GiB × 0.08 $/GiB-month
-            "NAT gateways": 32.85, // 1 × 0.045 $/h × 730 h
-            "NAT data processing": 2.25, // 50 GB × 0.045 $/GB
-            "Network Load Balancer": 20.81, // (0.0225 + 1 × 0.006) $/h × 730 h = 20.805
-            "Public IPv4 addresses": 10.95, // (1 NAT EIP + 2 zones of the NLB) × 0.005 $/h × 730 h
-            "CloudWatch Logs (control plane)": 2.57, // 5 GB × 0.50 + 5 GB × 14/30 months × 0.03
-            "KMS keys": 1.0,
-            "ECR storage": 0.08, // 10 images × 0.08 GB × 0.10 $/GB-month
-        });
-        assert.equal(cost.total, 168.13);
+        // The formulas, written out independently of plan/cost.ts, over pricing.json and dev's config.
+        const price = PRICING.regions["us-west-2"];
+        const { hoursPerMonth: h, ...a } = PRICING.assumptions;
+        const config = loadStackConfig("dev").values;
+        const n = (key: string) => Number(config[`${P}:${key}`]);
+        const [type] = JSON.parse(config[`${P}:instanceTypes`]);
+        const nodes = n("nodeDesiredSize");
+        const zones = n("azCount");
+        assert.equal(config[`${P}:capacityType`], "SPOT");
+        assert.equal(config[`${P}:natGateways`], "single");
+        const expected: Record<string, number> = {
+            "EKS control plane": price.eksClusterHour * h,
+            "EC2 nodes": nodes * price.ec2Hour[type] * h * a.spotPriceShareOfOnDemand,
+            "EBS gp3 root volumes": nodes * n("nodeDiskSizeGiB") * price.ebsGp3PerGBMonth,
+            "NAT gateways": 1 * price.natGatewayHour * h,
+            "NAT data processing": a.natDataGBPerMonth * price.natGatewayPerGB,
+            "Network Load Balancer": (price.nlbHour + a.nlbLcus * price.nlbLcuHour) * h,
+            // One NAT gateway's address and one per zone the internet-facing NLB spans.
+            "Public IPv4 addresses": (1 + zones) * price.publicIpv4Hour * h,
+            "CloudWatch Logs (control plane)":
+                a.controlPlaneLogsGBPerMonth * price.logsIngestPerGB +
+                a.controlPlaneLogsGBPerMonth * (n("logRetentionDays") / 30) * price.logsStoragePerGBMonth,
+            "KMS keys": price.kmsKeyMonth,
+            "ECR storage": n("ecrKeepImages") * a.imageSizeGB * price.ecrStoragePerGBMonth,
+        };
+        const cents = (x: number) => Math.round(x * 100) / 100;
+        assert.deepEqual(byItem, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, cents(v)])));
+        assert.equal(cost.total, cents(Object.values(byItem).reduce((sum, v) => sum + v!, 0)));
         assert.equal(cost.partial, false);
     });
 
@@ -107,7 +123,9 @@ describe("plan: cost", () => {
         assert.equal(ec2.monthly, undefined);
         assert.match(ec2.note!, /no price for x9\.huge in us-west-2/);
         assert.equal(cost.partial, true);
-        assert.equal(cost.total, 168.13 - 18.22);
+        const priced = estimateCost(await okRun("dev"));
+        const pricedEc2 = priced.lines.find((l) => l.item === "EC2 nodes")!.monthly!;
+        assert.equal(cost.total, Math.round((priced.total - pricedEc2) * 100) / 100);
     });
 
     it("reports a region without prices as unpriced", async () => {
@@ -134,21 +152,28 @@ describe("plan: the command", () => {
         const out = tempDir();
         const result = plan("--stack", "dev", "--out", out);
         assert.equal(result.status, 0, result.stderr);
+        // The figures the plan must print, from the same run under the harness.
+        const run = await okRun("dev");
+        const count = run.registrations.length;
+        const critical = criticalPath(run);
+        const image = [...critical.steps.values()].find(
+            (s) => s.registration.type === "docker:index/image:Image",
+        )!;
         for (const part of [
-            "Resources (53)",
+            `Resources (${count})`,
             "├─ flask-eks:index:Network  network",
-            "valid: 6 objects",
+            `valid: ${manifestsOf(run).length} objects`,
             "total",
-            "$168.13",
-            "image build: done at 152 s, off the critical path",
+            money(estimateCost(run).total),
+            `image build: done at ${Math.round(image.finish)} s, off the critical path`,
         ]) {
             assert.ok(result.stdout.includes(part), part);
         }
         assert.doesNotMatch(result.stdout, /\x1b\[/, "plain when piped");
-        assert.match(result.stderr, /evaluated stack dev: 53 registrations/);
+        assert.match(result.stderr, new RegExp(`evaluated stack dev: ${count} registrations`));
 
         const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
-        assert.equal(planJson.registrations.length, 53);
+        assert.equal(planJson.registrations.length, count);
         const provider = planJson.registrations.find(
             (r: { type: string }) => r.type === "pulumi:providers:kubernetes",
         );
@@ -165,20 +190,23 @@ describe("plan: the command", () => {
         );
         const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
         assert.match(summary, /^## Plan for stack `dev` \(us-west-2\)/);
-        assert.match(summary, /\| \*\*total\*\* \|  \| \*\*\$168\.13\*\* \|/);
+        assert.ok(summary.includes(`| **total** |  | **${money(estimateCost(run).total)}** |`), summary);
         assert.match(summary, /```mermaid\nflowchart LR/);
         fs.rmSync(out, { recursive: true });
     });
 
-    it("compares two stacks: counts, sizes and cost", () => {
+    it("compares two stacks: counts, sizes and cost", async () => {
         const result = plan("--stack", "dev", "--compare", "prod", "--out", tempDir());
+        const [dev, prod] = await Promise.all(
+            ["dev", "prod"].map(async (s) => estimateCost(await okRun(s)).total),
+        );
         assert.equal(result.status, 0, result.stderr);
         const comparison = result.stdout.slice(result.stdout.indexOf("Compared with prod"));
         assert.match(comparison, /aws:ec2:NatGateway +1 +3/);
         assert.match(comparison, /natGateways +single +perAz/);
         assert.match(comparison, /capacityType +SPOT +ON_DEMAND/);
-        assert.match(comparison, /total +\$168\.13 +\$\d+\.\d\d/);
-        assert.match(comparison, /prod costs \+\$\d+\.\d\d\/month against dev/);
+        assert.match(comparison, new RegExp(`total +\\${money(dev)} +\\${money(prod)}`));
+        assert.ok(comparison.includes(`prod costs +${money(prod - dev)}/month against dev`), comparison);
     });
 
     for (const [what, args, message] of [

@@ -2,8 +2,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { APP_PORT, APP_UID, HPA_CPU_PERCENT, SHUTDOWN, gunicornWorkers } from "../components/app";
-import { MAX_GUNICORN_WORKERS } from "../components/config";
+import {
+    APP_PORT,
+    APP_UID,
+    HPA_CPU_PERCENT,
+    MAX_GUNICORN_WORKERS,
+    SHUTDOWN,
+    gunicornWorkers,
+} from "../components/workload";
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";

@@ -1,4 +1,13 @@
+// IAM trust policies: who may assume a role. A leaf, beside the SDK.
 import * as pulumi from "@pulumi/pulumi";
+
+/** Trust policy for a role that an AWS service (EKS, EC2) assumes. */
+export function servicePrincipalTrust(service: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    });
+}
 
 /** The cluster's IAM OIDC identity provider, as IRSA trust policies need it. */
 export interface OidcProvider {

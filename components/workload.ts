@@ -1,25 +1,25 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { cpusOf } from "./config";
-import { OidcProvider, irsaTrustPolicy } from "./irsa";
+import { OidcProvider, irsaTrustPolicy } from "./trust";
+import { cpusOf } from "./quantities";
 
-/** The workload's settings, as the stack config gives them. */
+/** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface WorkloadSettings {
-    /** Replicas at creation; the HPA owns the count afterwards. Default (Pulumi.yaml): 2. */
+    /** Replicas at creation; the HPA owns the count afterwards. */
     replicas: number;
-    /** HPA bounds. Defaults (Pulumi.yaml): 2 and 6. */
+    /** HPA bounds. */
     minReplicas: number;
     maxReplicas: number;
-    /** Per-pod CPU request, memory request and memory limit. Defaults (Pulumi.yaml): 250m, 256Mi, 512Mi. */
+    /** Per-pod CPU request, memory request and memory limit. */
     cpuRequest: string;
     memoryRequest: string;
     memoryLimit: string;
-    /** Client CIDRs the load balancer accepts. Default (Pulumi.yaml): ["0.0.0.0/0"]. */
+    /** Client CIDRs the load balancer accepts. */
     lbSourceRanges: string[];
 }
 
-export interface AppArgs extends WorkloadSettings {
+export interface WorkloadArgs extends WorkloadSettings {
     /** Namespace for every object of the app. */
     namespace: string;
     /** The image by digest, from the Image component. */
@@ -34,6 +34,9 @@ export const APP_UID = 10001;
 export const APP_PORT = { name: "http", containerPort: 8080 };
 /** Average CPU use, as a share of the request, that the HPA aims for. */
 export const HPA_CPU_PERCENT = 70;
+
+/** The most gunicorn workers the app accepts (WEB_CONCURRENCY); the Deployment runs one per requested CPU. */
+export const MAX_GUNICORN_WORKERS = 64;
 
 /**
  * gunicorn workers for a pod: one per CPU it requests, rounded up, and at least two so one busy or
@@ -61,15 +64,24 @@ export const SHUTDOWN = {
 };
 
 /** The Flask workload: namespace, service account with an IRSA role, Deployment, Service, PDB, HPA. */
-export class App extends pulumi.ComponentResource {
+export class Workload extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
     /** http:// and the load balancer's hostname. */
     readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("flask-eks:index:App", name, {}, opts);
+    constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Named App until the component was renamed; the alias keeps existing stacks' objects.
+        super(
+            "flask-eks:index:Workload",
+            name,
+            {},
+            {
+                ...opts,
+                aliases: [...(opts?.aliases ?? []), { type: "flask-eks:index:App" }],
+            },
+        );
         const parent = { parent: this };
 
         const ns = new k8s.core.v1.Namespace(

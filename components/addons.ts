@@ -1,0 +1,88 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { OidcProvider, irsaTrustPolicy } from "./trust";
+
+/** The add-ons the cluster manages; addonVersions may pin any of them. */
+export const ADDONS = [
+    "vpc-cni",
+    "kube-proxy",
+    "eks-pod-identity-agent",
+    "coredns",
+    "metrics-server",
+] as const;
+export type AddonName = (typeof ADDONS)[number];
+
+/** What every add-on of one cluster shares. */
+export interface AddonTarget {
+    cluster: aws.eks.Cluster;
+    kubernetesVersion: string;
+    /** Pinned versions; an add-on not pinned here takes the newest for the Kubernetes version. */
+    pins: Partial<Record<AddonName, string>>;
+    /** The component the add-ons belong to. */
+    parent: pulumi.Resource;
+}
+
+/** One EKS managed add-on, which overwrites any unmanaged copy of itself on create and update. */
+export function managedAddon(
+    target: AddonTarget,
+    addonName: AddonName,
+    extra: Partial<aws.eks.AddonArgs>,
+    opts: pulumi.CustomResourceOptions,
+): aws.eks.Addon {
+    const parent = { parent: target.parent };
+    return new aws.eks.Addon(
+        addonName,
+        {
+            clusterName: target.cluster.name,
+            addonName,
+            addonVersion:
+                target.pins[addonName] ??
+                aws.eks.getAddonVersionOutput(
+                    { addonName, kubernetesVersion: target.kubernetesVersion, mostRecent: true },
+                    parent,
+                ).version,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            ...extra,
+        },
+        { ...parent, ...opts },
+    );
+}
+
+/**
+ * What nodes need before they can turn Ready: the pod network (vpc-cni, with its EC2 permissions
+ * through its own IRSA role, not the node's), kube-proxy and the Pod Identity agent.
+ */
+export function networkingAddons(
+    target: AddonTarget,
+    oidc: OidcProvider,
+    partition: pulumi.Input<string>,
+): aws.eks.Addon[] {
+    const parent = { parent: target.parent };
+    const cniRole = new aws.iam.Role(
+        "vpc-cni-role",
+        { assumeRolePolicy: irsaTrustPolicy(oidc, "kube-system", "aws-node") },
+        parent,
+    );
+    const cniPolicy = new aws.iam.RolePolicyAttachment(
+        "vpc-cni-policy",
+        {
+            role: cniRole.name,
+            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKS_CNI_Policy`,
+        },
+        parent,
+    );
+    return [
+        managedAddon(target, "vpc-cni", { serviceAccountRoleArn: cniRole.arn }, { dependsOn: [cniPolicy] }),
+        managedAddon(target, "kube-proxy", {}, {}),
+        managedAddon(target, "eks-pod-identity-agent", {}, {}),
+    ];
+}
+
+/** Add-ons that run as Deployments (coredns, metrics-server): they never turn healthy without nodes. */
+export function workloadAddons(target: AddonTarget, nodes: pulumi.Resource): aws.eks.Addon[] {
+    return [
+        managedAddon(target, "coredns", {}, { dependsOn: [nodes] }),
+        managedAddon(target, "metrics-server", {}, { dependsOn: [nodes] }),
+    ];
+}

@@ -1,0 +1,26 @@
+// IPv4 CIDR arithmetic, for the config's checks and the network's subnets. A leaf: imports nothing.
+
+/** Why `value` is not an IPv4 network address with a prefix in [minPrefix, maxPrefix]; undefined if it is. */
+export function cidrProblem(value: string, minPrefix: number, maxPrefix: number): string | undefined {
+    const want = `an IPv4 CIDR with a prefix from /${minPrefix} to /${maxPrefix}`;
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!m) return want;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return want;
+    if (prefix < minPrefix || prefix > maxPrefix) return want;
+    const address = ipv4ToInt(octets);
+    const network = prefix === 0 ? 0 : (address & (~0 << (32 - prefix))) >>> 0;
+    if (network !== address) {
+        return `a network address (host bits zero), such as ${intToIpv4(network)}/${prefix}`;
+    }
+    return undefined;
+}
+
+export function ipv4ToInt(octets: number[]): number {
+    return (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0) as number;
+}
+
+export function intToIpv4(n: number): string {
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}

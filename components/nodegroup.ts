@@ -1,0 +1,137 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Architecture } from "./architecture";
+import { servicePrincipalTrust } from "./trust";
+
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+/** The managed node group's settings, as the stack config gives them (defaults: Pulumi.yaml). */
+export interface NodeGroupSettings {
+    /** Instance types, all of `architecture`. */
+    instanceTypes: string[];
+    /** CPU architecture of the instance types, derived from them, never configured: it picks the AL2023 AMI type and the image platform. */
+    architecture: Architecture;
+    /** ON_DEMAND or SPOT. */
+    capacityType: CapacityType;
+    /** Node counts; desired is only used at creation. */
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    /** Encrypted gp3 root volume size in GiB. */
+    diskSizeGiB: number;
+}
+
+export interface NodeGroupArgs extends NodeGroupSettings {
+    /** The control plane the nodes join. */
+    cluster: aws.eks.Cluster;
+    /** Its name, known up front, for the launch template's description and the instances' Name tag. */
+    clusterName: string;
+    /** Private subnets, resolved once they have their route out (nodes need it to join). */
+    subnetIds: pulumi.Input<string[]>;
+    /** The AWS partition, for managed policy ARNs. */
+    partition: pulumi.Input<string>;
+    /** What nodes need before they can turn Ready: the networking add-ons. */
+    readyAfter: pulumi.Resource[];
+}
+
+/** AL2023 AMI type for each architecture. */
+export const AMI_TYPES: Record<Architecture, string> = {
+    amd64: "AL2023_x86_64_STANDARD",
+    arm64: "AL2023_ARM_64_STANDARD",
+};
+
+/** A managed node group: its IAM role, a hardened launch template, and the group itself. */
+export class NodeGroup extends pulumi.ComponentResource {
+    readonly nodeGroup: aws.eks.NodeGroup;
+    readonly role: aws.iam.Role;
+
+    constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:NodeGroup", name, {}, opts);
+        // These were the Cluster's own children before the node group had a component: the alias keeps
+        // existing stacks' node resources where they are.
+        const child = { parent: this, ...(opts?.parent ? { aliases: [{ parent: opts.parent }] } : {}) };
+
+        // ---- IAM: what a node needs to join and pull images, nothing more ----
+        this.role = new aws.iam.Role(
+            "node-role",
+            { assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com") },
+            child,
+        );
+        // The CNI policy is not here: the vpc-cni add-on gets it through its own IRSA role, so pods on
+        // the node cannot use the node's credentials to change network interfaces.
+        const policies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map(
+            (policy) =>
+                new aws.iam.RolePolicyAttachment(
+                    `node-${policy}`,
+                    {
+                        role: this.role.name,
+                        policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/${policy}`,
+                    },
+                    child,
+                ),
+        );
+
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            "nodes",
+            {
+                description: `Nodes of ${args.clusterName}`,
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    // Hop limit 1 keeps pods (one hop further away) off the node's instance credentials;
+                    // pods get their own through IRSA.
+                    httpPutResponseHopLimit: 1,
+                },
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeSize: args.diskSizeGiB,
+                            volumeType: "gp3",
+                            encrypted: "true",
+                            deleteOnTermination: "true",
+                        },
+                    },
+                ],
+                tagSpecifications: ["instance", "volume"].map((resourceType) => ({
+                    resourceType,
+                    tags: { Name: `${args.clusterName}-node` },
+                })),
+                updateDefaultVersion: true,
+            },
+            child,
+        );
+        this.nodeGroup = new aws.eks.NodeGroup(
+            "nodes",
+            {
+                clusterName: args.cluster.name,
+                version: args.cluster.version,
+                nodeRoleArn: this.role.arn,
+                subnetIds: args.subnetIds,
+                instanceTypes: args.instanceTypes,
+                capacityType: args.capacityType,
+                amiType: AMI_TYPES[args.architecture],
+                scalingConfig: {
+                    minSize: args.minSize,
+                    desiredSize: args.desiredSize,
+                    maxSize: args.maxSize,
+                },
+                updateConfig: { maxUnavailablePercentage: 33 },
+                nodeRepairConfig: { enabled: true },
+                launchTemplate: {
+                    id: launchTemplate.id,
+                    version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+                },
+            },
+            {
+                ...child,
+                dependsOn: [...policies, ...args.readyAfter],
+                // Autoscalers own the live node count; config only sets it at creation.
+                ignoreChanges: ["scalingConfig.desiredSize"],
+            },
+        );
+
+        this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, roleArn: this.role.arn });
+    }
+}

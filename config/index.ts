@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ControlPlaneSettings } from "../components/cluster";
+import type { ImageSettings } from "../components/image";
+import type { NetworkSettings } from "../components/network";
+import type { NodeGroupSettings } from "../components/nodegroup";
+import type { WorkloadSettings } from "../components/workload";
+import { ConfigError, RawConfig, Reader, deepFreeze } from "./reader";
+import * as section from "./sections";
+
+// The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
+// this module parses every key, collects every problem, and throws once, before any resource exists.
+
+export { ConfigError } from "./reader";
+export type { RawConfig } from "./reader";
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    region: string;
+    /** EKS cluster name, `<project>-<stack>`; known before the cluster exists so its log group can be. */
+    clusterName: string;
+    network: NetworkSettings;
+    cluster: ControlPlaneSettings & {
+        /** IAM roles given cluster admin, besides the deployer. */
+        adminRoleArns: string[];
+    };
+    nodes: NodeGroupSettings;
+    image: ImageSettings;
+    workload: WorkloadSettings;
+}
+
+/** Loads and validates the current stack's config; throws ConfigError listing every problem. */
+export function loadConfig(): StackConfig {
+    return parseConfig(
+        (namespace, key) => new pulumi.Config(namespace).get(key),
+        pulumi.getProject(),
+        pulumi.getStack(),
+        Object.keys(pulumi.runtime.allConfig()),
+    );
+}
+
+/**
+ * Parses and validates raw config. `setKeys`, when given, lists every key set for the stack; any in
+ * this project's namespace that nothing reads is reported as unknown.
+ */
+export function parseConfig(raw: RawConfig, project: string, stack: string, setKeys?: string[]): StackConfig {
+    const r = new Reader(raw, project, []);
+    const parsed = {
+        region: section.region(r),
+        network: section.network(r),
+        cluster: section.cluster(r),
+        nodes: section.nodes(r),
+        image: section.image(r),
+        workload: section.workload(r),
+    };
+    reportUnknownKeys(r, project, setKeys ?? []);
+    const { region, network, cluster, nodes, image, workload } = parsed;
+    if (r.problems.length > 0 || !region || !network || !cluster || !nodes || !image || !workload) {
+        throw new ConfigError(r.problems, stack);
+    }
+    return deepFreeze({
+        project,
+        stack,
+        region,
+        clusterName: `${project}-${stack}`,
+        network,
+        cluster,
+        nodes,
+        image,
+        workload,
+    });
+}
+
+/** A mistyped key would otherwise be ignored in silence and its default used instead. */
+function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void {
+    for (const key of setKeys.filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
+        const near = [...r.asked].find((known) => known.toLowerCase() === key.toLowerCase());
+        const hint = near ? `; did you mean ${near}?` : ` (see the config reference in README.md)`;
+        r.problems.push(`${key}: is set, expected only keys that Pulumi.yaml declares${hint}`);
+    }
+}
