@@ -32,7 +32,18 @@ export interface Registration {
         retainOnDelete: boolean;
         additionalSecretOutputs: string[];
         version: string;
+        /** What the resource was called before, for the engine to match it to its old state. */
+        aliases: AliasSpec[];
     };
+}
+
+/** An alias as the SDK sends it: fields left out default to the resource's own. */
+export interface AliasSpec {
+    name?: string;
+    type?: string;
+    /** The old parent's URN; absent means the current parent, `noParent` no parent at all. */
+    parentUrn?: string;
+    noParent?: boolean;
 }
 
 export interface RunResult {
@@ -176,8 +187,44 @@ function toRegistration(req: any, urn: string, id: string): Registration {
             retainOnDelete: req.getRetainondelete() === true,
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             version: req.getVersion(),
+            aliases: req.getAliasesList().map(toAliasSpec),
         },
     };
+}
+
+function toAliasSpec(alias: any): AliasSpec {
+    const spec = alias.getSpec();
+    const defined = (v: string) => v || undefined;
+    return Object.fromEntries(
+        Object.entries({
+            name: defined(spec.getName()),
+            type: defined(spec.getType()),
+            parentUrn: defined(spec.getParenturn()),
+            noParent: spec.getNoparent() || undefined,
+        }).filter(([, v]) => v !== undefined),
+    );
+}
+
+/**
+ * Every URN a registration answers to, as the engine resolves aliases when it matches a program to
+ * its stack's state: its own, each alias's, and those it inherits from its parent's aliases. URNs are
+ * formed as the SDK's mock monitor forms them (the parent's own type before `$`); the engine puts the
+ * parent's whole type chain there instead, which for a component directly under the stack is the same.
+ */
+export function urnsOf(run: RunResult, r: Registration): string[] {
+    const byUrn = new Map(run.registrations.map((x) => [x.urn, x]));
+    const urn = (parentUrn: string | undefined, type: string, name: string) => {
+        const chain = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$` : "";
+        return `urn:pulumi:${run.stack}::${run.project}::${chain}${type}::${name}`;
+    };
+    const parent = byUrn.get(r.parent);
+    const parentUrns = parent ? urnsOf(run, parent) : [undefined];
+    const urns = new Set([r.urn, ...parentUrns.map((p) => urn(p, r.type, r.name))]);
+    for (const alias of r.options.aliases) {
+        const parents = alias.noParent ? [undefined] : alias.parentUrn ? [alias.parentUrn] : parentUrns;
+        for (const p of parents) urns.add(urn(p, alias.type ?? r.type, alias.name ?? r.name));
+    }
+    return [...urns];
 }
 
 /** Resolves once no registration is in flight, including ones started from inside apply callbacks. */

@@ -1,0 +1,68 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { urnsOf } from "../harness";
+import { committedStacks, okRun, one } from "./helpers";
+
+// Stacks deployed before the restructure hold the URNs in test/snapshots/urns.<stack>.txt. A renamed
+// or moved component keeps them through aliases; if one were lost, the engine would create the
+// resource anew and delete the old one. Each old URN must resolve, under the mocks, to exactly one
+// registration of the same type and name (test/snapshot.test.ts shows its inputs are unchanged).
+
+const leaf = (urn: string) => {
+    const [, , chain, name] = urn.split("::");
+    return `${chain.split("$").pop()}::${name}`;
+};
+
+describe("URN aliases", () => {
+    for (const stack of committedStacks()) {
+        it(`${stack}: every URN its state holds from before the restructure still resolves`, async () => {
+            const run = await okRun(stack);
+            const answering = new Map<string, string[]>();
+            for (const r of run.registrations) {
+                for (const urn of urnsOf(run, r)) answering.set(urn, [...(answering.get(urn) ?? []), r.urn]);
+            }
+            const old = fs
+                .readFileSync(path.join(__dirname, "snapshots", `urns.${stack}.txt`), "utf8")
+                .trim()
+                .split("\n");
+            const renamed = { "flask-eks:index:App::app": "flask-eks:index:Workload::app" } as Record<
+                string,
+                string
+            >;
+            for (const urn of old) {
+                const found = answering.get(urn) ?? [];
+                assert.equal(found.length, 1, `${urn} resolves to ${found.length} registrations`);
+                assert.equal(leaf(found[0]), renamed[leaf(urn)] ?? leaf(urn), urn);
+            }
+        });
+    }
+
+    it("the workload answers to its old type, and its children follow it", async () => {
+        const run = await okRun("dev");
+        const workload = one(run, "flask-eks:index:Workload");
+        assert.ok(
+            urnsOf(run, workload).includes(
+                "urn:pulumi:dev::flask-eks::pulumi:pulumi:Stack$flask-eks:index:App::app",
+            ),
+        );
+        const deployment = one(run, "kubernetes:apps/v1:Deployment");
+        assert.ok(
+            urnsOf(run, deployment).includes(
+                "urn:pulumi:dev::flask-eks::flask-eks:index:App$kubernetes:apps/v1:Deployment::web",
+            ),
+        );
+    });
+
+    it("the node group's resources answer to their place under the cluster", async () => {
+        const run = await okRun("dev");
+        const nodeGroup = one(run, "aws:eks/nodeGroup:NodeGroup");
+        assert.match(nodeGroup.urn, /flask-eks:index:NodeGroup\$aws:eks\/nodeGroup:NodeGroup::nodes$/);
+        assert.ok(
+            urnsOf(run, nodeGroup).includes(
+                "urn:pulumi:dev::flask-eks::flask-eks:index:Cluster$aws:eks/nodeGroup:NodeGroup::nodes",
+            ),
+        );
+    });
+});
