@@ -75,20 +75,7 @@ export class Cluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
 
-        // ---- IAM: the managed policy EKS needs, nothing more ----
-        const role = new aws.iam.Role(
-            "cluster-role",
-            { assumeRolePolicy: servicePrincipalTrust("eks.amazonaws.com") },
-            parent,
-        );
-        const policy = new aws.iam.RolePolicyAttachment(
-            "cluster-policy",
-            {
-                role: role.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
-            },
-            parent,
-        );
+        const { role, policy } = controlPlaneRole(partition, this);
 
         // ---- encryption and logs ----
         const protect = { ...parent, protect: args.protect };
@@ -215,4 +202,22 @@ function adminAccessEntries(
             { parent, dependsOn: [entry] },
         );
     });
+}
+
+/** The role EKS assumes for the control plane, with the one managed policy it needs. */
+function controlPlaneRole(partition: pulumi.Input<string>, parent: pulumi.Resource) {
+    const role = new aws.iam.Role(
+        "cluster-role",
+        { assumeRolePolicy: servicePrincipalTrust("eks.amazonaws.com") },
+        { parent },
+    );
+    const policy = new aws.iam.RolePolicyAttachment(
+        "cluster-policy",
+        {
+            role: role.name,
+            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+        },
+        { parent },
+    );
+    return { role, policy };
 }

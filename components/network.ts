@@ -70,19 +70,7 @@ export class Network extends pulumi.ComponentResource {
         }
 
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
-        const zones = aws
-            .getAvailabilityZonesOutput(
-                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-                { parent: this },
-            )
-            .names.apply((names) => {
-                if (names.length < args.azCount) {
-                    throw new Error(
-                        `azCount is ${args.azCount} but the region has ${names.length} available zones (${names.join(", ")})`,
-                    );
-                }
-                return names;
-            });
+        const zones = availableZones(args.azCount, this);
 
         const vpc = new aws.ec2.Vpc(
             "vpc",
@@ -174,4 +162,21 @@ export class Network extends pulumi.ComponentResource {
             privateSubnetIds: this.privateSubnetIds,
         });
     }
+}
+
+/** The region's zones that need no opt-in; fails the update if there are fewer than `count`. */
+function availableZones(count: number, parent: pulumi.Resource): pulumi.Output<string[]> {
+    return aws
+        .getAvailabilityZonesOutput(
+            { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+            { parent },
+        )
+        .names.apply((names) => {
+            if (names.length < count) {
+                throw new Error(
+                    `azCount is ${count} but the region has ${names.length} available zones (${names.join(", ")})`,
+                );
+            }
+            return names;
+        });
 }

@@ -87,15 +87,7 @@ export class Workload extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(
             "ns",
             {
-                metadata: {
-                    name: args.namespace,
-                    labels: {
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                    },
-                },
+                metadata: { name: args.namespace, labels: RESTRICTED_POD_SECURITY },
             },
             parent,
         );
@@ -127,12 +119,6 @@ export class Workload extends pulumi.ComponentResource {
 
         // ---- the workload ----
         const labels = { "app.kubernetes.io/name": "flask-app", "app.kubernetes.io/component": "web" };
-        const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-            httpGet: { path, port: APP_PORT.name },
-            periodSeconds,
-            failureThreshold,
-            timeoutSeconds: 2,
-        });
         this.deployment = new k8s.apps.v1.Deployment(
             "web",
             {
@@ -143,63 +129,7 @@ export class Workload extends pulumi.ComponentResource {
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
                         metadata: { labels },
-                        spec: {
-                            serviceAccountName: serviceAccount.metadata.name,
-                            automountServiceAccountToken: false,
-                            terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: APP_UID,
-                                runAsGroup: APP_UID,
-                                fsGroup: APP_UID,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            topologySpreadConstraints: [
-                                ["topology.kubernetes.io/zone", "ScheduleAnyway"],
-                                ["kubernetes.io/hostname", "ScheduleAnyway"],
-                            ].map(([topologyKey, whenUnsatisfiable]) => ({
-                                maxSkew: 1,
-                                topologyKey,
-                                whenUnsatisfiable,
-                                labelSelector: { matchLabels: labels },
-                            })),
-                            containers: [
-                                {
-                                    name: "web",
-                                    image: args.imageRef,
-                                    ports: [APP_PORT],
-                                    env: [
-                                        {
-                                            name: "POD_NAME",
-                                            valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
-                                        },
-                                        {
-                                            name: "WEB_CONCURRENCY",
-                                            value: String(gunicornWorkers(args.cpuRequest)),
-                                        },
-                                        { name: "DRAIN_SECONDS", value: String(SHUTDOWN.drainSeconds) },
-                                        { name: "GRACEFUL_TIMEOUT", value: String(SHUTDOWN.gracefulSeconds) },
-                                    ],
-                                    resources: {
-                                        requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
-                                        limits: { memory: args.memoryLimit },
-                                    },
-                                    startupProbe: probe("/healthz", 1, 30),
-                                    readinessProbe: probe("/readyz", 5, 2),
-                                    livenessProbe: probe("/healthz", 10, 3),
-                                    lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
-                                    securityContext: {
-                                        runAsNonRoot: true,
-                                        runAsUser: APP_UID,
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                                },
-                            ],
-                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
-                        },
+                        spec: podSpec(args, serviceAccount.metadata.name, labels),
                     },
                 },
             },
@@ -215,16 +145,7 @@ export class Workload extends pulumi.ComponentResource {
                     name: "web",
                     namespace: this.namespace,
                     labels,
-                    annotations: {
-                        // An internet-facing NLB from EKS's built-in cloud controller (see README).
-                        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/readyz",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "traffic-port",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval": "10",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold": "2",
-                        "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "2",
-                    },
+                    annotations: NLB_ANNOTATIONS,
                 },
                 spec: {
                     type: "LoadBalancer",
@@ -237,41 +158,139 @@ export class Workload extends pulumi.ComponentResource {
             parent,
         );
 
-        new k8s.policy.v1.PodDisruptionBudget(
-            "web",
-            {
-                metadata: { name: "web", namespace: this.namespace, labels },
-                spec: { maxUnavailable: 1, selector: this.deployment.spec.selector },
-            },
-            parent,
-        );
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            "web",
-            {
-                metadata: { name: "web", namespace: this.namespace, labels },
-                spec: {
-                    scaleTargetRef: {
-                        apiVersion: "apps/v1",
-                        kind: "Deployment",
-                        name: this.deployment.metadata.name,
-                    },
-                    minReplicas: args.minReplicas,
-                    maxReplicas: args.maxReplicas,
-                    metrics: [
-                        {
-                            type: "Resource",
-                            resource: {
-                                name: "cpu",
-                                target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
-                            },
-                        },
-                    ],
-                },
-            },
-            parent,
-        );
+        disruptionAndScaling(this.deployment, this.namespace, args, labels, this);
 
         this.url = pulumi.interpolate`http://${this.service.status.loadBalancer.ingress[0].hostname}`;
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
+}
+
+/** The namespace admits only pods that meet the restricted Pod Security Standard. */
+const RESTRICTED_POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+};
+
+/** An internet-facing NLB from EKS's built-in cloud controller (see README), health-checking /readyz. */
+const NLB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/readyz",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "traffic-port",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval": "10",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold": "2",
+    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "2",
+};
+
+/** The pod: non-root with the runtime's seccomp profile, spread over zones and nodes, one container. */
+function podSpec(
+    args: WorkloadArgs,
+    serviceAccountName: pulumi.Input<string>,
+    labels: Record<string, string>,
+): k8s.types.input.core.v1.PodSpec {
+    return {
+        serviceAccountName,
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: APP_UID,
+            runAsGroup: APP_UID,
+            fsGroup: APP_UID,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        topologySpreadConstraints: [
+            ["topology.kubernetes.io/zone", "ScheduleAnyway"],
+            ["kubernetes.io/hostname", "ScheduleAnyway"],
+        ].map(([topologyKey, whenUnsatisfiable]) => ({
+            maxSkew: 1,
+            topologyKey,
+            whenUnsatisfiable,
+            labelSelector: { matchLabels: labels },
+        })),
+        containers: [webContainer(args)],
+        volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+    };
+}
+
+/** The app's container: sized from config, probed, drained on shutdown, locked down. */
+function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+        httpGet: { path, port: APP_PORT.name },
+        periodSeconds,
+        failureThreshold,
+        timeoutSeconds: 2,
+    });
+    return {
+        name: "web",
+        image: args.imageRef,
+        ports: [APP_PORT],
+        env: [
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+            { name: "WEB_CONCURRENCY", value: String(gunicornWorkers(args.cpuRequest)) },
+            { name: "DRAIN_SECONDS", value: String(SHUTDOWN.drainSeconds) },
+            { name: "GRACEFUL_TIMEOUT", value: String(SHUTDOWN.gracefulSeconds) },
+        ],
+        resources: {
+            requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
+            limits: { memory: args.memoryLimit },
+        },
+        startupProbe: probe("/healthz", 1, 30),
+        readinessProbe: probe("/readyz", 5, 2),
+        livenessProbe: probe("/healthz", 10, 3),
+        lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: APP_UID,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    };
+}
+
+/** At most one pod away at a time for voluntary disruptions; replicas follow CPU within the bounds. */
+function disruptionAndScaling(
+    deployment: k8s.apps.v1.Deployment,
+    namespace: pulumi.Output<string>,
+    args: WorkloadSettings,
+    labels: Record<string, string>,
+    parent: pulumi.Resource,
+): void {
+    new k8s.policy.v1.PodDisruptionBudget(
+        "web",
+        {
+            metadata: { name: "web", namespace, labels },
+            spec: { maxUnavailable: 1, selector: deployment.spec.selector },
+        },
+        { parent },
+    );
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        "web",
+        {
+            metadata: { name: "web", namespace, labels },
+            spec: {
+                scaleTargetRef: {
+                    apiVersion: "apps/v1",
+                    kind: "Deployment",
+                    name: deployment.metadata.name,
+                },
+                minReplicas: args.minReplicas,
+                maxReplicas: args.maxReplicas,
+                metrics: [
+                    {
+                        type: "Resource",
+                        resource: {
+                            name: "cpu",
+                            target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
+                        },
+                    },
+                ],
+            },
+        },
+        { parent },
+    );
 }
