@@ -9,11 +9,11 @@ import type { Architecture } from "./architecture";
 /** The image's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ImageSettings {
     /** Version label baked into the image. */
-    appVersion: string;
-    /** A previous image (by digest) to hand out as imageRef instead of this build: the rollback switch. */
-    pinnedImageRef?: string;
+    version: string;
+    /** An image by digest to deploy instead of this build (the rollback switch); it becomes the imageRef output. */
+    imageRef?: string;
     /** Images the lifecycle policy keeps. */
-    keepImages: number;
+    keepCount: number;
     /** Let `pulumi destroy` delete the repository with images in it. */
     forceDelete: boolean;
 }
@@ -88,11 +88,11 @@ export class Image extends pulumi.ComponentResource {
                     rules: [
                         {
                             rulePriority: 1,
-                            description: `Keep the ${args.keepImages} most recent images`,
+                            description: `Keep the ${args.keepCount} most recent images`,
                             selection: {
                                 tagStatus: "any",
                                 countType: "imageCountMoreThan",
-                                countNumber: args.keepImages,
+                                countNumber: args.keepCount,
                             },
                             action: { type: "expire" },
                         },
@@ -107,7 +107,7 @@ export class Image extends pulumi.ComponentResource {
             parent,
         );
         this.platform = `linux/${args.architecture}`;
-        const buildArgs = { APP_VERSION: args.appVersion };
+        const buildArgs = { APP_VERSION: args.version };
         const tag = contentHash(args.context, [this.platform, JSON.stringify(buildArgs)]);
         const image = new docker.Image(
             "app",
@@ -128,7 +128,7 @@ export class Image extends pulumi.ComponentResource {
             parent,
         );
         this.builtRef = image.repoDigest;
-        this.imageRef = args.pinnedImageRef ? pulumi.output(args.pinnedImageRef) : this.builtRef;
+        this.imageRef = args.imageRef ? pulumi.output(args.imageRef) : this.builtRef;
 
         this.registerOutputs({ builtRef: this.builtRef, imageRef: this.imageRef });
     }

@@ -71,9 +71,33 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
     });
 }
 
+/**
+ * Keys renamed so that each prefix names the component that reads it (README.md, Changelog). An old
+ * name is refused with its new one rather than silently ignored.
+ */
+export const RENAMED_KEYS: Record<string, string> = {
+    appReplicas: "workloadReplicas",
+    appMinReplicas: "workloadMinReplicas",
+    appMaxReplicas: "workloadMaxReplicas",
+    appCpuRequest: "workloadCpuRequest",
+    appMemoryRequest: "workloadMemoryRequest",
+    appMemoryLimit: "workloadMemoryLimit",
+    appVersion: "imageVersion",
+    appImageRef: "imageRef",
+    ecrKeepImages: "imageKeepCount",
+    ecrForceDelete: "imageForceDelete",
+};
+
 /** A mistyped key would otherwise be ignored in silence and its default used instead. */
 function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void {
     for (const key of setKeys.filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
+        const renamed = RENAMED_KEYS[key.slice(project.length + 1)];
+        if (renamed) {
+            r.problems.push(
+                `${key}: is set, expected its new name ${project}:${renamed} (renamed; see the changelog in README.md)`,
+            );
+            continue;
+        }
         const near = [...r.asked].find((known) => known.toLowerCase() === key.toLowerCase());
         const hint = near ? `; did you mean ${near}?` : ` (see the config reference in README.md)`;
         r.problems.push(`${key}: is set, expected only keys that Pulumi.yaml declares${hint}`);

@@ -170,57 +170,57 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
 }
 
 export function image(r: Reader): ImageSettings | undefined {
-    const appVersion = r.string(
-        "appVersion",
+    const version = r.string(
+        "imageVersion",
         /^[\w][\w.+-]{0,127}$/,
         "a version label such as 1.4.2 (letters, digits, . + - _)",
     );
-    const pinnedImageRef = r.string(
-        "appImageRef",
+    const imageRef = r.string(
+        "imageRef",
         /^([\w.-]+(:\d+)?\/[\w./-]+@sha256:[0-9a-f]{64})?$/,
         "empty, or an image by digest such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/repo@sha256:<64 hex>",
     );
-    const keepImages = r.integer("ecrKeepImages", 1, 1000);
-    const forceDelete = r.boolean("ecrForceDelete");
-    const settings = complete({ appVersion, pinnedImageRef, keepImages, forceDelete });
-    return settings && { ...settings, pinnedImageRef: settings.pinnedImageRef || undefined };
+    const keepCount = r.integer("imageKeepCount", 1, 1000);
+    const forceDelete = r.boolean("imageForceDelete");
+    const settings = complete({ version, imageRef, keepCount, forceDelete });
+    return settings && { ...settings, imageRef: settings.imageRef || undefined };
 }
 
 export function workload(r: Reader): WorkloadSettings | undefined {
-    let replicas = r.integer("appReplicas", 1, 1000);
-    const minReplicas = r.integer("appMinReplicas", 1, 1000);
-    const maxReplicas = r.integer("appMaxReplicas", 1, 1000);
+    let replicas = r.integer("workloadReplicas", 1, 1000);
+    const minReplicas = r.integer("workloadMinReplicas", 1, 1000);
+    const maxReplicas = r.integer("workloadMaxReplicas", 1, 1000);
     if (minReplicas !== undefined && maxReplicas !== undefined && replicas !== undefined) {
         if (minReplicas > maxReplicas) {
             r.problems.push(
-                `${r.name("appMinReplicas")}: got ${minReplicas} with appMaxReplicas=${maxReplicas}, expected appMinReplicas <= appMaxReplicas`,
+                `${r.name("workloadMinReplicas")}: got ${minReplicas} with workloadMaxReplicas=${maxReplicas}, expected workloadMinReplicas <= workloadMaxReplicas`,
             );
             replicas = undefined;
         } else if (replicas < minReplicas || replicas > maxReplicas) {
             r.problems.push(
-                `${r.name("appReplicas")}: got ${replicas}, expected a count from appMinReplicas=${minReplicas} to appMaxReplicas=${maxReplicas}`,
+                `${r.name("workloadReplicas")}: got ${replicas}, expected a count from workloadMinReplicas=${minReplicas} to workloadMaxReplicas=${maxReplicas}`,
             );
             replicas = undefined;
         }
     }
     let cpuRequest = r.string(
-        "appCpuRequest",
+        "workloadCpuRequest",
         /^(\d+m|\d+(\.\d{1,3})?)$/,
         "a CPU quantity such as 250m or 1",
     );
     if (cpuRequest && Math.ceil(cpusOf(cpuRequest)) > MAX_GUNICORN_WORKERS) {
         r.problems.push(
-            `${r.name("appCpuRequest")}: got "${cpuRequest}", expected at most ${MAX_GUNICORN_WORKERS} CPUs (one gunicorn worker each, up to ${MAX_GUNICORN_WORKERS})`,
+            `${r.name("workloadCpuRequest")}: got "${cpuRequest}", expected at most ${MAX_GUNICORN_WORKERS} CPUs (one gunicorn worker each, up to ${MAX_GUNICORN_WORKERS})`,
         );
         cpuRequest = undefined;
     }
     const memoryPattern = /^\d+(Ki|Mi|Gi)$/;
     const memoryWant = "a memory quantity such as 256Mi or 1Gi";
-    const memoryRequest = r.string("appMemoryRequest", memoryPattern, memoryWant);
-    let memoryLimit = r.string("appMemoryLimit", memoryPattern, memoryWant);
+    const memoryRequest = r.string("workloadMemoryRequest", memoryPattern, memoryWant);
+    let memoryLimit = r.string("workloadMemoryLimit", memoryPattern, memoryWant);
     if (memoryRequest && memoryLimit && bytesOf(memoryLimit) < bytesOf(memoryRequest)) {
         r.problems.push(
-            `${r.name("appMemoryLimit")}: got ${memoryLimit} with appMemoryRequest=${memoryRequest}, expected a limit at least the request`,
+            `${r.name("workloadMemoryLimit")}: got ${memoryLimit} with workloadMemoryRequest=${memoryRequest}, expected a limit at least the request`,
         );
         memoryLimit = undefined;
     }

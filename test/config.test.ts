@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { architectureOf } from "../components/architecture";
 import { cidrProblem } from "../components/cidr";
 import { LOG_RETENTION_DAYS } from "../components/cluster";
-import { parseConfig } from "../config";
+import { RENAMED_KEYS, parseConfig } from "../config";
 import { runStack } from "../harness";
 import { loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { resourcesOf } from "./helpers";
@@ -155,38 +155,38 @@ const cases: [string, Record<string, string | undefined>, string][] = [
     ],
     [
         "replicas below the HPA minimum",
-        { [`${P}:appReplicas`]: "1" },
-        `${P}:appReplicas: got 1, expected a count from appMinReplicas=2 to appMaxReplicas=4`,
+        { [`${P}:workloadReplicas`]: "1" },
+        `${P}:workloadReplicas: got 1, expected a count from workloadMinReplicas=2 to workloadMaxReplicas=4`,
     ],
     [
         "replicas above the HPA maximum",
-        { [`${P}:appReplicas`]: "5" },
-        `${P}:appReplicas: got 5, expected a count from appMinReplicas=2 to appMaxReplicas=4`,
+        { [`${P}:workloadReplicas`]: "5" },
+        `${P}:workloadReplicas: got 5, expected a count from workloadMinReplicas=2 to workloadMaxReplicas=4`,
     ],
     [
         "HPA minimum above maximum",
-        { [`${P}:appMinReplicas`]: "5" },
-        `${P}:appMinReplicas: got 5 with appMaxReplicas=4, expected appMinReplicas <= appMaxReplicas`,
+        { [`${P}:workloadMinReplicas`]: "5" },
+        `${P}:workloadMinReplicas: got 5 with workloadMaxReplicas=4, expected workloadMinReplicas <= workloadMaxReplicas`,
     ],
     [
         "memory limit below the request",
-        { [`${P}:appMemoryLimit`]: "128Mi" },
-        `${P}:appMemoryLimit: got 128Mi with appMemoryRequest=256Mi, expected a limit at least the request`,
+        { [`${P}:workloadMemoryLimit`]: "128Mi" },
+        `${P}:workloadMemoryLimit: got 128Mi with workloadMemoryRequest=256Mi, expected a limit at least the request`,
     ],
     [
         "CPU request that is not a quantity",
-        { [`${P}:appCpuRequest`]: "half" },
-        `${P}:appCpuRequest: got "half", expected a CPU quantity such as 250m or 1`,
+        { [`${P}:workloadCpuRequest`]: "half" },
+        `${P}:workloadCpuRequest: got "half", expected a CPU quantity such as 250m or 1`,
     ],
     [
         "a CPU request beyond the app's 64 workers",
-        { [`${P}:appCpuRequest`]: "64500m" },
-        `${P}:appCpuRequest: got "64500m", expected at most 64 CPUs (one gunicorn worker each, up to 64)`,
+        { [`${P}:workloadCpuRequest`]: "64500m" },
+        `${P}:workloadCpuRequest: got "64500m", expected at most 64 CPUs (one gunicorn worker each, up to 64)`,
     ],
     [
         "memory in bytes without a unit",
-        { [`${P}:appMemoryRequest`]: "256" },
-        `${P}:appMemoryRequest: got "256", expected a memory quantity such as 256Mi or 1Gi`,
+        { [`${P}:workloadMemoryRequest`]: "256" },
+        `${P}:workloadMemoryRequest: got "256", expected a memory quantity such as 256Mi or 1Gi`,
     ],
     [
         "an empty load balancer allowlist",
@@ -200,13 +200,13 @@ const cases: [string, Record<string, string | undefined>, string][] = [
     ],
     [
         "keeping no images",
-        { [`${P}:ecrKeepImages`]: "0" },
-        `${P}:ecrKeepImages: got 0, expected an integer from 1 to 1000`,
+        { [`${P}:imageKeepCount`]: "0" },
+        `${P}:imageKeepCount: got 0, expected an integer from 1 to 1000`,
     ],
     [
         "a rollback image that is not by digest",
-        { [`${P}:appImageRef`]: "repo/web:v1" },
-        `${P}:appImageRef: got "repo/web:v1", expected empty, or an image by digest such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/repo@sha256:<64 hex>`,
+        { [`${P}:imageRef`]: "repo/web:v1" },
+        `${P}:imageRef: got "repo/web:v1", expected empty, or an image by digest such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/repo@sha256:<64 hex>`,
     ],
     [
         "missing region",
@@ -321,5 +321,25 @@ describe("unknown keys", () => {
             `${P}:nodeSize: is set, expected only keys that Pulumi.yaml declares (see the config reference in README.md)`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
+    });
+
+    it("refuses a renamed key with its new name, and registers nothing", async () => {
+        const run = await runStack("dev", {
+            overrides: { [`${P}:appReplicas`]: "2", [`${P}:ecrKeepImages`]: "5" },
+        });
+        assert.equal(run.error?.name, "ConfigError");
+        assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
+            `${P}:appReplicas: is set, expected its new name ${P}:workloadReplicas (renamed; see the changelog in README.md)`,
+            `${P}:ecrKeepImages: is set, expected its new name ${P}:imageKeepCount (renamed; see the changelog in README.md)`,
+        ]);
+        assert.deepEqual(resourcesOf(run), []);
+    });
+
+    it("every new name is a key Pulumi.yaml declares", () => {
+        const declared = Object.keys(readProjectFile().config ?? {});
+        for (const [old, renamed] of Object.entries(RENAMED_KEYS)) {
+            assert.ok(declared.includes(renamed), renamed);
+            assert.ok(!declared.includes(old), old);
+        }
     });
 });

@@ -20,7 +20,7 @@ for (const stack of committedStacks()) {
             assert.deepEqual(repo.imageScanningConfiguration, { scanOnPush: true });
             assert.equal(repo.imageTagMutability, "IMMUTABLE");
             assert.deepEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS" }]);
-            assert.equal(repo.forceDelete, config[`${P}:ecrForceDelete`] === "true");
+            assert.equal(repo.forceDelete, config[`${P}:imageForceDelete`] === "true");
         });
 
         it("expires all but the configured number of images", async () => {
@@ -29,7 +29,7 @@ for (const stack of committedStacks()) {
             assert.deepEqual(policy.rules[0].selection, {
                 tagStatus: "any",
                 countType: "imageCountMoreThan",
-                countNumber: Number(config[`${P}:ecrKeepImages`]),
+                countNumber: Number(config[`${P}:imageKeepCount`]),
             });
             assert.deepEqual(policy.rules[0].action, { type: "expire" });
         });
@@ -40,7 +40,7 @@ for (const stack of committedStacks()) {
             const { build, imageName, registry } = inputs(image);
             assert.equal(build.platform, "linux/amd64");
             assert.equal(build.context, path.join(__dirname, "..", "app"));
-            assert.deepEqual(build.args, { APP_VERSION: config[`${P}:appVersion`] });
+            assert.deepEqual(build.args, { APP_VERSION: config[`${P}:imageVersion`] });
             const repoUrl = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-${stack}/web`;
             assert.match(imageName, new RegExp(`^${repoUrl}:[0-9a-f]{16}$`));
             assert.equal(registry.server, repoUrl);
@@ -102,7 +102,7 @@ describe("image options", () => {
 describe("rollback", () => {
     it("runs a pinned earlier image instead of the build, and exports it as imageRef", async () => {
         const pinned = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-dev/web@sha256:${"ab".repeat(32)}`;
-        const run = await okRun("dev", { overrides: { [`${P}:appImageRef`]: pinned } });
+        const run = await okRun("dev", { overrides: { [`${P}:imageRef`]: pinned } });
         const deployment = one(run, "kubernetes:apps/v1:Deployment");
         assert.equal(inputs(deployment).spec.template.spec.containers[0].image, pinned);
         assert.equal(run.outputs.imageRef, pinned);

@@ -108,7 +108,7 @@ describe("plan: cost", () => {
                 a.controlPlaneLogsGBPerMonth * price.logsIngestPerGB +
                 a.controlPlaneLogsGBPerMonth * (n("logRetentionDays") / 30) * price.logsStoragePerGBMonth,
             "KMS keys": price.kmsKeyMonth,
-            "ECR storage": n("ecrKeepImages") * a.imageSizeGB * price.ecrStoragePerGBMonth,
+            "ECR storage": n("imageKeepCount") * a.imageSizeGB * price.ecrStoragePerGBMonth,
         };
         const cents = (x: number) => Math.round(x * 100) / 100;
         assert.deepEqual(byItem, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, cents(v)])));

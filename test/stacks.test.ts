@@ -47,6 +47,19 @@ describe("committed stacks", () => {
                 assert.ok(declared.has(key) || key === "aws:region", key);
             }
         });
+
+        it(`${stack} holds only what differs from Pulumi.yaml's defaults`, () => {
+            const defaults = readProjectFile().config ?? {};
+            const file = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            for (const [key, value] of Object.entries(file.config)) {
+                const declared = defaults[key.replace(`${P}:`, "")];
+                if (declared && "default" in declared) {
+                    assert.notDeepEqual(value, declared.default, `${key} restates its default`);
+                }
+            }
+        });
     }
 
     it("dev is cheap: two AZs, exactly one NAT gateway, spot nodes", async () => {

@@ -91,11 +91,11 @@ for (const stack of committedStacks()) {
 
         it("sizes and probes the pod from config", async () => {
             const spec = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
-            assert.equal(spec.replicas, Number(config[`${P}:appReplicas`]));
+            assert.equal(spec.replicas, Number(config[`${P}:workloadReplicas`]));
             const [c] = spec.template.spec.containers;
             assert.deepEqual(c.resources, {
-                requests: { cpu: config[`${P}:appCpuRequest`], memory: config[`${P}:appMemoryRequest`] },
-                limits: { memory: config[`${P}:appMemoryLimit`] },
+                requests: { cpu: config[`${P}:workloadCpuRequest`], memory: config[`${P}:workloadMemoryRequest`] },
+                limits: { memory: config[`${P}:workloadMemoryLimit`] },
             });
             assert.equal(c.readinessProbe.httpGet.path, "/readyz");
             assert.equal(c.livenessProbe.httpGet.path, "/healthz");
@@ -179,8 +179,8 @@ for (const stack of committedStacks()) {
                 kind: "Deployment",
                 name: deployment.metadata.name,
             });
-            assert.equal(hpa.spec.minReplicas, Number(config[`${P}:appMinReplicas`]));
-            assert.equal(hpa.spec.maxReplicas, Number(config[`${P}:appMaxReplicas`]));
+            assert.equal(hpa.spec.minReplicas, Number(config[`${P}:workloadMinReplicas`]));
+            assert.equal(hpa.spec.maxReplicas, Number(config[`${P}:workloadMaxReplicas`]));
             assert.ok(
                 hpa.spec.minReplicas <= deployment.spec.replicas &&
                     deployment.spec.replicas <= hpa.spec.maxReplicas,
@@ -230,7 +230,7 @@ describe("gunicorn workers", () => {
 
     it("reach the container as WEB_CONCURRENCY, from the pod's CPU request rather than the node's size", async () => {
         const workersOf = async (cpu: string) => {
-            const run = await okRun("dev", { overrides: { [`${P}:appCpuRequest`]: cpu } });
+            const run = await okRun("dev", { overrides: { [`${P}:workloadCpuRequest`]: cpu } });
             const [c] = inputs(one(run, DEPLOYMENT)).spec.template.spec.containers;
             return c.env.find((e: { name: string }) => e.name === "WEB_CONCURRENCY")?.value;
         };

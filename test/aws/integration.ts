@@ -74,7 +74,7 @@ async function run(): Promise<void> {
             ]),
         );
         // An ephemeral stack's images must not outlive it.
-        config["flask-eks:ecrForceDelete"] = { value: "true" };
+        config["flask-eks:imageForceDelete"] = { value: "true" };
         await stack.setAllConfig(config);
 
         const first = await stack.up({ onOutput: log });
