@@ -27,6 +27,9 @@ export function readProjectFile(root = ROOT): ProjectFile {
     return yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
 }
 
+/** The project's name, from Pulumi.yaml: the namespace of its config keys. */
+export const PROJECT = readProjectFile().name;
+
 /** Stack names with a committed Pulumi.<stack>.yaml, sorted. */
 export function committedStacks(root = ROOT): string[] {
     return fs

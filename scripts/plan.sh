@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
-exec node --require ./harness/transpile.js plan/main.ts "$@"
+exec node --require ./scripts/transpile.js plan/main.ts "$@"

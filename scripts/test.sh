@@ -10,7 +10,7 @@ npx tsc -p . --noCheck false
 echo "== formatting: prettier"
 npx prettier --check --log-level warn "**/*.ts"
 echo "== program: node --test"
-node --require ./harness/transpile.js --test --test-concurrency=2 test/*.test.ts
+node --require ./scripts/transpile.js --test --test-concurrency=2 test/*.test.ts
 echo "== app: pytest"
 .venv/bin/python -m pytest -q app/tests
 echo "== app: hadolint"

@@ -6,9 +6,7 @@ import { LOG_RETENTION_DAYS } from "../components/cluster";
 import { RENAMED_KEYS, parseConfig } from "../config";
 import { runStack } from "../harness";
 import { loadStackConfig, readProjectFile } from "../harness/stack-config";
-import { resourcesOf } from "./helpers";
-
-const P = "flask-eks";
+import { P, resourcesOf } from "./helpers";
 
 /** parseConfig over the dev stack's config with some keys changed (a string) or unset (undefined). */
 function parseDev(overrides: Record<string, string | undefined>) {

@@ -182,7 +182,7 @@ describe("delivery: test:aws", () => {
     it("skips cleanly, saying what it needs, on a machine without the CLI or credentials", () => {
         const child = spawnSync(
             process.execPath,
-            ["--require", "./harness/transpile.js", "test/aws/integration.ts"],
+            ["--require", "./scripts/transpile.js", "test/aws/integration.ts"],
             {
                 cwd: ROOT,
                 env: {

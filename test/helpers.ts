@@ -2,9 +2,12 @@ import * as assert from "node:assert/strict";
 import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../harness";
 
 export { providerUrn } from "../harness";
-import { committedStacks } from "../harness/stack-config";
+import { PROJECT, committedStacks } from "../harness/stack-config";
 
 export { committedStacks };
+
+/** The project's name: the namespace of its config keys. */
+export const P = PROJECT;
 
 const cache = new Map<string, Promise<RunResult>>();
 

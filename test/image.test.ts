@@ -6,9 +6,7 @@ import { describe, it } from "node:test";
 import { contentHash } from "../components/image";
 import { isSecretValue } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
-import { committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
-
-const P = "flask-eks";
+import { P, committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
 for (const stack of committedStacks()) {
     const config = loadStackConfig(stack).values;

@@ -2,13 +2,13 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { PROJECT, ROOT, loadStackConfig } from "../harness/stack-config";
 
 /** Runs the program through the SDK's run script in a clean child process. */
 function sdkRun(config: Record<string, string>) {
     const child = spawnSync(
         process.execPath,
-        [path.join(ROOT, "harness", "sdk-run.js"), "dev", config["aws:region"] ?? "us-west-2"],
+        [path.join(__dirname, "sdk-run.js"), PROJECT, "dev", config["aws:region"] ?? "us-west-2"],
         {
             cwd: ROOT,
             // Only what the CLI would pass: no ts-node hooks or loader flags inherited from this process.

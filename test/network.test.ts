@@ -3,9 +3,7 @@ import { describe, it } from "node:test";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/network";
 import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/cidr";
-import { all, committedStacks, inputs, okRun, one, waitsFor } from "./helpers";
-
-const P = "flask-eks";
+import { P, all, committedStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {
     const [ip, prefix] = cidr.split("/");

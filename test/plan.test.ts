@@ -10,15 +10,13 @@ import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { PRICING, estimateCost } from "../plan/cost";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
 import { money } from "../plan/report";
-import { committedStacks, okRun } from "./helpers";
-
-const P = "flask-eks";
+import { P, committedStacks, okRun } from "./helpers";
 
 /** Runs the plan CLI as a user would, minus the install step. */
 function plan(...args: string[]) {
     const child = spawnSync(
         process.execPath,
-        ["--require", "./harness/transpile.js", "plan/main.ts", ...args],
+        ["--require", "./scripts/transpile.js", "plan/main.ts", ...args],
         {
             cwd: ROOT,
             encoding: "utf8",

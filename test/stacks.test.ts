@@ -4,9 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
-import { all, committedStacks, inputs, okRun, one } from "./helpers";
-
-const P = "flask-eks";
+import { P, all, committedStacks, inputs, okRun, one } from "./helpers";
 
 describe("committed stacks", () => {
     it("are exactly dev, staging and prod", () => {

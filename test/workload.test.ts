@@ -13,9 +13,8 @@ import {
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
-import { committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
+import { P, committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
-const P = "flask-eks";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 
@@ -94,7 +93,10 @@ for (const stack of committedStacks()) {
             assert.equal(spec.replicas, Number(config[`${P}:workloadReplicas`]));
             const [c] = spec.template.spec.containers;
             assert.deepEqual(c.resources, {
-                requests: { cpu: config[`${P}:workloadCpuRequest`], memory: config[`${P}:workloadMemoryRequest`] },
+                requests: {
+                    cpu: config[`${P}:workloadCpuRequest`],
+                    memory: config[`${P}:workloadMemoryRequest`],
+                },
                 limits: { memory: config[`${P}:workloadMemoryLimit`] },
             });
             assert.equal(c.readinessProbe.httpGet.path, "/readyz");

@@ -6,8 +6,7 @@ import {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { Registration, RunResult, unwrapSecrets } from "../harness";
-import { providerUrn } from "./helpers";
+import { Registration, RunResult, providerUrn, unwrapSecrets } from ".";
 
 export interface Violation {
     policy: string;

@@ -1,0 +1,56 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MOCK_ADDON_VERSIONS } from "../harness/mocks";
+import { P, all, committedStacks, inputs, okRun, one, policiesOf } from "./helpers";
+
+const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+for (const stack of committedStacks()) {
+    describe(`add-ons (${stack})`, () => {
+        it("gives the VPC CNI its network policy through IRSA, trusted only for kube-system:aws-node", async () => {
+            const run = await okRun(stack);
+            assert.deepEqual(policiesOf(run, "vpc-cni-role"), [policy("AmazonEKS_CNI_Policy")]);
+            const trust = JSON.parse(inputs(one(run, "aws:iam/role:Role", "vpc-cni-role")).assumeRolePolicy);
+            const oidc = one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+            const [statement] = trust.Statement;
+            assert.equal(statement.Principal.Federated, oidc.id);
+            const issuer = inputs(oidc).url.replace("https://", "");
+            assert.deepEqual(statement.Condition.StringEquals, {
+                [`${issuer}:aud`]: "sts.amazonaws.com",
+                [`${issuer}:sub`]: "system:serviceaccount:kube-system:aws-node",
+            });
+            const cni = all(run, "aws:eks/addon:Addon").find((a) => a.name === "vpc-cni")!;
+            assert.ok(
+                cni.propertyDependencies.serviceAccountRoleArn.includes(
+                    one(run, "aws:iam/role:Role", "vpc-cni-role").urn,
+                ),
+            );
+        });
+
+        it("manages the five add-ons at their resolved versions; nodes wait for networking, coredns and metrics-server for nodes", async () => {
+            const run = await okRun(stack);
+            const addons = Object.fromEntries(all(run, "aws:eks/addon:Addon").map((a) => [a.name, a]));
+            assert.deepEqual(Object.keys(addons).sort(), Object.keys(MOCK_ADDON_VERSIONS).sort());
+            for (const [name, addon] of Object.entries(addons)) {
+                assert.equal(inputs(addon).addonVersion, MOCK_ADDON_VERSIONS[name], name);
+            }
+            const nodes = one(run, "aws:eks/nodeGroup:NodeGroup");
+            for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) {
+                assert.ok(nodes.dependencies.includes(addons[name].urn), `node group waits for ${name}`);
+            }
+            for (const name of ["coredns", "metrics-server"]) {
+                assert.ok(addons[name].dependencies.includes(nodes.urn), `${name} waits for the node group`);
+            }
+        });
+    });
+}
+
+describe("add-on options", () => {
+    it("uses a pinned add-on version instead of resolving one", async () => {
+        const run = await okRun("dev", {
+            overrides: { [`${P}:addonVersions`]: '["coredns=v1.11.4-eksbuild.2"]' },
+        });
+        const coredns = all(run, "aws:eks/addon:Addon").find((a) => a.name === "coredns")!;
+        assert.equal(inputs(coredns).addonVersion, "v1.11.4-eksbuild.2");
+    });
+});

@@ -1,0 +1,50 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { kubeconfig } from "../components/kubeconfig";
+import { isSecretValue } from "../harness";
+import { loadStackConfig } from "../harness/stack-config";
+import { P, committedStacks, okRun } from "./helpers";
+
+for (const stack of committedStacks()) {
+    const config = loadStackConfig(stack).values;
+    const clusterName = `${P}-${stack}`;
+
+    describe(`kubeconfig (${stack})`, () => {
+        it("exports a secret kubeconfig that gets tokens from aws eks get-token", async () => {
+            const run = await okRun(stack);
+            assert.ok(isSecretValue(run.outputs.kubeconfig));
+            const kc = JSON.parse((run.outputs.kubeconfig as { value: string }).value);
+            assert.equal(kc["current-context"], clusterName);
+            assert.deepEqual(kc.users[0].user.exec.args, [
+                "eks",
+                "get-token",
+                "--cluster-name",
+                clusterName,
+                "--region",
+                config["aws:region"],
+            ]);
+            assert.match(kc.clusters[0].cluster.server, /^https:\/\/.+\.eks\.amazonaws\.com$/);
+            assert.equal(run.outputs.clusterName, clusterName);
+        });
+    });
+}
+
+describe("kubeconfig", () => {
+    it("adds the profile and role to the kubeconfig's user only, leaving the cluster entry the provider diffs on", () => {
+        const base = {
+            clusterName: "c",
+            region: "us-west-2",
+            endpoint: "https://x",
+            certificateAuthorityData: "Y2E=",
+        };
+        const plain = kubeconfig(base) as Record<string, any>;
+        const withRole = kubeconfig({ ...base, profile: "ops", roleArn: "arn:aws:iam::1:role/r" }) as Record<
+            string,
+            any
+        >;
+        assert.deepEqual(withRole.clusters, plain.clusters);
+        assert.deepEqual(withRole.contexts, plain.contexts);
+        assert.deepEqual(withRole.users[0].user.exec.env, [{ name: "AWS_PROFILE", value: "ops" }]);
+        assert.deepEqual(withRole.users[0].user.exec.args.slice(-2), ["--role-arn", "arn:aws:iam::1:role/r"]);
+    });
+});
