@@ -31,7 +31,7 @@ url="http://127.0.0.1:$port/"
 serve() { # serve dev|app: start that server in the container, as the pod runs it
     $DOCKER rm -f "$NAME" >/dev/null 2>&1 || true
     local command=()
-    [ "$1" = dev ] && command=(python app.py)
+    [ "$1" = dev ] && command=(python dev_server.py)
     $DOCKER run -d --name "$NAME" --network host --read-only --tmpfs /tmp --cap-drop ALL \
         -e PORT=$port -e DRAIN_SECONDS=0 -e WEB_CONCURRENCY=2 "$IMAGE" "${command[@]}" >/dev/null
     for _ in $(seq 1 100); do curl -fs "${url}healthz" >/dev/null 2>&1 && return; sleep 0.1; done

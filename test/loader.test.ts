@@ -35,7 +35,7 @@ describe("loading the program the way pulumi up does", () => {
     });
 
     it("bad config fails under the run script with the problem lines and no stack trace", () => {
-        const config = { ...loadStackConfig("dev").values, "flask-eks:azCount": "9" };
+        const config = { ...loadStackConfig("dev").values, [`${PROJECT}:azCount`]: "9" };
         const run = sdkRun(config);
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /flask-eks:azCount: got 9, expected an integer from 2 to 6/);

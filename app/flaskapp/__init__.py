@@ -1,5 +1,5 @@
 """The Flask service: a JSON greeting, health and readiness probes, JSON errors and access logs."""
 
-from .app import create_app
+from .routes import create_app
 
 __all__ = ["create_app"]

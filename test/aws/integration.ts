@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../../harness/stack-config";
+import { PROJECT, ROOT } from "../../harness/stack-config";
 
 const HEALTH_DEADLINE_MS = 15 * 60 * 1000;
 
@@ -74,7 +74,7 @@ async function run(): Promise<void> {
             ]),
         );
         // An ephemeral stack's images must not outlive it.
-        config["flask-eks:imageForceDelete"] = { value: "true" };
+        config[`${PROJECT}:imageForceDelete`] = { value: "true" };
         await stack.setAllConfig(config);
 
         const first = await stack.up({ onOutput: log });

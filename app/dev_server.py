@@ -1,4 +1,4 @@
-"""Flask's development server, for local runs and the benchmark's baseline. Production is gunicorn."""
+"""Flask's development server, for local runs and the benchmark's baseline. Production is serve.py."""
 
 from flaskapp import create_app
 from flaskapp.settings import Settings
