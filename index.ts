@@ -1,73 +1,14 @@
-import * as aws from "@pulumi/aws";
-import * as path from "path";
-import { Cluster, deployerArn } from "./components/cluster";
-import { Image } from "./components/image";
-import { Network } from "./components/network";
-import { Workload } from "./components/workload";
+// Wiring only: read the config, deploy the target it names, export the stack outputs. Each target
+// module is loaded only when chosen, so the local target never loads the AWS SDK.
 import { loadConfig } from "./config";
 
-// Wiring only: read the config, create the components, pass outputs along, export the stack outputs.
 export = async () => {
     // Invalid config throws here, listing every problem, before any resource is registered.
     const config = loadConfig();
-
-    // Every AWS resource goes through this provider (default providers are disabled in Pulumi.yaml),
-    // so region and tags are set in one place.
-    const awsProvider = new aws.Provider("aws", {
-        region: config.region,
-        defaultTags: {
-            tags: { project: config.project, stack: config.stack, "managed-by": "pulumi" },
-        },
-    });
-    const withAws = { providers: [awsProvider] };
-
-    const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
-
-    const deployer = await deployerArn({ provider: awsProvider });
-    const cluster = new Cluster(
-        "cluster",
-        {
-            clusterName: config.clusterName,
-            region: config.region,
-            ...config.cluster,
-            // Whoever runs `pulumi up` gets an admin access entry, so the kubeconfig works for them.
-            adminPrincipalArns: [...config.cluster.adminRoleArns, deployer],
-            privateSubnetIds: network.privateSubnetIds,
-            nodeSubnetIds: network.privateSubnetIdsWithEgress,
-            nodes: config.nodes,
-        },
-        withAws,
-    );
-
-    // The image needs only the repository, not the cluster, so it builds while EKS is created.
-    const image = new Image(
-        "image",
-        {
-            repositoryName: `${config.clusterName}/web`,
-            context: path.join(__dirname, "app"),
-            architecture: config.nodes.architecture,
-            ...config.image,
-        },
-        withAws,
-    );
-
-    const app = new Workload(
-        "app",
-        {
-            namespace: "flask-app",
-            imageRef: image.imageRef,
-            oidcProvider: cluster.oidcProvider,
-            ...config.workload,
-        },
-        { providers: [awsProvider, cluster.provider] },
-    );
-
-    return {
-        url: app.url,
-        kubeconfig: cluster.kubeconfig,
-        clusterName: cluster.clusterName,
-        imageRef: image.imageRef,
-        namespace: app.namespace,
-        vpcId: network.vpcId,
-    };
+    if (config.target === "local") {
+        const { deployLocal }: typeof import("./targets/local") = require("./targets/local");
+        return deployLocal(config);
+    }
+    const { deployEks }: typeof import("./targets/eks") = require("./targets/eks");
+    return deployEks(config);
 };

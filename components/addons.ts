@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OidcProvider, irsaTrustPolicy } from "./trust";
+import { irsaRole } from "./irsa";
+import type { OidcProvider } from "./trust";
 
 /** The add-ons the cluster manages; addonVersions may pin any of them. */
 export const ADDONS = [
@@ -59,11 +60,7 @@ export function networkingAddons(
     partition: pulumi.Input<string>,
 ): aws.eks.Addon[] {
     const parent = { parent: target.parent };
-    const cniRole = new aws.iam.Role(
-        "vpc-cni-role",
-        { assumeRolePolicy: irsaTrustPolicy(oidc, "kube-system", "aws-node") },
-        parent,
-    );
+    const cniRole = irsaRole("vpc-cni-role", oidc, "kube-system", "aws-node", target.parent);
     const cniPolicy = new aws.iam.RolePolicyAttachment(
         "vpc-cni-policy",
         {

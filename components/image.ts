@@ -1,10 +1,7 @@
 import * as aws from "@pulumi/aws";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import type { Architecture } from "./architecture";
+import { buildAndPush } from "./build";
 
 /** The image's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ImageSettings {
@@ -25,34 +22,6 @@ export interface ImageArgs extends ImageSettings {
     context: string;
     /** CPU architecture of the nodes; the image is built for it. Derived from the instance types. */
     architecture: Architecture;
-}
-
-/** What the build context holds that can change the image; tests and caches cannot. */
-const IGNORED = new Set(["tests", "__pycache__", ".pytest_cache", ".venv"]);
-
-/**
- * A short hash of every file in the build context that can change the image, plus the build
- * arguments. The repository's tags are immutable, so each distinct image needs a distinct tag.
- */
-export function contentHash(dir: string, extra: string[] = []): string {
-    const hash = createHash("sha256");
-    const walk = (rel: string) => {
-        for (const entry of fs
-            .readdirSync(path.join(dir, rel), { withFileTypes: true })
-            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            if (IGNORED.has(entry.name)) continue;
-            const file = path.join(rel, entry.name);
-            if (entry.isDirectory()) walk(file);
-            else
-                hash.update(file)
-                    .update("\0")
-                    .update(fs.readFileSync(path.join(dir, file)))
-                    .update("\0");
-        }
-    };
-    walk("");
-    extra.forEach((e) => hash.update(e).update("\0"));
-    return hash.digest("hex").slice(0, 16);
 }
 
 /** The app's image: an ECR repository and a build pushed to it. It does not wait for the cluster. */
@@ -107,25 +76,19 @@ export class Image extends pulumi.ComponentResource {
             parent,
         );
         this.platform = `linux/${args.architecture}`;
-        const buildArgs = { APP_VERSION: args.version };
-        const tag = contentHash(args.context, [this.platform, JSON.stringify(buildArgs)]);
-        const image = new docker.Image(
-            "app",
+        const image = buildAndPush(
             {
-                imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
-                build: {
-                    context: args.context,
-                    dockerfile: path.join(args.context, "Dockerfile"),
-                    platform: this.platform,
-                    args: buildArgs,
-                },
+                repository: this.repository.repositoryUrl,
+                context: args.context,
+                platform: this.platform,
+                version: args.version,
                 registry: {
                     server: this.repository.repositoryUrl,
                     username: credentials.userName,
                     password: pulumi.secret(credentials.password),
                 },
             },
-            parent,
+            this,
         );
         this.builtRef = image.repoDigest;
         this.imageRef = args.imageRef ? pulumi.output(args.imageRef) : this.builtRef;

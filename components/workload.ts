@@ -1,7 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { OidcProvider, irsaTrustPolicy } from "./trust";
 import { cpusOf } from "./quantities";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
@@ -24,8 +22,12 @@ export interface WorkloadArgs extends WorkloadSettings {
     namespace: string;
     /** The image by digest, from the Image component. */
     imageRef: pulumi.Input<string>;
-    /** The cluster's OIDC provider, for the service account's IAM role. */
-    oidcProvider: OidcProvider;
+    /**
+     * On EKS: an IAM role for the service account (IRSA), which the caller makes so that this
+     * component needs no AWS, and an NLB for the Service. Elsewhere (the local target) the Service is
+     * a plain LoadBalancer and there is no AWS at all.
+     */
+    eks?: { serviceAccountRole: ServiceAccountRole };
 }
 
 /** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */
@@ -63,6 +65,13 @@ export const SHUTDOWN = {
     },
 };
 
+/** Makes the IAM role a service account assumes, as a child of `parent`; returns its ARN. */
+export type ServiceAccountRole = (
+    namespace: pulumi.Output<string>,
+    serviceAccount: string,
+    parent: pulumi.Resource,
+) => pulumi.Output<string>;
+
 /** The Flask workload: namespace, service account with an IRSA role, Deployment, Service, PDB, HPA. */
 export class Workload extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
@@ -93,23 +102,16 @@ export class Workload extends pulumi.ComponentResource {
         );
         this.namespace = ns.metadata.name;
 
-        // ---- identity: an IAM role only this service account can assume, with no permissions yet ----
+        // ---- identity: on EKS, an IAM role only this service account can assume, with no permissions yet ----
         const serviceAccountName = "web";
-        const role = new aws.iam.Role(
-            "web-role",
-            {
-                description: `IRSA role of ${args.namespace}/${serviceAccountName}; attach what the app needs`,
-                assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, this.namespace, serviceAccountName),
-            },
-            parent,
-        );
+        const roleArn = args.eks?.serviceAccountRole(this.namespace, serviceAccountName, this);
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             "web",
             {
                 metadata: {
                     name: serviceAccountName,
                     namespace: this.namespace,
-                    annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                    annotations: roleArn && { "eks.amazonaws.com/role-arn": roleArn },
                 },
                 // The app never calls the Kubernetes API; IRSA's AWS token is mounted separately.
                 automountServiceAccountToken: false,
@@ -145,7 +147,7 @@ export class Workload extends pulumi.ComponentResource {
                     name: "web",
                     namespace: this.namespace,
                     labels,
-                    annotations: NLB_ANNOTATIONS,
+                    annotations: args.eks && NLB_ANNOTATIONS,
                 },
                 spec: {
                     type: "LoadBalancer",
@@ -160,7 +162,10 @@ export class Workload extends pulumi.ComponentResource {
 
         disruptionAndScaling(this.deployment, this.namespace, args, labels, this);
 
-        this.url = pulumi.interpolate`http://${this.service.status.loadBalancer.ingress[0].hostname}`;
+        // A hostname on EKS (the NLB's); many local load balancers give an address instead.
+        this.url = this.service.status.loadBalancer.ingress.apply(
+            (ingress) => `http://${ingress[0].hostname || ingress[0].ip}`,
+        );
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
 }

@@ -5,6 +5,7 @@ import type { NetworkSettings } from "../components/network";
 import type { NodeGroupSettings } from "../components/nodegroup";
 import type { WorkloadSettings } from "../components/workload";
 import { ConfigError, RawConfig, Reader, deepFreeze } from "./reader";
+import type { LocalSettings } from "./sections";
 import * as section from "./sections";
 
 // The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
@@ -13,9 +14,19 @@ import * as section from "./sections";
 export { ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
 
-export interface StackConfig {
+export type { LocalSettings, Target } from "./sections";
+
+/** What every target deploys: the image and the workload. */
+interface CommonConfig {
     project: string;
     stack: string;
+    image: ImageSettings;
+    workload: WorkloadSettings;
+}
+
+/** The whole stack on AWS: network, cluster, nodes, ECR, workload. */
+export interface EksStackConfig extends CommonConfig {
+    target: "eks";
     region: string;
     /** EKS cluster name, `<project>-<stack>`; known before the cluster exists so its log group can be. */
     clusterName: string;
@@ -25,9 +36,15 @@ export interface StackConfig {
         adminRoleArns: string[];
     };
     nodes: NodeGroupSettings;
-    image: ImageSettings;
-    workload: WorkloadSettings;
 }
+
+/** The image and the workload on a Kubernetes cluster the user already has; no AWS at all. */
+export interface LocalStackConfig extends CommonConfig {
+    target: "local";
+    local: LocalSettings;
+}
+
+export type StackConfig = EksStackConfig | LocalStackConfig;
 
 /** Loads and validates the current stack's config; throws ConfigError listing every problem. */
 export function loadConfig(): StackConfig {
@@ -45,20 +62,29 @@ export function loadConfig(): StackConfig {
  */
 export function parseConfig(raw: RawConfig, project: string, stack: string, setKeys?: string[]): StackConfig {
     const r = new Reader(raw, project, []);
+    const target = section.target(r);
+    // Every section is read whatever the target, so every key of the stack file is checked; the AWS
+    // region matters only on EKS.
     const parsed = {
-        region: section.region(r),
+        region: target === "eks" ? section.region(r) : undefined,
         network: section.network(r),
         cluster: section.cluster(r),
         nodes: section.nodes(r),
         image: section.image(r),
         workload: section.workload(r),
+        local: section.local(r),
     };
     reportUnknownKeys(r, project, setKeys ?? []);
-    const { region, network, cluster, nodes, image, workload } = parsed;
-    if (r.problems.length > 0 || !region || !network || !cluster || !nodes || !image || !workload) {
+    const { region, network, cluster, nodes, image, workload, local } = parsed;
+    if (r.problems.length > 0 || !target || !network || !cluster || !nodes || !image || !workload || !local) {
         throw new ConfigError(r.problems, stack);
     }
+    if (target === "local") {
+        return deepFreeze({ target, project, stack, image, workload, local });
+    }
+    if (!region) throw new ConfigError(r.problems, stack);
     return deepFreeze({
+        target,
         project,
         stack,
         region,

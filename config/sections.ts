@@ -14,6 +14,36 @@ import { Reader, complete } from "./reader";
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
+export const TARGETS = ["eks", "local"] as const;
+/** Where the stack deploys: EKS (the whole stack), or a Kubernetes cluster the user already has. */
+export type Target = (typeof TARGETS)[number];
+
+/** The local target's settings (defaults: Pulumi.yaml). */
+export interface LocalSettings {
+    /** Kubeconfig file; empty means $KUBECONFIG or ~/.kube/config, as kubectl reads it. */
+    kubeconfig?: string;
+    /** Context in it; empty means its current context. */
+    context?: string;
+    /** Repository the image is pushed to when it is built (not when imageRef pins one). */
+    registry: string;
+}
+
+export function target(r: Reader): Target | undefined {
+    return r.oneOf("target", TARGETS);
+}
+
+export function local(r: Reader): LocalSettings | undefined {
+    const kubeconfig = r.string("localKubeconfig");
+    const context = r.string("localContext", /^[\w.@:/-]*$/, "empty, or a kubeconfig context name");
+    const registry = r.string(
+        "localRegistry",
+        /^[\w.-]+(:\d+)?(\/[a-z0-9._-]+)+$/,
+        "an image repository such as localhost:5000/flask-eks",
+    );
+    const settings = complete({ kubeconfig, context, registry });
+    return settings && { ...settings, kubeconfig: kubeconfig || undefined, context: context || undefined };
+}
+
 export function region(r: Reader): string | undefined {
     return r.string("aws:region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-west-2");
 }

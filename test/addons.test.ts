@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MOCK_ADDON_VERSIONS } from "../harness/mocks";
-import { P, all, committedStacks, inputs, okRun, one, policiesOf } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     describe(`add-ons (${stack})`, () => {
         it("gives the VPC CNI its network policy through IRSA, trusted only for kube-system:aws-node", async () => {
             const run = await okRun(stack);

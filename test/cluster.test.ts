@@ -3,11 +3,11 @@ import { describe, it } from "node:test";
 import { isSecretValue } from "../harness";
 import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { loadStackConfig } from "../harness/stack-config";
-import { P, all, committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
     const clusterName = `${P}-${stack}`;
 

@@ -270,7 +270,9 @@ describe("config validation", () => {
             [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
             [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
         };
-        assert.deepEqual(parseDev(adopt).network.existing, {
+        const adopted = parseDev(adopt);
+        assert.ok(adopted.target === "eks");
+        assert.deepEqual(adopted.network.existing, {
             vpcId: "vpc-0123456789abcdef0",
             publicSubnetIds: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
             privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
@@ -279,6 +281,7 @@ describe("config validation", () => {
 
     it("returns a frozen config", () => {
         const config = parseDev({});
+        assert.ok(config.target === "eks");
         assert.ok(Object.isFrozen(config) && Object.isFrozen(config.nodes.instanceTypes));
     });
 });

@@ -2,12 +2,17 @@ import * as assert from "node:assert/strict";
 import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../harness";
 
 export { providerUrn } from "../harness";
-import { PROJECT, committedStacks } from "../harness/stack-config";
+import { PROJECT, committedStacks, loadStackConfig } from "../harness/stack-config";
 
 export { committedStacks };
 
 /** The project's name: the namespace of its config keys. */
 export const P = PROJECT;
+
+/** The committed stacks that deploy to EKS (every one but the local target's). */
+export function eksStacks(): string[] {
+    return committedStacks().filter((s) => loadStackConfig(s).values[`${P}:target`] !== "local");
+}
 
 const cache = new Map<string, Promise<RunResult>>();
 

@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { contentHash } from "../components/image";
+import { contentHash } from "../components/build";
 import { isSecretValue } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
-import { P, committedStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+import { P, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
 
     describe(`image (${stack})`, () => {

@@ -4,14 +4,28 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../harness/stack-config";
 
-// The program's imports run one way: index.ts -> config/ -> components/ -> leaf helpers. Read from the
-// import lines themselves, so a new circle or a backward import fails here before anyone sees it.
+// The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> leaf helpers.
+// Read from the import lines themselves, so a new circle or a backward import fails here before
+// anyone sees it.
 
-const FOLDERS = ["config", "components"];
+const FOLDERS = ["targets", "config", "components"];
 const LEAVES = ["architecture", "cidr", "kubeconfig", "quantities", "trust"].map((f) => `components/${f}.ts`);
 
-/** Each program file (relative to the root) and the program files it imports. */
-function importGraph(): Map<string, string[]> {
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/**
+ * The modules a file imports (or requires): relative paths and package names. With `runtime`, only
+ * what is loaded when it runs: `import type` is erased by the compiler.
+ */
+function importsOf(source: string, runtime = false): string[] {
+    const statements = /^(import|export)\b( type\b)?[^;]*?from\s+"([^"]+)"|require\("([^"]+)"\)/gms;
+    return [...source.matchAll(statements)]
+        .filter(([, , typeOnly]) => !(runtime && typeOnly))
+        .map(([, , , from, required]) => from ?? required);
+}
+
+/** Each program file (relative to the root) and the program files it imports (at runtime only, with `runtime`). */
+function importGraph(runtime = false): Map<string, string[]> {
     const files = [
         "index.ts",
         ...FOLDERS.flatMap((dir) =>
@@ -23,13 +37,11 @@ function importGraph(): Map<string, string[]> {
     ];
     const graph = new Map<string, string[]>();
     for (const file of files) {
-        const source = fs.readFileSync(path.join(ROOT, file), "utf8");
-        const targets = [...source.matchAll(/^(?:import|export)\b[^;]*?from\s+"(\.[^"]+)"/gms)].map(
-            ([, spec]) => {
-                const resolved = path.join(path.dirname(file), spec);
-                return files.includes(`${resolved}.ts`) ? `${resolved}.ts` : `${resolved}/index.ts`;
-            },
-        );
+        const local = importsOf(read(file), runtime).filter((spec) => spec.startsWith("."));
+        const targets = local.map((spec) => {
+            const resolved = path.join(path.dirname(file), spec);
+            return files.includes(`${resolved}.ts`) ? `${resolved}.ts` : `${resolved}/index.ts`;
+        });
         graph.set(file, [...new Set(targets)]);
     }
     return graph;
@@ -54,6 +66,7 @@ describe("imports", () => {
 
     it("reads every import of the program", () => {
         assert.ok(graph.get("index.ts")!.includes("config/index.ts"));
+        assert.ok(graph.get("index.ts")!.includes("targets/local.ts"));
         assert.ok(graph.get("config/index.ts")!.includes("config/sections.ts"));
         assert.ok(graph.get("components/cluster.ts")!.includes("components/nodegroup.ts"));
         for (const targets of graph.values()) for (const t of targets) assert.ok(graph.has(t), t);
@@ -63,17 +76,29 @@ describe("imports", () => {
         assert.deepEqual(cycles(graph), []);
     });
 
-    it("run one way: components never import config or index.ts, and leaf helpers import nothing", () => {
+    it("run one way: config never imports targets, components never import config, leaves nothing", () => {
         for (const [file, targets] of graph) {
-            if (file.startsWith("components/")) {
-                assert.deepEqual(
-                    targets.filter((t) => !t.startsWith("components/")),
-                    [],
-                    `${file} imports upward`,
-                );
-            }
+            const outside = (...allowed: string[]) =>
+                targets.filter((t) => !allowed.some((a) => t.startsWith(a)));
+            if (file.startsWith("config/")) assert.deepEqual(outside("config/", "components/"), [], file);
+            if (file.startsWith("components/")) assert.deepEqual(outside("components/"), [], file);
             if (LEAVES.includes(file)) assert.deepEqual(targets, [], `${file} is a leaf`);
         }
+    });
+
+    it("keep AWS out of the local target: its wiring and the components it deploys never import @pulumi/aws", () => {
+        const loads = importGraph(true);
+        const reached = new Set<string>();
+        const visit = (file: string) => {
+            if (reached.has(file)) return;
+            reached.add(file);
+            loads.get(file)!.forEach(visit);
+        };
+        visit("targets/local.ts");
+        assert.ok(reached.has("components/workload.ts"), "the local target deploys the same Workload");
+        for (const file of reached) assert.ok(!importsOf(read(file), true).includes("@pulumi/aws"), file);
+        // The EKS target does import it, so the check can fail.
+        assert.ok(importsOf(read("targets/eks.ts")).includes("@pulumi/aws"));
     });
 
     it("a circle would be caught", () => {

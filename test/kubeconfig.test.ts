@@ -3,9 +3,9 @@ import { describe, it } from "node:test";
 import { kubeconfig } from "../components/kubeconfig";
 import { isSecretValue } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
-import { P, committedStacks, okRun } from "./helpers";
+import { P, eksStacks, okRun } from "./helpers";
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
     const clusterName = `${P}-${stack}`;
 

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/network";
 import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/cidr";
-import { P, all, committedStacks, inputs, okRun, one, waitsFor } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {
     const [ip, prefix] = cidr.split("/");
@@ -31,7 +31,7 @@ describe("subnet layout", () => {
     });
 });
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     describe(`network (${stack})`, () => {
         const config = loadStackConfig(stack).values;
         const azCount = Number(config[`${P}:azCount`]);

@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AMI_TYPES } from "../components/nodegroup";
 import { loadStackConfig } from "../harness/stack-config";
-import { P, all, committedStacks, inputs, okRun, one, policiesOf } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
 
     describe(`node group (${stack})`, () => {

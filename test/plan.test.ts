@@ -10,7 +10,7 @@ import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { PRICING, estimateCost } from "../plan/cost";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
 import { money } from "../plan/report";
-import { P, committedStacks, okRun } from "./helpers";
+import { P, eksStacks, okRun } from "./helpers";
 
 /** Runs the plan CLI as a user would, minus the install step. */
 function plan(...args: string[]) {
@@ -31,7 +31,7 @@ function tempDir(): string {
 }
 
 describe("plan: resource tree and critical path", () => {
-    for (const stack of committedStacks()) {
+    for (const stack of eksStacks()) {
         it(`${stack}: the tree holds every registration once, components under the stack`, async () => {
             const run = await okRun(stack);
             const root = resourceTree(run);
@@ -211,9 +211,9 @@ describe("plan: the command", () => {
         [
             "an unknown stack",
             ["--stack", "qa"],
-            /^plan: unknown stack "qa": there is no Pulumi\.qa\.yaml in .+\. Valid stacks: dev, prod, staging\.\n$/,
+            /^plan: unknown stack "qa": there is no Pulumi\.qa\.yaml in .+\. Valid stacks: dev, local, prod, staging\.\n$/,
         ],
-        ["no stack", [], /^plan: no stack given\. usage: .+ Valid stacks: dev, prod, staging\.\n$/],
+        ["no stack", [], /^plan: no stack given\. usage: .+ Valid stacks: dev, local, prod, staging\.\n$/],
         ["an unknown compare stack", ["--stack", "dev", "--compare", "qa"], /^plan: unknown stack "qa"/],
         [
             "an unknown argument",

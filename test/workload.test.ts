@@ -13,12 +13,12 @@ import {
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
-import { P, committedStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
+import { P, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 
-for (const stack of committedStacks()) {
+for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
 
     describe(`app (${stack})`, () => {

@@ -1,0 +1,70 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+// Building the app's image and pushing it, for any registry: ECR (image.ts) or a local one
+// (localimage.ts). Docker only, no AWS.
+
+/** What the build context holds that can change the image; tests and caches cannot. */
+const IGNORED = new Set(["tests", "__pycache__", ".pytest_cache", ".venv"]);
+
+/**
+ * A short hash of every file in the build context that can change the image, plus the build
+ * arguments. The repository's tags are immutable, so each distinct image needs a distinct tag.
+ */
+export function contentHash(dir: string, extra: string[] = []): string {
+    const hash = createHash("sha256");
+    const walk = (rel: string) => {
+        for (const entry of fs
+            .readdirSync(path.join(dir, rel), { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            if (IGNORED.has(entry.name)) continue;
+            const file = path.join(rel, entry.name);
+            if (entry.isDirectory()) walk(file);
+            else
+                hash.update(file)
+                    .update("\0")
+                    .update(fs.readFileSync(path.join(dir, file)))
+                    .update("\0");
+        }
+    };
+    walk("");
+    extra.forEach((e) => hash.update(e).update("\0"));
+    return hash.digest("hex").slice(0, 16);
+}
+
+export interface BuildArgs {
+    /** Repository to push to, without a tag. */
+    repository: pulumi.Input<string>;
+    /** Directory with the Dockerfile and the app; the build context. */
+    context: string;
+    /** `linux/amd64` or `linux/arm64`. */
+    platform: string;
+    /** Version label baked into the image (APP_VERSION). */
+    version: string;
+    /** Credentials for the push, if the registry needs them. */
+    registry?: docker.types.input.Registry;
+}
+
+/** The app's image, tagged by the hash of what goes into it, built and pushed. Its repoDigest is the
+ * image by digest. */
+export function buildAndPush(args: BuildArgs, parent: pulumi.Resource): docker.Image {
+    const buildArgs = { APP_VERSION: args.version };
+    const tag = contentHash(args.context, [args.platform, JSON.stringify(buildArgs)]);
+    return new docker.Image(
+        "app",
+        {
+            imageName: pulumi.interpolate`${args.repository}:${tag}`,
+            build: {
+                context: args.context,
+                dockerfile: path.join(args.context, "Dockerfile"),
+                platform: args.platform,
+                args: buildArgs,
+            },
+            registry: args.registry,
+        },
+        { parent },
+    );
+}

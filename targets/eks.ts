@@ -1,0 +1,82 @@
+import * as aws from "@pulumi/aws";
+import * as path from "path";
+import { Cluster, deployerArn } from "../components/cluster";
+import { Image } from "../components/image";
+import { irsaRole } from "../components/irsa";
+import { Network } from "../components/network";
+import { Workload } from "../components/workload";
+import type { EksStackConfig } from "../config";
+
+/** The whole stack on AWS: network, EKS cluster and nodes, ECR image, and the workload on them. */
+export async function deployEks(config: EksStackConfig) {
+    // Every AWS resource goes through this provider (default providers are disabled in Pulumi.yaml),
+    // so region and tags are set in one place.
+    const awsProvider = new aws.Provider("aws", {
+        region: config.region,
+        defaultTags: {
+            tags: { project: config.project, stack: config.stack, "managed-by": "pulumi" },
+        },
+    });
+    const withAws = { providers: [awsProvider] };
+
+    const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
+
+    const deployer = await deployerArn({ provider: awsProvider });
+    const cluster = new Cluster(
+        "cluster",
+        {
+            clusterName: config.clusterName,
+            region: config.region,
+            ...config.cluster,
+            // Whoever runs `pulumi up` gets an admin access entry, so the kubeconfig works for them.
+            adminPrincipalArns: [...config.cluster.adminRoleArns, deployer],
+            privateSubnetIds: network.privateSubnetIds,
+            nodeSubnetIds: network.privateSubnetIdsWithEgress,
+            nodes: config.nodes,
+        },
+        withAws,
+    );
+
+    // The image needs only the repository, not the cluster, so it builds while EKS is created.
+    const image = new Image(
+        "image",
+        {
+            repositoryName: `${config.clusterName}/web`,
+            context: path.join(__dirname, "..", "app"),
+            architecture: config.nodes.architecture,
+            ...config.image,
+        },
+        withAws,
+    );
+
+    const namespace = "flask-app";
+    const app = new Workload(
+        "app",
+        {
+            namespace,
+            imageRef: image.imageRef,
+            eks: {
+                serviceAccountRole: (ns, serviceAccount, parent) =>
+                    irsaRole(
+                        "web-role",
+                        cluster.oidcProvider,
+                        ns,
+                        serviceAccount,
+                        parent,
+                        `IRSA role of ${namespace}/${serviceAccount}; attach what the app needs`,
+                    ).arn,
+            },
+            ...config.workload,
+        },
+        { providers: [awsProvider, cluster.provider] },
+    );
+
+    return {
+        url: app.url,
+        kubeconfig: cluster.kubeconfig,
+        clusterName: cluster.clusterName,
+        imageRef: image.imageRef,
+        namespace: app.namespace,
+        vpcId: network.vpcId,
+    };
+}
