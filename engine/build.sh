@@ -106,10 +106,12 @@ kubernetes_control_plane() {
 
 kwok() {
     GOBIN="$1" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-    # kwok needs its stage configs (how fake pods and nodes move through their lifecycle).
+    # kwok's "fast" stages (how fake nodes and pods move through their lifecycle); engine/cluster.sh
+    # passes each with -c.
+    local stage
+    stage="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
     mkdir -p "$1/stages"
-    cp "$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION"/kustomize/stage/*/*/*.yaml "$1/stages/" 2>/dev/null ||
-        cp "$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION"/kustomize/stage/*/*.yaml "$1/stages/"
+    cp "$stage"/node/fast/node-*.yaml "$stage"/node/heartbeat-with-lease/node-*.yaml "$stage"/pod/fast/pod-*.yaml "$1/stages/"
 }
 
 started=$SECONDS

@@ -94,7 +94,8 @@ start() {
         --tls-cert-file "$STATE/pki/apiserver.crt" --tls-private-key-file "$STATE/pki/apiserver.key" \
         --client-ca-file "$STATE/pki/ca.crt" --authorization-mode Node,RBAC \
         --service-account-key-file "$STATE/pki/sa.pub" --service-account-signing-key-file "$STATE/pki/sa.key" \
-        --service-account-issuer https://kubernetes.default.svc --service-cluster-ip-range 10.0.0.0/24
+        --service-account-issuer https://kubernetes.default.svc --service-cluster-ip-range 10.0.0.0/24 \
+        --allow-privileged=true # as EKS's: privileged pods are refused by Pod Security, namespace by namespace
     for _ in $(seq 1 120); do
         curl -fs --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" \
             "https://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break
