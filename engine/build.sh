@@ -129,5 +129,11 @@ ln -s "$CACHE/pulumi@$PULUMI_VERSION/pulumi" "$CACHE/pulumi-language-nodejs@$LAN
     "$CACHE/kwok@$KWOK_VERSION/kwok" "$bin/"
 for cmd in kube-apiserver kube-controller-manager kube-scheduler; do ln -s "$CACHE/kube-apiserver@$KUBERNETES_VERSION/$cmd" "$bin/"; done
 ln -s "$CACHE/kwok@$KWOK_VERSION/stages" "$bin/kwok-stages"
+# The CLI finds plugins on PATH and, with automatic acquisition off, never downloads one: a missing
+# binary must stop here, by name, not later as a plugin error.
+for name in pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager \
+    kube-scheduler kwok kwok-stages/node-initialize.yaml kwok-stages/pod-ready.yaml; do
+    [ -e "$bin/$name" ] || { log "missing $name in $bin (remove its directory in $CACHE to rebuild it)"; exit 1; }
+done
 log "ready in $((SECONDS - started)) s"
 echo "$bin"

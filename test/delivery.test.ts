@@ -23,7 +23,49 @@ function jobs(): [string, string, Yaml][] {
     );
 }
 
+/** The stacks each mechanism deploys on a push to main: GitHub Actions workflows and Pulumi Deployments. */
+function pushDeployers(): Map<string, string[]> {
+    const deployers = new Map<string, string[]>();
+    const add = (stack: string, by: string) => deployers.set(stack, [...(deployers.get(stack) ?? []), by]);
+    for (const file of workflowFiles) {
+        const workflow = load(file);
+        if (!workflow.on?.push) continue;
+        for (const [name, job] of Object.entries(workflow.jobs as Record<string, Yaml>)) {
+            const reusable = String(job.uses ?? "").endsWith("pulumi-up.yml");
+            const runsUp = (job.steps ?? []).some(
+                (s: Yaml) => /pulumi up\b/.test(s.run ?? "") || s.with?.command === "up",
+            );
+            if (reusable || runsUp) add(job.with?.stack ?? name, `${file} job ${name}`);
+        }
+    }
+    for (const stack of eksStacks()) {
+        const settings = yaml.load(
+            fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.deploy.yaml`), "utf8"),
+        ) as Yaml;
+        if (settings.settings.gitHub.deployCommits) add(stack, `Pulumi.${stack}.deploy.yaml deployCommits`);
+    }
+    return deployers;
+}
+
 describe("delivery: GitHub Actions", () => {
+    it("has exactly one deployer per stack for a push to main, so two updates never race", () => {
+        const deployers = pushDeployers();
+        for (const stack of eksStacks())
+            assert.equal(deployers.get(stack)?.length, 1, `${stack}: ${deployers.get(stack)}`);
+    });
+
+    it("runs every step with a pipe under pipefail, so a failing command fails its step", () => {
+        for (const [file, name, job] of jobs()) {
+            const workflow = load(file);
+            for (const step of job.steps ?? []) {
+                if (!/\|(?!\|)/.test(step.run ?? "")) continue;
+                // GitHub runs `shell: bash` as bash -eo pipefail; its default shell has no pipefail.
+                const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell;
+                assert.equal(shell, "bash", `${file} job ${name}: ${step.name ?? step.run}`);
+            }
+        }
+    });
+
     it("has the pull-request, deploy, reusable up and drift workflows", () => {
         assert.deepEqual(workflowFiles.sort(), [
             "deploy.yml",
@@ -129,7 +171,7 @@ describe("delivery: Pulumi Deployments settings", () => {
                 new RegExp(`^arn:aws:iam::\\d{12}:role/flask-eks-deploy-${stack}$`),
             );
             assert.match(operationContext.oidc.aws.duration, /^\d+h\d+m\d+s$/);
-            assert.equal(gitHub.deployCommits, stack === "dev", "push-to-deploy only for dev");
+            assert.equal(gitHub.deployCommits, false, "GitHub Actions deploys on push (deploy.yml)");
             assert.equal(gitHub.pullRequestTemplate, stack === "dev", "review stacks are copies of dev");
         });
     }
