@@ -11,8 +11,10 @@ import * as path from "path";
 const IGNORED = new Set(["tests", "__pycache__", ".pytest_cache", ".venv"]);
 
 /**
- * A short hash of every file in the build context that can change the image, plus the build
- * arguments. The repository's tags are immutable, so each distinct image needs a distinct tag.
+ * A short hash of every file in the build context that can change the image (its path, whether it
+ * is executable, its bytes), plus the build arguments. The repository's tags are immutable, so each
+ * distinct image needs a distinct tag, and the same content must give the same tag on every machine:
+ * of a file's mode only the executable bit counts, the one bit git keeps, not what a umask adds.
  */
 export function contentHash(dir: string, extra: string[] = []): string {
     const hash = createHash("sha256");
@@ -23,11 +25,13 @@ export function contentHash(dir: string, extra: string[] = []): string {
             if (IGNORED.has(entry.name)) continue;
             const file = path.join(rel, entry.name);
             if (entry.isDirectory()) walk(file);
-            else
+            else {
+                const executable = (fs.statSync(path.join(dir, file)).mode & 0o111) !== 0;
                 hash.update(file)
-                    .update("\0")
+                    .update(executable ? "\0x\0" : "\0-\0")
                     .update(fs.readFileSync(path.join(dir, file)))
                     .update("\0");
+            }
         }
     };
     walk("");
@@ -38,7 +42,9 @@ export function contentHash(dir: string, extra: string[] = []): string {
 export interface BuildArgs {
     /** Repository to push to, without a tag. */
     repository: pulumi.Input<string>;
-    /** Directory with the Dockerfile and the app; the build context. */
+    /** The Pulumi project's directory: the program runs there, and the provider resolves paths from it. */
+    projectDir: string;
+    /** The build context (the Dockerfile and the app), relative to projectDir. */
     context: string;
     /** `linux/amd64` or `linux/arm64`. */
     platform: string;
@@ -52,17 +58,18 @@ export interface BuildArgs {
  * image by digest. */
 export function buildAndPush(args: BuildArgs, parent: pulumi.Resource): docker.Image {
     const buildArgs = { APP_VERSION: args.version };
-    const tag = contentHash(args.context, [args.platform, JSON.stringify(buildArgs)]);
+    const tag = contentHash(path.join(args.projectDir, args.context), [
+        args.platform,
+        JSON.stringify(buildArgs),
+    ]);
     return new docker.Image(
         "app",
         {
             imageName: pulumi.interpolate`${args.repository}:${tag}`,
-            build: {
-                context: args.context,
-                dockerfile: path.join(args.context, "Dockerfile"),
-                platform: args.platform,
-                args: buildArgs,
-            },
+            // Relative, and the Dockerfile left to its default place in the context: an input that
+            // held this checkout's absolute path would differ from another checkout's, and the
+            // provider would build and push again, into an immutable tag that already exists.
+            build: { context: args.context, platform: args.platform, args: buildArgs },
             registry: args.registry,
         },
         { parent },

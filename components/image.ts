@@ -18,7 +18,9 @@ export interface ImageSettings {
 export interface ImageArgs extends ImageSettings {
     /** ECR repository name. */
     repositoryName: string;
-    /** Directory with the Dockerfile and the app; the build context. */
+    /** The Pulumi project's directory, where the program runs. */
+    projectDir: string;
+    /** The build context (the Dockerfile and the app), relative to projectDir. */
     context: string;
     /** CPU architecture of the nodes; the image is built for it. Derived from the instance types. */
     architecture: Architecture;
@@ -79,6 +81,7 @@ export class Image extends pulumi.ComponentResource {
         const image = buildAndPush(
             {
                 repository: this.repository.repositoryUrl,
+                projectDir: args.projectDir,
                 context: args.context,
                 platform: this.platform,
                 version: args.version,

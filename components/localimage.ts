@@ -4,7 +4,9 @@ import { buildAndPush } from "./build";
 export interface LocalImageArgs {
     /** Repository to push a build to, such as localhost:5000/flask-eks. */
     registry: string;
-    /** Directory with the Dockerfile and the app; the build context. */
+    /** The Pulumi project's directory, where the program runs. */
+    projectDir: string;
+    /** The build context (the Dockerfile and the app), relative to projectDir. */
     context: string;
     /** `linux/amd64` or `linux/arm64`: the local cluster's nodes. */
     platform: string;
@@ -26,6 +28,7 @@ export class LocalImage extends pulumi.ComponentResource {
             : buildAndPush(
                   {
                       repository: args.registry,
+                      projectDir: args.projectDir,
                       context: args.context,
                       platform: args.platform,
                       version: args.version,

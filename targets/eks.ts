@@ -42,7 +42,8 @@ export async function deployEks(config: EksStackConfig) {
         "image",
         {
             repositoryName: `${config.clusterName}/web`,
-            context: path.join(__dirname, "..", "app"),
+            projectDir: path.join(__dirname, ".."),
+            context: "app",
             architecture: config.nodes.architecture,
             ...config.image,
         },

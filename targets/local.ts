@@ -15,7 +15,8 @@ export async function deployLocal(config: LocalStackConfig) {
     });
     const image = new LocalImage("image", {
         registry: config.local.registry,
-        context: path.join(__dirname, "..", "app"),
+        projectDir: path.join(__dirname, ".."),
+        context: "app",
         platform: `linux/${process.arch === "arm64" ? "arm64" : "amd64"}`,
         version: config.image.version,
         imageRef: config.image.imageRef,

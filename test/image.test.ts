@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { contentHash } from "../components/build";
 import { isSecretValue } from "../harness";
-import { loadStackConfig } from "../harness/stack-config";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
 for (const stack of eksStacks()) {
@@ -37,7 +37,10 @@ for (const stack of eksStacks()) {
             const image = one(run, "docker:index/image:Image");
             const { build, imageName, registry } = inputs(image);
             assert.equal(build.platform, "linux/amd64");
-            assert.equal(build.context, path.join(__dirname, "..", "app"));
+            // Relative to the project, with the Dockerfile where the context keeps it: the same on
+            // every checkout.
+            assert.equal(build.context, "app");
+            assert.equal(build.dockerfile, undefined);
             assert.deepEqual(build.args, { APP_VERSION: config[`${P}:imageVersion`] });
             const repoUrl = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-${stack}/web`;
             assert.match(imageName, new RegExp(`^${repoUrl}:[0-9a-f]{16}$`));
@@ -92,8 +95,41 @@ describe("image options", () => {
         assert.equal(contentHash(dir, ["linux/amd64"]), base);
         assert.notEqual(contentHash(dir, ["linux/arm64"]), base);
         fs.writeFileSync(path.join(dir, "app.py"), "print()");
-        assert.notEqual(contentHash(dir, ["linux/amd64"]), base);
+        const withApp = contentHash(dir, ["linux/amd64"]);
+        assert.notEqual(withApp, base);
+        // The executable bit changes what runs in the image; a umask's group-write bit does not.
+        fs.chmodSync(path.join(dir, "app.py"), 0o664);
+        assert.equal(contentHash(dir, ["linux/amd64"]), withApp);
+        fs.chmodSync(path.join(dir, "app.py"), 0o755);
+        assert.notEqual(contentHash(dir, ["linux/amd64"]), withApp);
         fs.rmSync(dir, { recursive: true });
+    });
+
+    it("sends the Docker provider byte-identical inputs from two checkouts at different paths", async () => {
+        // A second checkout of the program, as CI's or a colleague's would be.
+        const other = fs.mkdtempSync(path.join(os.tmpdir(), "flask-eks-checkout-"));
+        for (const part of [
+            "index.ts",
+            "config",
+            "components",
+            "targets",
+            "app",
+            "Pulumi.yaml",
+            "Pulumi.dev.yaml",
+            "tsconfig.json",
+        ]) {
+            fs.cpSync(path.join(ROOT, part), path.join(other, part), { recursive: true });
+        }
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(other, "node_modules"));
+        try {
+            const imageOf = async (root?: string) =>
+                JSON.stringify(
+                    one(await okRun("dev", root ? { root } : undefined), "docker:index/image:Image").inputs,
+                );
+            assert.equal(await imageOf(other), await imageOf());
+        } finally {
+            fs.rmSync(other, { recursive: true });
+        }
     });
 });
 
