@@ -4,8 +4,6 @@ import { cpusOf } from "./quantities";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface WorkloadSettings {
-    /** Replicas at creation; the HPA owns the count afterwards. */
-    replicas: number;
     /** HPA bounds. */
     minReplicas: number;
     maxReplicas: number;
@@ -126,7 +124,6 @@ export class Workload extends pulumi.ComponentResource {
             {
                 metadata: { name: "web", namespace: this.namespace, labels },
                 spec: {
-                    replicas: args.replicas,
                     selector: { matchLabels: labels },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
@@ -135,8 +132,10 @@ export class Workload extends pulumi.ComponentResource {
                     },
                 },
             },
-            // The HPA owns the replica count once the Deployment exists.
-            { ...parent, ignoreChanges: ["spec.replicas"] },
+            // No spec.replicas: the HPA owns the count. Declared here, every up (and every refresh)
+            // would fight the HPA over it; Kubernetes' own advice for autoscaled Deployments is to
+            // leave it out. A new Deployment starts at one pod and the HPA raises it to its minimum.
+            parent,
         );
 
         // ---- traffic ----

@@ -102,7 +102,6 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
  * name is refused with its new one rather than silently ignored.
  */
 export const RENAMED_KEYS: Record<string, string> = {
-    appReplicas: "workloadReplicas",
     appMinReplicas: "workloadMinReplicas",
     appMaxReplicas: "workloadMaxReplicas",
     appCpuRequest: "workloadCpuRequest",
@@ -114,9 +113,24 @@ export const RENAMED_KEYS: Record<string, string> = {
     ecrForceDelete: "imageForceDelete",
 };
 
+/** Keys removed (README.md, Changelog), refused with what to set instead. */
+export const REMOVED_KEYS: Record<string, string> = {
+    workloadReplicas:
+        "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
+    appReplicas:
+        "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
+};
+
 /** A mistyped key would otherwise be ignored in silence and its default used instead. */
 function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void {
     for (const key of setKeys.filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
+        const removed = REMOVED_KEYS[key.slice(project.length + 1)];
+        if (removed) {
+            r.problems.push(
+                `${key}: is set, expected it unset: it was removed (${removed}; see the changelog in README.md)`,
+            );
+            continue;
+        }
         const renamed = RENAMED_KEYS[key.slice(project.length + 1)];
         if (renamed) {
             r.problems.push(

@@ -217,21 +217,13 @@ export function image(r: Reader): ImageSettings | undefined {
 }
 
 export function workload(r: Reader): WorkloadSettings | undefined {
-    let replicas = r.integer("workloadReplicas", 1, 1000);
-    const minReplicas = r.integer("workloadMinReplicas", 1, 1000);
+    let minReplicas = r.integer("workloadMinReplicas", 1, 1000);
     const maxReplicas = r.integer("workloadMaxReplicas", 1, 1000);
-    if (minReplicas !== undefined && maxReplicas !== undefined && replicas !== undefined) {
-        if (minReplicas > maxReplicas) {
-            r.problems.push(
-                `${r.name("workloadMinReplicas")}: got ${minReplicas} with workloadMaxReplicas=${maxReplicas}, expected workloadMinReplicas <= workloadMaxReplicas`,
-            );
-            replicas = undefined;
-        } else if (replicas < minReplicas || replicas > maxReplicas) {
-            r.problems.push(
-                `${r.name("workloadReplicas")}: got ${replicas}, expected a count from workloadMinReplicas=${minReplicas} to workloadMaxReplicas=${maxReplicas}`,
-            );
-            replicas = undefined;
-        }
+    if (minReplicas !== undefined && maxReplicas !== undefined && minReplicas > maxReplicas) {
+        r.problems.push(
+            `${r.name("workloadMinReplicas")}: got ${minReplicas} with workloadMaxReplicas=${maxReplicas}, expected workloadMinReplicas <= workloadMaxReplicas`,
+        );
+        minReplicas = undefined;
     }
     let cpuRequest = r.string(
         "workloadCpuRequest",
@@ -268,7 +260,6 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         lbSourceRanges = undefined;
     }
     return complete({
-        replicas,
         minReplicas,
         maxReplicas,
         cpuRequest,

@@ -152,22 +152,28 @@ function selects(
 export const disruptionBudgets: StackValidationPolicy = {
     name: "k8s-pdb-for-replicated-deployments",
     description:
-        "Every Deployment with more than one replica has a PodDisruptionBudget that selects its pods.",
+        "Every Deployment with more than one replica (declared, or its HPA's minimum) has a PodDisruptionBudget that selects its pods.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const pdbs = args.resources.filter((r) => r.isType(k8s.policy.v1.PodDisruptionBudget));
+        const hpas = args.resources.filter((r) => r.isType(k8s.autoscaling.v2.HorizontalPodAutoscaler));
         for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
-            if ((d.props.spec?.replicas ?? 1) <= 1) continue;
+            // An autoscaled Deployment declares no replicas; its HPA never goes below its minimum.
+            const hpa = hpas.find(
+                (h) =>
+                    h.props.metadata?.namespace === d.props.metadata?.namespace &&
+                    h.props.spec?.scaleTargetRef?.kind === "Deployment" &&
+                    h.props.spec?.scaleTargetRef?.name === d.props.metadata?.name,
+            );
+            const replicas = d.props.spec?.replicas ?? hpa?.props.spec?.minReplicas ?? 1;
+            if (replicas <= 1) continue;
             const covered = pdbs.some(
                 (p) =>
                     p.props.metadata?.namespace === d.props.metadata?.namespace &&
                     selects(p.props.spec?.selector?.matchLabels, d.props.spec?.template?.metadata?.labels),
             );
             if (!covered)
-                report(
-                    `Deployment ${d.name} runs ${d.props.spec.replicas} replicas with no PodDisruptionBudget.`,
-                    d.urn,
-                );
+                report(`Deployment ${d.name} runs ${replicas} replicas with no PodDisruptionBudget.`, d.urn);
         }
     },
 };

@@ -152,16 +152,6 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:protect: got "yes", expected true or false`,
     ],
     [
-        "replicas below the HPA minimum",
-        { [`${P}:workloadReplicas`]: "1" },
-        `${P}:workloadReplicas: got 1, expected a count from workloadMinReplicas=2 to workloadMaxReplicas=4`,
-    ],
-    [
-        "replicas above the HPA maximum",
-        { [`${P}:workloadReplicas`]: "5" },
-        `${P}:workloadReplicas: got 5, expected a count from workloadMinReplicas=2 to workloadMaxReplicas=4`,
-    ],
-    [
         "HPA minimum above maximum",
         { [`${P}:workloadMinReplicas`]: "5" },
         `${P}:workloadMinReplicas: got 5 with workloadMaxReplicas=4, expected workloadMinReplicas <= workloadMaxReplicas`,
@@ -326,12 +316,20 @@ describe("unknown keys", () => {
 
     it("refuses a renamed key with its new name, and registers nothing", async () => {
         const run = await runStack("dev", {
-            overrides: { [`${P}:appReplicas`]: "2", [`${P}:ecrKeepImages`]: "5" },
+            overrides: { [`${P}:appCpuRequest`]: "1", [`${P}:ecrKeepImages`]: "5" },
         });
         assert.equal(run.error?.name, "ConfigError");
         assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
-            `${P}:appReplicas: is set, expected its new name ${P}:workloadReplicas (renamed; see the changelog in README.md)`,
+            `${P}:appCpuRequest: is set, expected its new name ${P}:workloadCpuRequest (renamed; see the changelog in README.md)`,
             `${P}:ecrKeepImages: is set, expected its new name ${P}:imageKeepCount (renamed; see the changelog in README.md)`,
+        ]);
+        assert.deepEqual(resourcesOf(run), []);
+    });
+
+    it("refuses a removed key, saying what to set instead", async () => {
+        const run = await runStack("dev", { overrides: { [`${P}:workloadReplicas`]: "3" } });
+        assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
+            `${P}:workloadReplicas: is set, expected it unset: it was removed (the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas; see the changelog in README.md)`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
     });

@@ -123,16 +123,22 @@ pulumi_run init stack init local --non-interactive
 pulumi_run config config set --stack local localKubeconfig "$KUBECONFIG"
 pulumi_run config config set --stack local imageRef "$first"
 kubectl_() { kubectl --kubeconfig "$KUBECONFIG" "$@"; }
-# Pulumi.local.yaml keeps Pulumi.yaml's replica count.
-replicas=$(.venv/bin/python -c 'import yaml; print(yaml.safe_load(open("Pulumi.yaml"))["config"]["workloadReplicas"]["default"])')
+# The HPA scales the Deployment to its minimum (Pulumi.local.yaml keeps Pulumi.yaml's).
+replicas=$(.venv/bin/python -c 'import yaml; print(yaml.safe_load(open("Pulumi.yaml"))["config"]["workloadMinReplicas"]["default"])')
 
 up_started=$SECONDS
 check "pulumi up with the policy pack creates every object (CLI, language host, provider, CrossGuard)" \
     pulumi_run up up --stack local --yes --skip-preview --policy-pack "$ROOT/engine/policy-pack"
 log "first up took $((SECONDS - up_started)) s"
 running() { kubectl_ get pods -n flask-app --field-selector=status.phase=Running -o name | wc -l; }
-check "the pods were admitted under restricted Pod Security and run: $(running) Running of $replicas" \
-    test "$(running)" = "$replicas"
+scaled() { for _ in $(seq 1 60); do [ "$(running)" = "$replicas" ] && return 0; sleep 1; done; return 1; }
+check "the pods are admitted under restricted Pod Security, and the HPA scales them to its minimum: $replicas Running" scaled
+# Pulumi's field manager owns no replica count: the HPA does, so no up or refresh fights it.
+owns_replicas() {
+    kubectl_ get deployment web -n flask-app --show-managed-fields -o json |
+        .venv/bin/python -c 'import json, sys; fields = [m for m in json.load(sys.stdin)["metadata"]["managedFields"] if m["manager"].startswith("pulumi")]; sys.exit(0 if fields and not any("f:replicas" in m.get("fieldsV1", {}).get("f:spec", {}) for m in fields) else 1)'
+}
+check "no field Pulumi manages on the Deployment holds the replica count" owns_replicas
 check "the Service has endpoints" bash -c "[ -n \"\$(kubectl --kubeconfig '$KUBECONFIG' get endpoints web -n flask-app -o jsonpath='{.subsets[*].addresses[*].ip}')\" ]"
 url=$(cd "$PROJECT" && pulumi stack output --stack local url 2>/dev/null || true)
 check "the url output is the load balancer's ($url)" test "$url" = "http://web-flask-app.lb.localhost"

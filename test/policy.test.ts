@@ -275,6 +275,15 @@ describe("policy pack: each mandatory rule catches its regression", () => {
         assert.deepEqual(await firing(run, "dev"), []);
     });
 
+    it("an autoscaled Deployment counts its HPA's minimum: a minimum of one needs no PDB", async () => {
+        const run = broken(
+            without(await okRun("dev"), "kubernetes:policy/v1:PodDisruptionBudget"),
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            (i) => (i.spec.minReplicas = 1),
+        );
+        assert.deepEqual(await firing(run, "dev"), []);
+    });
+
     it("a rule can be turned off for a stack through pack config", async () => {
         const run = broken(
             await okRun("dev"),
