@@ -54,6 +54,38 @@ describe("delivery: GitHub Actions", () => {
             assert.equal(deployers.get(stack)?.length, 1, `${stack}: ${deployers.get(stack)}`);
     });
 
+    it("keeps one plan comment per stack, found by its hidden marker and edited in place", () => {
+        const step = load("pull-request.yml").jobs.plan.steps.find((s: Yaml) => /gh /.test(s.run ?? ""));
+        // --edit-last edits whichever comment the bot wrote last: the three stacks overwrote each other.
+        assert.doesNotMatch(step.run, /--edit-last/);
+        assert.match(step.run, /<!-- flask-eks plan \$STACK -->/);
+        assert.match(step.run, /gh api --method PATCH/);
+    });
+
+    it("checks out without persisting the token in .git/config", () => {
+        for (const [file, name, job] of jobs()) {
+            for (const step of (job.steps ?? []).filter((s: Yaml) =>
+                String(s.uses).startsWith("actions/checkout@"),
+            )) {
+                assert.equal(step.with?.["persist-credentials"], false, `${file} job ${name}`);
+            }
+        }
+    });
+
+    it("passes a reusable workflow only the secrets it needs", () => {
+        for (const [file, name, job] of jobs())
+            assert.notEqual(job.secrets, "inherit", `${file} job ${name}`);
+    });
+
+    it("lets Dependabot wait before proposing a release, and watch the image's base too", () => {
+        const updates = (
+            yaml.load(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as Yaml
+        ).updates;
+        for (const update of updates)
+            assert.ok(update.cooldown?.["default-days"] >= 3, update["package-ecosystem"]);
+        assert.ok(updates.some((u: Yaml) => u["package-ecosystem"] === "docker" && u.directory === "/app"));
+    });
+
     it("runs every step with a pipe under pipefail, so a failing command fails its step", () => {
         for (const [file, name, job] of jobs()) {
             const workflow = load(file);
@@ -172,6 +204,9 @@ describe("delivery: Pulumi Deployments settings", () => {
             );
             assert.match(operationContext.oidc.aws.duration, /^\d+h\d+m\d+s$/);
             assert.equal(gitHub.deployCommits, false, "GitHub Actions deploys on push (deploy.yml)");
+            // Its role is the deploy role: a preview there would run a pull request's code with write
+            // credentials. pull-request.yml previews with the read-only role instead.
+            assert.equal(gitHub.previewPullRequests, false, "no pull-request previews with the deploy role");
             assert.equal(gitHub.pullRequestTemplate, stack === "dev", "review stacks are copies of dev");
         });
     }
