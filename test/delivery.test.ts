@@ -233,10 +233,13 @@ describe("delivery: OIDC trust policies", () => {
             github.Condition.StringEquals["token.actions.githubusercontent.com:aud"],
             "sts.amazonaws.com",
         );
-        assert.equal(
-            pulumi.Condition.StringLike["api.pulumi.com/oidc:sub"],
-            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:*:scope:write",
-        );
+        // Only the operations that change the stack: a preview (of a pull request's code, say) or
+        // a refresh never gets the deploy role; they have the read-only one.
+        assert.deepEqual(pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"], [
+            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:update:scope:write",
+            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:destroy:scope:write",
+        ]);
+        assert.equal(pulumi.Condition.StringLike, undefined, "no wildcard over operations");
         assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "acme");
     });
 
