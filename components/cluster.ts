@@ -27,6 +27,11 @@ export interface ControlPlaneSettings {
     kubeconfigRoleArn?: string;
     /** Protect the cluster and the KMS key from deletion. */
     protect: boolean;
+    /**
+     * IAM roles given read-only Kubernetes access (AmazonEKSViewPolicy): the preview and drift role,
+     * which refresh needs to read the cluster (with authentication mode API, no entry means no access).
+     */
+    viewerRoleArns: string[];
 }
 
 export interface ClusterArgs extends ControlPlaneSettings {
@@ -121,7 +126,10 @@ export class Cluster extends pulumi.ComponentResource {
             { ...protect, dependsOn: [policy, logGroup] },
         );
         this.clusterName = this.cluster.name;
-        const adminAccess = adminAccessEntries(this.cluster, args.adminPrincipalArns, partition, this);
+        const adminAccess = accessEntries(this.cluster, args.adminPrincipalArns, ADMIN, partition, this);
+        // An admin can already read; EKS allows one access entry per principal.
+        const viewers = args.viewerRoleArns.filter((arn) => !args.adminPrincipalArns.includes(arn));
+        accessEntries(this.cluster, viewers, VIEWER, partition, this);
 
         // ---- IRSA ----
         const issuer = this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!);
@@ -176,10 +184,15 @@ export class Cluster extends pulumi.ComponentResource {
     }
 }
 
-/** A cluster-admin access entry for each principal, named by account and role so names stay stable. */
-function adminAccessEntries(
+/** The EKS access policies the stack grants, and the prefix of their entries' names. */
+const ADMIN = { prefix: "admin", policy: "AmazonEKSClusterAdminPolicy" };
+const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy" };
+
+/** An access entry with `access.policy` for each principal, named by account and role so names stay stable. */
+function accessEntries(
     cluster: aws.eks.Cluster,
     principalArns: string[],
+    access: { prefix: string; policy: string },
     partition: pulumi.Input<string>,
     parent: pulumi.Resource,
 ): aws.eks.AccessPolicyAssociation[] {
@@ -187,16 +200,16 @@ function adminAccessEntries(
         const [, , , , account, resource] = principalArn.split(":");
         const id = `${account}-${resource.split("/").pop()}`;
         const entry = new aws.eks.AccessEntry(
-            `admin-${id}`,
+            `${access.prefix}-${id}`,
             { clusterName: cluster.name, principalArn, type: "STANDARD" },
             { parent },
         );
         return new aws.eks.AccessPolicyAssociation(
-            `admin-${id}`,
+            `${access.prefix}-${id}`,
             {
                 clusterName: cluster.name,
                 principalArn,
-                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${access.policy}`,
                 accessScope: { type: "cluster" },
             },
             { parent, dependsOn: [entry] },

@@ -111,6 +111,20 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         ROLE_ARN,
         "IAM role ARNs such as arn:aws:iam::123456789012:role/admin",
     );
+    let viewerRoleArns = r.list(
+        "viewerRoleArns",
+        ROLE_ARN,
+        "IAM role ARNs such as arn:aws:iam::123456789012:role/flask-eks-preview",
+    );
+    const both = viewerRoleArns?.filter((arn) => adminRoleArns?.includes(arn)) ?? [];
+    if (both.length > 0) {
+        r.problem(
+            "viewerRoleArns",
+            both,
+            "roles not also in adminRoleArns (a role has one access entry; an admin can read)",
+        );
+        viewerRoleArns = undefined;
+    }
     const addonVersions = addonPins(r);
     const kubeconfigProfile = r.string(
         "kubeconfigProfile",
@@ -126,6 +140,7 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         endpointPublicAccessCidrs: badCidrs?.length ? undefined : endpointPublicAccessCidrs,
         logRetentionDays,
         adminRoleArns,
+        viewerRoleArns,
         addonVersions,
         kubeconfigProfile,
         kubeconfigRoleArn,

@@ -121,6 +121,24 @@ for (const stack of eksStacks()) {
 }
 
 describe("cluster options", () => {
+    it("gives viewer roles read-only Kubernetes access, and the deployer stays admin with one entry", async () => {
+        const preview = "arn:aws:iam::123456789012:role/flask-eks-preview";
+        const run = await okRun("dev", {
+            overrides: { [`${P}:viewerRoleArns`]: JSON.stringify([preview, MOCK_DEPLOYER_ROLE]) },
+        });
+        const byPrincipal = Object.fromEntries(
+            all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [
+                inputs(a).principalArn,
+                inputs(a),
+            ]),
+        );
+        assert.deepEqual(Object.keys(byPrincipal).sort(), [MOCK_DEPLOYER_ROLE, preview].sort());
+        assert.match(byPrincipal[preview].policyArn, /cluster-access-policy\/AmazonEKSViewPolicy$/);
+        assert.deepEqual(byPrincipal[preview].accessScope, { type: "cluster" });
+        assert.match(byPrincipal[MOCK_DEPLOYER_ROLE].policyArn, /AmazonEKSClusterAdminPolicy$/);
+        assert.equal(all(run, "aws:eks/accessEntry:AccessEntry").length, 2);
+    });
+
     it("adds an access entry per admin role and none twice for the deployer", async () => {
         const admin = "arn:aws:iam::123456789012:role/platform-admin";
         const run = await okRun("dev", {

@@ -152,6 +152,14 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:protect: got "yes", expected true or false`,
     ],
     [
+        "a role that is both viewer and admin",
+        {
+            [`${P}:adminRoleArns`]: '["arn:aws:iam::123456789012:role/ops"]',
+            [`${P}:viewerRoleArns`]: '["arn:aws:iam::123456789012:role/ops"]',
+        },
+        `${P}:viewerRoleArns: got ["arn:aws:iam::123456789012:role/ops"], expected roles not also in adminRoleArns (a role has one access entry; an admin can read)`,
+    ],
+    [
         "HPA minimum above maximum",
         { [`${P}:workloadMinReplicas`]: "5" },
         `${P}:workloadMinReplicas: got 5 with workloadMaxReplicas=4, expected workloadMinReplicas <= workloadMaxReplicas`,
