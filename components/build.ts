@@ -7,8 +7,9 @@ import * as path from "path";
 // Building the app's image and pushing it, for any registry: ECR (image.ts) or a local one
 // (localimage.ts). Docker only, no AWS.
 
-/** What the build context holds that can change the image; tests and caches cannot. */
-const IGNORED = new Set(["tests", "__pycache__", ".pytest_cache", ".venv"]);
+/** What the build context holds that cannot change the image: tests, their tools and caches (none of
+ * which app/.dockerignore lets into the build). */
+const IGNORED = new Set(["tests", "requirements-dev.txt", "__pycache__", ".pytest_cache", ".venv"]);
 
 /**
  * A short hash of every file in the build context that can change the image (its path, whether it

@@ -43,13 +43,17 @@ actionlint() {
     fi
 }
 
-# nginx, the app's front: the app tests start it as the image does.
+# nginx, the app's front (the app tests start it as the image does), and shellcheck, which actionlint
+# runs over every workflow step when it is installed.
 system_deps() {
-    command -v nginx >/dev/null && return
-    [ "$(id -u)" = 0 ] || { echo "setup: the app tests need nginx (apt-get install nginx)" >&2; return 1; }
-    echo "setup: apt-get install nginx" >&2
-    apt-get install -y -qq --no-install-recommends nginx >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
+    local missing=()
+    command -v nginx >/dev/null || missing+=(nginx)
+    command -v shellcheck >/dev/null || missing+=(shellcheck)
+    [ ${#missing[@]} -eq 0 ] && return
+    [ "$(id -u)" = 0 ] || { echo "setup: the tests need ${missing[*]} (apt-get install ${missing[*]})" >&2; return 1; }
+    echo "setup: apt-get install ${missing[*]}" >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
 system_deps &

@@ -92,6 +92,7 @@ describe("image options", () => {
         fs.mkdirSync(path.join(dir, "tests"));
         const base = contentHash(dir, ["linux/amd64"]);
         fs.writeFileSync(path.join(dir, "tests", "test_x.py"), "x");
+        fs.writeFileSync(path.join(dir, "requirements-dev.txt"), "pytest");
         assert.equal(contentHash(dir, ["linux/amd64"]), base);
         assert.notEqual(contentHash(dir, ["linux/arm64"]), base);
         fs.writeFileSync(path.join(dir, "app.py"), "print()");
