@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=engine/versions.env
 source engine/versions.env
 CACHE=${FLASK_EKS_CACHE:-/var/cache/flask-eks}/engine
+# Go keeps its module and build caches under HOME; a bare CI environment may not set it.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 PROVIDER_VERSION=$(node -p 'require("./package.json").dependencies["@pulumi/kubernetes"]')
 log() { echo "engine: $*" >&2; }
@@ -23,7 +25,12 @@ wrapper() {
     rm -rf "$dir" && mkdir -p "$dir"
     printf 'module flaskeks.local/engine\n\ngo 1.26\n' >"$dir/go.mod"
     printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$dir/tools.go"
-    (cd "$dir" && for req in "$@"; do go mod edit "$req"; done && go mod tidy >/dev/null 2>&1 || go mod tidy)
+    (
+        cd "$dir"
+        for req in "$@"; do go mod edit "$req"; done
+        # Quiet when it works; when it fails, again with its output.
+        go mod tidy >/dev/null 2>&1 || go mod tidy
+    )
 }
 
 # build NAME VERSION COMMAND...: runs COMMAND to build NAME into $CACHE/NAME@VERSION unless it is there
