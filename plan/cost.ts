@@ -126,8 +126,12 @@ export function estimateCost(run: RunResult, table: PricingTable = PRICING): Cos
         );
     }
 
+    // A LoadBalancer Service is an AWS NLB where the cloud controller is told so (the EKS target);
+    // on a cluster of one's own (the local target) it costs nothing here.
     const loadBalancers = of("kubernetes:core/v1:Service").filter(
-        (s) => s.spec?.type === "LoadBalancer",
+        (s) =>
+            s.spec?.type === "LoadBalancer" &&
+            s.metadata?.annotations?.["service.beta.kubernetes.io/aws-load-balancer-type"] === "nlb",
     ).length;
     if (loadBalancers) {
         add(

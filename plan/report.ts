@@ -64,6 +64,7 @@ export function renderCounts(run: RunResult): string {
 }
 
 export function renderCost(cost: CostEstimate, style: Style): string {
+    if (cost.lines.length === 0) return "Nothing this stack creates is billed by AWS: $0.00.";
     const rows = cost.lines.map((l) => [
         l.item,
         l.detail,
@@ -131,7 +132,7 @@ export function summaryMarkdown(
         l.monthly === undefined ? "**unpriced**" : money(l.monthly),
         l.note ?? "",
     ]);
-    return `## Plan for stack \`${run.stack}\` (${run.config["aws:region"]})
+    return `## Plan for stack \`${run.stack}\` (${run.config["aws:region"] ?? "no AWS"})
 
 **${run.registrations.length} registrations**, about **${money(cost.total)}/month**${cost.partial ? " plus unpriced items" : ""}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
 

@@ -9,7 +9,7 @@ import { manifestsOf } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { PRICING, estimateCost } from "../plan/cost";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
-import { money } from "../plan/report";
+import { money, renderCost, styleFor } from "../plan/report";
 import { P, eksStacks, okRun } from "./helpers";
 
 /** Runs the plan CLI as a user would, minus the install step. */
@@ -135,6 +135,15 @@ describe("plan: cost", () => {
         );
         assert.equal(cost.total, 0);
         assert.equal(cost.partial, true);
+    });
+
+    it("prices nothing for the local target, which creates nothing on AWS", async () => {
+        const cost = estimateCost(await okRun("local"));
+        assert.deepEqual([cost.lines, cost.total, cost.partial], [[], 0, false]);
+        assert.equal(
+            renderCost(cost, styleFor(process.stdout)),
+            "Nothing this stack creates is billed by AWS: $0.00.",
+        );
     });
 
     it("prod costs more than staging, which costs more than dev", async () => {
