@@ -1,5 +1,6 @@
 // Wiring only: read the config, deploy the target it names, export the stack outputs. Each target
-// module is loaded only when chosen, so the local target never loads the AWS SDK.
+// module is loaded only when chosen: the local target runs none of the EKS wiring and registers no
+// AWS provider or resource, so it needs no AWS plugin.
 import { loadConfig } from "./config";
 
 export = async () => {
