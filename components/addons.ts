@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaRole } from "./irsa";
-import type { OidcProvider } from "./trust";
+import { OidcProvider, managedPolicyArn } from "./trust";
 
 /** The add-ons the cluster manages; addonVersions may pin any of them. */
 export const ADDONS = [
@@ -65,7 +65,7 @@ export function networkingAddons(
         "vpc-cni-policy",
         {
             role: cniRole.name,
-            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKS_CNI_Policy`,
+            policyArn: managedPolicyArn(partition, "AmazonEKS_CNI_Policy"),
         },
         parent,
     );

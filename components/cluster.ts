@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddonName, AddonTarget, networkingAddons, workloadAddons } from "./addons";
 import { kubeconfigJson } from "./kubeconfig";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
-import { OidcProvider, servicePrincipalTrust } from "./trust";
+import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -228,7 +228,7 @@ function controlPlaneRole(partition: pulumi.Input<string>, parent: pulumi.Resour
         "cluster-policy",
         {
             role: role.name,
-            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+            policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy"),
         },
         { parent },
     );

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Architecture } from "./architecture";
-import { servicePrincipalTrust } from "./trust";
+import { managedPolicyArn, servicePrincipalTrust } from "./trust";
 
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
@@ -66,7 +66,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                     `node-${policy}`,
                     {
                         role: this.role.name,
-                        policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/${policy}`,
+                        policyArn: managedPolicyArn(args.partition, policy),
                     },
                     child,
                 ),

@@ -1,6 +1,11 @@
 // IAM trust policies: who may assume a role. A leaf, beside the SDK.
 import * as pulumi from "@pulumi/pulumi";
 
+/** The ARN of an AWS managed IAM policy, in the account's partition (aws, aws-cn, aws-us-gov). */
+export function managedPolicyArn(partition: pulumi.Input<string>, policy: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
+}
+
 /** Trust policy for a role that an AWS service (EKS, EC2) assumes. */
 export function servicePrincipalTrust(service: string): string {
     return JSON.stringify({
