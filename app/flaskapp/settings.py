@@ -62,8 +62,9 @@ class Settings:
     # The longest pause between two reads of a request body. The front buffers the whole body
     # (at most max_body_bytes) before the app sees it, so a slow body costs no worker either.
     body_timeout_seconds: int = 10
-    # Connections the front holds at once, clients' and its own to gunicorn; past it a new
-    # connection is closed as soon as it is accepted. Bounds the front's memory and descriptors.
+    # Connections the front holds at once, clients' and its own to gunicorn. Past it the front
+    # closes its longest-idle connection to admit a new one, or, with none idle, the new one.
+    # Bounds the front's memory and descriptors.
     max_connections: int = 4096
     pod_name: str = "unknown"
 

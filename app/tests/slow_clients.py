@@ -34,7 +34,7 @@ class Slowloris:
     HEAD = b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: " + b"a" * 4000
 
     def __init__(self, port: int, count: int):
-        self.sockets = [socket.create_connection((HOST, port), timeout=5) for _ in range(count)]
+        self.sockets = open_silent(port, count)
         self.closed_after: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._trickle, daemon=True)
@@ -192,7 +192,7 @@ def hold_silent(port: int, count: int, seconds: float) -> int:
     return reopened
 
 
-MEMORY_LIMIT_BYTES = 512 * 2**20  # the pod's memory limit (components/app.ts)
+MEMORY_LIMIT_BYTES = 512 * 2**20  # the pod's memory limit: workloadMemoryLimit's default in Pulumi.yaml
 
 
 def main() -> int:
