@@ -139,7 +139,8 @@ owns_replicas() {
         .venv/bin/python -c 'import json, sys; fields = [m for m in json.load(sys.stdin)["metadata"]["managedFields"] if m["manager"].startswith("pulumi")]; sys.exit(0 if fields and not any("f:replicas" in m.get("fieldsV1", {}).get("f:spec", {}) for m in fields) else 1)'
 }
 check "no field Pulumi manages on the Deployment holds the replica count" owns_replicas
-check "the Service has endpoints" bash -c "[ -n \"\$(kubectl --kubeconfig '$KUBECONFIG' get endpoints web -n flask-app -o jsonpath='{.subsets[*].addresses[*].ip}')\" ]"
+has_endpoints() { [ -n "$(kubectl_ get endpoints web -n flask-app -o jsonpath='{.subsets[*].addresses[*].ip}')" ]; }
+check "the Service has endpoints" has_endpoints
 url=$(cd "$PROJECT" && pulumi stack output --stack local url 2>/dev/null || true)
 check "the url output is the load balancer's ($url)" test "$url" = "http://web-flask-app.lb.localhost"
 check "a second up changes nothing (nothing re-pushes or drifts)" \
@@ -150,7 +151,13 @@ check "pointing the stack at a second digest rolls the Deployment, the readiness
     pulumi_run roll up --stack local --yes --skip-preview --policy-pack "$ROOT/engine/policy-pack"
 image=$(kubectl_ get deployment web -n flask-app -o jsonpath='{.spec.template.spec.containers[0].image}')
 check "the Deployment runs the second image" test "$image" = "$second"
-check "every running pod runs it" bash -c "[ \"\$(kubectl --kubeconfig '$KUBECONFIG' get pods -n flask-app --field-selector=status.phase=Running -o jsonpath='{.items[*].spec.containers[0].image}' | tr ' ' '\n' | sort -u)\" = '$second' ]"
+run_only() { # run_only IMAGE: every running pod of the app runs IMAGE
+    local images
+    images=$(kubectl_ get pods -n flask-app --field-selector=status.phase=Running \
+        -o jsonpath='{.items[*].spec.containers[0].image}' | tr ' ' '\n' | sort -u)
+    [ "$images" = "$1" ]
+}
+check "every running pod runs it" run_only "$second"
 check "the HorizontalPodAutoscaler exists" kubectl_ get hpa web -n flask-app
 check "pulumi refresh finds no drift with the HPA in place" \
     pulumi_run refresh refresh --stack local --yes --expect-no-changes
