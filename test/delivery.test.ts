@@ -23,6 +23,42 @@ function jobs(): [string, string, Yaml][] {
     );
 }
 
+/**
+ * The flags delivery/deployments.sh gives `pulumi deployment settings edit` for each stack, read by
+ * running it with a `pulumi` that records its arguments. (e2e.sh has the real CLI parse them.)
+ */
+function deploymentsSettings(): Map<string, Map<string, string[]>> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+    const calls = path.join(dir, "calls");
+    fs.writeFileSync(
+        path.join(dir, "pulumi"),
+        `#!/bin/sh\nprintf '%s\\0' "$@" >>${calls}\necho >>${calls}\n`,
+        {
+            mode: 0o755,
+        },
+    );
+    const run = spawnSync("bash", ["delivery/deployments.sh", "acme", "123456789012", "acme/flask-eks"], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const settings = new Map<string, Map<string, string[]>>();
+    for (const call of fs.readFileSync(calls, "utf8").split("\n").filter(Boolean)) {
+        const args = call.split("\0").slice(0, -1);
+        assert.deepEqual(args.slice(0, 3), ["deployment", "settings", "edit"]);
+        const flags = new Map<string, string[]>();
+        for (let i = 3; i < args.length; i++) {
+            const [flag, inline] = args[i].split("=", 2);
+            const value =
+                inline ?? (args[i + 1]?.startsWith("--") || args[i + 1] === undefined ? "true" : args[++i]);
+            flags.set(flag, [...(flags.get(flag) ?? []), value]);
+        }
+        settings.set(flags.get("--stack")![0].replace("acme/flask-eks/", ""), flags);
+    }
+    return settings;
+}
+
 /** The stacks each mechanism deploys on a push to main: GitHub Actions workflows and Pulumi Deployments. */
 function pushDeployers(): Map<string, string[]> {
     const deployers = new Map<string, string[]>();
@@ -38,12 +74,8 @@ function pushDeployers(): Map<string, string[]> {
             if (reusable || runsUp) add(job.with?.stack ?? name, `${file} job ${name}`);
         }
     }
-    for (const stack of eksStacks()) {
-        const settings = yaml.load(
-            fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.deploy.yaml`), "utf8"),
-        ) as Yaml;
-        if (settings.settings.gitHub.deployCommits) add(stack, `Pulumi.${stack}.deploy.yaml deployCommits`);
-    }
+    for (const [stack, flags] of deploymentsSettings())
+        if (flags.get("--push-to-deploy")?.[0] !== "false") add(stack, "Pulumi Deployments push-to-deploy");
     return deployers;
 }
 
@@ -191,27 +223,37 @@ describe("delivery: GitHub Actions", () => {
 });
 
 describe("delivery: Pulumi Deployments settings", () => {
-    for (const stack of eksStacks()) {
-        it(`Pulumi.${stack}.deploy.yaml parses and fits the stack file it sits next to`, () => {
-            const file = yaml.load(
-                fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.deploy.yaml`), "utf8"),
-            ) as Yaml;
-            assert.ok(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)));
-            assert.equal(file.version, 1);
-            const { sourceContext, operationContext, gitHub } = file.settings;
-            assert.equal(sourceContext.git.repoDir, ".");
-            assert.equal(sourceContext.git.branch, "refs/heads/main");
-            assert.deepEqual(operationContext.preRunCommands, ["npm ci --no-audit --no-fund"]);
-            assert.match(
-                operationContext.oidc.aws.roleArn,
-                new RegExp(`^arn:aws:iam::\\d{12}:role/flask-eks-deploy-${stack}$`),
+    const settings = deploymentsSettings();
+    const versions = fs.readFileSync(path.join(ROOT, "engine", "versions.env"), "utf8");
+    const cli = /^PULUMI_VERSION=v(\S+)$/m.exec(versions)![1];
+
+    it("configures exactly the stacks that have stack files", () => {
+        assert.deepEqual([...settings.keys()].sort(), eksStacks().sort());
+    });
+
+    for (const [stack, flags] of settings) {
+        it(`${stack}: runs only what a person starts, with the stack's deploy role, in an image with the AWS CLI`, () => {
+            const one = (flag: string) => flags.get(flag)?.[0];
+            assert.equal(one("--repo"), "acme/flask-eks");
+            assert.equal(one("--branch"), "main");
+            assert.equal(one("--folder"), ".");
+            // pulumi/pulumi ships the AWS CLI v2 the kubeconfig runs; its slim variants do not.
+            assert.equal(one("--executor-image"), `pulumi/pulumi:${cli}`);
+            assert.deepEqual(flags.get("--pre-run-command"), [
+                "aws --version",
+                "npm ci --no-audit --no-fund",
+            ]);
+            assert.equal(one("--skip-install-deps"), "true");
+            assert.equal(
+                one("--oidc-aws-role-arn"),
+                `arn:aws:iam::123456789012:role/flask-eks-deploy-${stack}`,
             );
-            assert.match(operationContext.oidc.aws.duration, /^\d+h\d+m\d+s$/);
-            assert.equal(gitHub.deployCommits, false, "GitHub Actions deploys on push (deploy.yml)");
-            // Its role is the deploy role: a preview there would run a pull request's code with write
-            // credentials. pull-request.yml previews with the read-only role instead.
-            assert.equal(gitHub.previewPullRequests, false, "no pull-request previews with the deploy role");
-            assert.equal(gitHub.pullRequestTemplate, stack === "dev", "review stacks are copies of dev");
+            // Each of these would run with the deploy role: pushes are deploy.yml's, pull-request
+            // previews are pull-request.yml's (read-only role), and review stacks would deploy a
+            // pull request's code.
+            assert.equal(one("--push-to-deploy"), "false");
+            assert.equal(one("--preview-prs"), "false");
+            assert.equal(one("--pr-template"), "false");
         });
     }
 });
@@ -247,19 +289,15 @@ describe("delivery: OIDC trust policies", () => {
         assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "acme");
     });
 
-    it("the read-only role trusts pull requests, main and the three stacks' previews and refreshes only", () => {
-        const [github, pulumi] = fill("preview-role-trust.json").Statement;
-        assert.deepEqual(github.Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
+    it("the read-only role trusts this repository's pull requests and main only", () => {
+        // Deployments runs every operation with the one role its settings name, the deploy role;
+        // previews and drift checks run in GitHub Actions.
+        const statements = fill("preview-role-trust.json").Statement;
+        assert.equal(statements.length, 1);
+        assert.deepEqual(statements[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
             "repo:acme/flask-eks:pull_request",
             "repo:acme/flask-eks:ref:refs/heads/main",
         ]);
-        const subs: string[] = pulumi.Condition.StringLike["api.pulumi.com/oidc:sub"];
-        assert.equal(subs.length, 6);
-        for (const sub of subs)
-            assert.match(
-                sub,
-                /^pulumi:deploy:org:acme:project:flask-eks:stack:(dev|staging|prod):operation:(preview|refresh):scope:write$/,
-            );
     });
 });
 

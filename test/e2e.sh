@@ -61,26 +61,39 @@ pulumi_run() {
 # ---- the CLI's own validation of the project and every stack file ----
 mkdir -p "$WORK/config-check"
 cp Pulumi.yaml Pulumi.*.yaml "$WORK/config-check/"
-rm -f "$WORK/config-check/"Pulumi.*.deploy.yaml
 # The checks of the committed files get a backend of their own: the project copy below makes the
 # same stacks again.
 config_backend=file://$WORK/config-state
 mkdir -p "$WORK/config-state"
 validated() ( # validated STACK: the CLI accepts the stack's config (it stops later, for want of a program)
     cd "$WORK/config-check"
-    export PULUMI_BACKEND_URL=$config_backend
-    pulumi stack init "$1" --non-interactive >/dev/null 2>&1 || true # the second time, it exists
+    PULUMI_BACKEND_URL=$config_backend pulumi stack init "$1" --non-interactive >/dev/null 2>&1 || true # the second time, it exists
     # preview fails either way (no program here), so its output, not its status, tells.
     local out
-    out=$(pulumi preview --stack "$1" 2>&1 || true)
+    out=$(PULUMI_BACKEND_URL=$config_backend pulumi preview --stack "$1" 2>&1 || true)
     ! grep -q "validating stack config" <<<"$out"
 )
 for file in Pulumi.*.yaml; do
     stack=${file#Pulumi.}
     stack=${stack%.yaml}
-    [[ $stack == *.deploy ]] && continue
     check "the CLI validates Pulumi.$stack.yaml against Pulumi.yaml's declarations" validated "$stack"
 done
+# delivery/deployments.sh through the real CLI. A DIY backend refuses deployment settings only after
+# the CLI has parsed every flag: an unknown flag or command fails before that, in other words.
+deployments_settings() {
+    local shim=$WORK/deployments-shim
+    mkdir -p "$shim"
+    cat >"$shim/pulumi" <<SHIM
+#!/usr/bin/env bash
+out=\$("$BIN/pulumi" "\$@" 2>&1)
+grep -q "requires the Pulumi Cloud backend" <<<"\$out" || { echo "\$out" >&2; exit 1; }
+SHIM
+    chmod +x "$shim/pulumi"
+    # "organization" is the DIY backend's organisation; the stacks are the ones checked above.
+    PATH=$shim:$PATH PULUMI_BACKEND_URL=$config_backend bash delivery/deployments.sh organization 123456789012 acme/flask-eks
+}
+check "the CLI parses every flag of delivery/deployments.sh (Pulumi Deployments settings)" deployments_settings
+
 sed -i 's/^  flask-eks:azCount: .*/  flask-eks:azCount: three/' "$WORK/config-check/Pulumi.dev.yaml"
 refused() { ! validated "$1"; }
 check "the CLI refuses a value of the wrong type (azCount: three)" refused dev
@@ -91,8 +104,8 @@ cp -r index.ts config components targets app package.json tsconfig.json "$WORK/c
 ln -s "$ROOT/node_modules" "$WORK/config-check/node_modules"
 eks_program() {
     local out
-    out=$(cd "$WORK/config-check" && cp "$ROOT/Pulumi.dev.yaml" . && export PULUMI_BACKEND_URL=$config_backend &&
-        pulumi preview --stack dev 2>&1)
+    out=$(cd "$WORK/config-check" && cp "$ROOT/Pulumi.dev.yaml" . &&
+        PULUMI_BACKEND_URL=$config_backend pulumi preview --stack dev 2>&1)
     if grep -q "no resource plugin 'pulumi-resource-aws'" <<<"$out" && [ "$(grep -c "error:" <<<"$out")" -le 2 ]; then return 0; fi
     echo "$out" >&2
     return 1
@@ -102,6 +115,7 @@ check "the real engine runs the EKS program up to its first AWS resource (no AWS
 # ---- the cluster, and two images in its registry ----
 KUBECONFIG=$(bash engine/cluster.sh start "$BIN" | tail -1)
 export KUBECONFIG
+# shellcheck disable=SC2119 # it takes extra tools as arguments; the engine's need none
 image_tools
 image_engine
 push() { # push VERSION: build app/ with APP_VERSION=VERSION, push it, print it by digest
@@ -141,7 +155,7 @@ owns_replicas() {
 check "no field Pulumi manages on the Deployment holds the replica count" owns_replicas
 has_endpoints() { [ -n "$(kubectl_ get endpoints web -n flask-app -o jsonpath='{.subsets[*].addresses[*].ip}')" ]; }
 check "the Service has endpoints" has_endpoints
-url=$(cd "$PROJECT" && pulumi stack output --stack local url 2>/dev/null || true)
+url=$(cd "$PROJECT" && { pulumi stack output --stack local url 2>/dev/null || true; })
 check "the url output is the load balancer's ($url)" test "$url" = "http://web-flask-app.lb.localhost"
 check "a second up changes nothing (nothing re-pushes or drifts)" \
     pulumi_run up-again up --stack local --yes --expect-no-changes --policy-pack "$ROOT/engine/policy-pack"
