@@ -105,6 +105,8 @@ fi
 echo
 echo "closed loop: wrk -t1 -c64, ${rounds} rounds of ${seconds}s"
 printf '%-16s %10s %9s %9s %7s\n' server req/s p50_ms p99_ms errors
+# Each round is one line of five fields, split into the columns on purpose.
+# shellcheck disable=SC2086
 for r in "${closed[@]}"; do printf '%-16s %10s %9s %9s %7s\n' $r; done
 for label in dev-server app app+1000-idle; do
     printf '%-16s %10s %9s %9s %7s  (median; errors summed)\n' "$label" "$(median "$label" 2)" \

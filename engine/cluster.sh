@@ -19,7 +19,7 @@ stop() {
     if [ -f "$STATE/pids" ]; then
         # Last started, first stopped: nothing is left talking to an API server that is gone.
         tac "$STATE/pids" | while read -r pid name; do
-            kill "$pid" 2>/dev/null && log "stopped $name ($pid)" || true
+            if kill "$pid" 2>/dev/null; then log "stopped $name ($pid)"; fi
         done
         sleep 1
         tac "$STATE/pids" | while read -r pid _; do kill -9 "$pid" 2>/dev/null || true; done

@@ -2,7 +2,8 @@
 # Sourced by the container test and the serve benchmark: a Docker engine, the base image and the
 # app image built from the real app/Dockerfile. Needs root (it installs packages and starts dockerd).
 # Public registries are unreachable here, so the base image is built locally (a debootstrapped
-# Debian with the machine's CPython 3.13, like python:3.13-slim) and passed through BASE_IMAGE.
+# Debian with the machine's CPython 3.13, like python:3.13-slim) and put in place of the Dockerfile's
+# pinned base, its one `FROM python:…@sha256:… AS base` line.
 #   image_tools PACKAGE...   install what is missing (docker.io and debootstrap always)
 #   image_engine             use the running engine or start dockerd; image_cleanup stops it
 #   image_build TAG VERSION  build app/ as TAG with APP_VERSION=VERSION
@@ -49,7 +50,7 @@ image_base() {
     mkdir -p "$CACHE"
     if [ ! -f "$CACHE/base-rootfs.tar" ]; then
         local python_home mirror rootfs
-        python_home=$(ls -d "${PYENV_ROOT:-/root/.pyenv}"/versions/3.13* | sort -V | tail -1)
+        python_home=$(printf '%s\n' "${PYENV_ROOT:-/root/.pyenv}"/versions/3.13* | sort -V | tail -1)
         # The Debian mirror apt already uses (whatever this machine is configured with).
         mirror=$(apt-cache policy | awk '/ bookworm\/main / && !m {m = $2} END {print m}')
         rootfs=$(mktemp -d)
@@ -75,9 +76,14 @@ image_base() {
 }
 
 image_build() {
-    local tag=$1 version=$2 setting var value pip_config started
+    local tag=$1 version=$2 setting var value pip_config started dockerfile
     image_base
-    local build_args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APP_VERSION=$version")
+    dockerfile=$(sed -E "s#^FROM python:[^ ]+@sha256:[0-9a-f]{64} AS base\$#FROM $BASE_IMAGE AS base#" app/Dockerfile)
+    if ! grep -qx "FROM $BASE_IMAGE AS base" <<<"$dockerfile"; then
+        echo "image: app/Dockerfile has no 'FROM python:<tag>@sha256:<digest> AS base' line to replace" >&2
+        return 1
+    fi
+    local build_args=(--build-arg "APP_VERSION=$version")
     # The host's package-index settings, so no registry host is written into a committed file.
     pip_config=$(python3 -m pip config list 2>/dev/null || true)
     for setting in index-url extra-index-url trusted-host cert; do
@@ -87,6 +93,6 @@ image_build() {
     done
     echo "image: building app/Dockerfile as $tag" >&2
     started=$(date +%s)
-    DOCKER_BUILDKIT=0 $DOCKER build -q "${build_args[@]}" -t "$tag" app/ >/dev/null
+    DOCKER_BUILDKIT=0 $DOCKER build -q "${build_args[@]}" -f - -t "$tag" app/ <<<"$dockerfile" >/dev/null
     echo "image: built in $(($(date +%s) - started)) s" >&2
 }

@@ -15,6 +15,8 @@ echo "== app: pytest"
 .venv/bin/python -m pytest -q app/tests
 echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
+echo "== scripts: shellcheck"
+git ls-files -z '*.sh' | xargs -0 shellcheck -x && echo "shellcheck: clean"
 echo "== workflows: actionlint"
 .tools/bin/actionlint && echo "actionlint: clean"
 echo "== workflows: zizmor"

@@ -106,6 +106,17 @@ describe("image options", () => {
         fs.rmSync(dir, { recursive: true });
     });
 
+    it("builds on one base pinned by digest, in a FROM line Dependabot can update", () => {
+        // The tag is a hash of app/: with a floating base, one tag could name two different images.
+        const froms = fs
+            .readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8")
+            .split("\n")
+            .filter((line) => /^FROM /i.test(line));
+        assert.match(froms[0], /^FROM python:3\.\d+-slim@sha256:[0-9a-f]{64} AS base$/);
+        // Every later stage starts from that one (or another stage); no ARG stands in for an image.
+        for (const from of froms.slice(1)) assert.match(from, /^FROM (base|build)( AS \w+)?$/);
+    });
+
     it("sends the Docker provider byte-identical inputs from two checkouts at different paths", async () => {
         // A second checkout of the program, as CI's or a colleague's would be.
         const other = fs.mkdtempSync(path.join(os.tmpdir(), "flask-eks-checkout-"));
