@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { irsaRole } from "./irsa";
 import { OidcProvider, managedPolicyArn } from "./trust";
 
-/** The add-ons the cluster manages; addonVersions may pin any of them. */
+/** The add-ons the cluster manages, each at the version KUBERNETES_VERSIONS pins for the cluster's minor. */
 export const ADDONS = [
     "vpc-cni",
     "kube-proxy",
@@ -16,9 +16,8 @@ export type AddonName = (typeof ADDONS)[number];
 /** What every add-on of one cluster shares. */
 export interface AddonTarget {
     cluster: aws.eks.Cluster;
-    kubernetesVersion: string;
-    /** Pinned versions; an add-on not pinned here takes the newest for the Kubernetes version. */
-    pins: Partial<Record<AddonName, string>>;
+    /** The version of each add-on, from the row of KUBERNETES_VERSIONS for the cluster's minor. */
+    versions: Record<string, string>;
     /** The component the add-ons belong to. */
     parent: pulumi.Resource;
 }
@@ -36,12 +35,8 @@ export function managedAddon(
         {
             clusterName: target.cluster.name,
             addonName,
-            addonVersion:
-                target.pins[addonName] ??
-                aws.eks.getAddonVersionOutput(
-                    { addonName, kubernetesVersion: target.kubernetesVersion, mostRecent: true },
-                    parent,
-                ).version,
+            // Pinned, never "most recent": an add-on changes only with a reviewed change to the table.
+            addonVersion: target.versions[addonName],
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
             ...extra,

@@ -17,6 +17,32 @@ export function cidrProblem(value: string, minPrefix: number, maxPrefix: number)
     return undefined;
 }
 
+/** Ranges no request from the internet comes from: documentation (RFC 5737) and private (RFC 1918). */
+const RESERVED_RANGES: [string, string][] = [
+    ["192.0.2.0/24", "a documentation range"],
+    ["198.51.100.0/24", "a documentation range"],
+    ["203.0.113.0/24", "a documentation range"],
+    ["10.0.0.0/8", "a private range"],
+    ["172.16.0.0/12", "a private range"],
+    ["192.168.0.0/16", "a private range"],
+];
+
+/** What reserved range a valid CIDR lies inside (e.g. "a documentation range, 203.0.113.0/24"), if any. */
+export function reservedRangeOf(cidr: string): string | undefined {
+    const [address, prefix] = parse(cidr);
+    for (const [range, kind] of RESERVED_RANGES) {
+        const [rangeAddress, rangePrefix] = parse(range);
+        const mask = (~0 << (32 - rangePrefix)) >>> 0;
+        if (prefix >= rangePrefix && (address & mask) >>> 0 === rangeAddress) return `${kind}, ${range}`;
+    }
+    return undefined;
+}
+
+function parse(cidr: string): [number, number] {
+    const [ip, prefix] = cidr.split("/");
+    return [ipv4ToInt(ip.split(".").map(Number)), Number(prefix)];
+}
+
 export function ipv4ToInt(octets: number[]): number {
     return (((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0) as number;
 }

@@ -1,26 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddonName, AddonTarget, networkingAddons, workloadAddons } from "./addons";
+import { AddonTarget, networkingAddons, workloadAddons } from "./addons";
 import { kubeconfigJson } from "./kubeconfig";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
+import { KUBERNETES_VERSIONS } from "./versions";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** EKS support types: STANDARD, or EXTENDED (billed at the extended price once standard support ends). */
+export const UPGRADE_POLICIES = ["STANDARD", "EXTENDED"] as const;
+
 /** The control plane's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ControlPlaneSettings {
-    /** Kubernetes version, 1.NN. */
+    /** Kubernetes version, 1.NN, a row of KUBERNETES_VERSIONS (which pins the add-ons for it). */
     kubernetesVersion: string;
+    upgradePolicy: (typeof UPGRADE_POLICIES)[number];
     /** CIDRs allowed to reach the public API endpoint; empty turns it off. */
     endpointPublicAccessCidrs: string[];
     /** Control-plane log retention in days, one of LOG_RETENTION_DAYS. */
     logRetentionDays: number;
-    /** Add-on versions to pin; unpinned ones resolve to the newest for the Kubernetes version. */
-    addonVersions: Partial<Record<AddonName, string>>;
     /** AWS CLI profile the kubeconfig uses; none means the ambient credentials. */
     kubeconfigProfile?: string;
     /** Role the kubeconfig assumes for its token; none means the caller itself. */
@@ -119,8 +122,8 @@ export class Cluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
-                // Standard support only: extended support bills six times the hourly control-plane price.
-                upgradePolicy: { supportType: "STANDARD" },
+                // Under STANDARD, EKS upgrades a version whose standard support ended; config refuses one.
+                upgradePolicy: { supportType: args.upgradePolicy },
                 deletionProtection: args.protect,
             },
             { ...protect, dependsOn: [policy, logGroup] },
@@ -143,8 +146,7 @@ export class Cluster extends pulumi.ComponentResource {
         // ---- add-ons around the nodes ----
         const addons: AddonTarget = {
             cluster: this.cluster,
-            kubernetesVersion: args.kubernetesVersion,
-            pins: args.addonVersions,
+            versions: KUBERNETES_VERSIONS[args.kubernetesVersion].addons,
             parent: this,
         };
         this.nodes = new NodeGroup(

@@ -4,7 +4,7 @@ import type { ImageSettings } from "../components/image";
 import type { NetworkSettings } from "../components/network";
 import type { NodeGroupSettings } from "../components/nodegroup";
 import type { WorkloadSettings } from "../components/workload";
-import { ConfigError, RawConfig, Reader, deepFreeze } from "./reader";
+import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
 import * as section from "./sections";
 
@@ -22,6 +22,8 @@ interface CommonConfig {
     stack: string;
     image: ImageSettings;
     workload: WorkloadSettings;
+    /** What is allowed but worth saying, such as a short support runway: a line each. */
+    notices: string[];
 }
 
 /** The whole stack on AWS: network, cluster, nodes, ECR, workload. */
@@ -48,20 +50,29 @@ export type StackConfig = EksStackConfig | LocalStackConfig;
 
 /** Loads and validates the current stack's config; throws ConfigError listing every problem. */
 export function loadConfig(): StackConfig {
-    return parseConfig(
+    const config = parseConfig(
         (namespace, key) => new pulumi.Config(namespace).get(key),
         pulumi.getProject(),
         pulumi.getStack(),
         Object.keys(pulumi.runtime.allConfig()),
+        { today: new Date(), deploying: !pulumi.runtime.isDryRun() },
     );
+    for (const notice of config.notices) pulumi.log.warn(notice);
+    return config;
 }
 
 /**
  * Parses and validates raw config. `setKeys`, when given, lists every key set for the stack; any in
  * this project's namespace that nothing reads is reported as unknown.
  */
-export function parseConfig(raw: RawConfig, project: string, stack: string, setKeys?: string[]): StackConfig {
-    const r = new Reader(raw, project, []);
+export function parseConfig(
+    raw: RawConfig,
+    project: string,
+    stack: string,
+    setKeys?: string[],
+    situation?: Situation,
+): StackConfig {
+    const r = new Reader(raw, project, [], situation);
     const target = section.target(r);
     // Every section is read whatever the target, so every key of the stack file is checked; the AWS
     // region matters only on EKS.
@@ -80,7 +91,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
         throw new ConfigError(r.problems, stack);
     }
     if (target === "local") {
-        return deepFreeze({ target, project, stack, image, workload, local });
+        return deepFreeze({ target, project, stack, image, workload, local, notices: r.notices });
     }
     if (!region) throw new ConfigError(r.problems, stack);
     return deepFreeze({
@@ -94,6 +105,7 @@ export function parseConfig(raw: RawConfig, project: string, stack: string, setK
         nodes,
         image,
         workload,
+        notices: r.notices,
     });
 }
 
@@ -119,6 +131,8 @@ export const REMOVED_KEYS: Record<string, string> = {
         "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
     appReplicas:
         "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
+    addonVersions:
+        "add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit",
 };
 
 /** A mistyped key would otherwise be ignored in silence and its default used instead. */

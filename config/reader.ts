@@ -39,6 +39,13 @@ export function deepFreeze<T>(o: T): T {
     return o;
 }
 
+/** When the config is read: some checks depend on the date, and some only refuse a real deployment. */
+export interface Situation {
+    today: Date;
+    /** `pulumi up` (true), or a preview or the offline plan (false). */
+    deploying: boolean;
+}
+
 /** Typed accessors over raw config that record a problem line instead of throwing. */
 export class Reader {
     constructor(
@@ -46,7 +53,11 @@ export class Reader {
         private readonly project: string,
         /** Every problem found so far, one line each. */
         readonly problems: string[],
+        readonly situation: Situation = { today: new Date(), deploying: false },
     ) {}
+
+    /** What is allowed but worth saying (the plan prints these; `pulumi up` logs them as warnings). */
+    readonly notices: string[] = [];
 
     /** Every fully qualified key read so far. */
     readonly asked = new Set<string>();

@@ -1,11 +1,11 @@
-import { ADDONS, AddonName } from "../components/addons";
 import { architectureOf } from "../components/architecture";
-import { cidrProblem } from "../components/cidr";
-import { ControlPlaneSettings, LOG_RETENTION_DAYS } from "../components/cluster";
+import { cidrProblem, reservedRangeOf } from "../components/cidr";
+import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/cluster";
 import { ImageSettings } from "../components/image";
 import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/network";
 import { CAPACITY_TYPES, NodeGroupSettings } from "../components/nodegroup";
 import { bytesOf, cpusOf } from "../components/quantities";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
 import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/workload";
 import { Reader, complete } from "./reader";
 
@@ -51,8 +51,17 @@ export function region(r: Reader): string | undefined {
 export function network(r: Reader): NetworkSettings | undefined {
     const vpcCidr = r.check("vpcCidr", r.string("vpcCidr"), (v) => cidrProblem(v, 16, 22));
     const azCount = r.integer("azCount", 2, 6);
-    const natGateways = r.oneOf("natGateways", NAT_GATEWAYS);
+    let natGateways = r.oneOf("natGateways", NAT_GATEWAYS);
     const existing = existingVpc(r);
+    if (natGateways === "none" && existing === undefined) {
+        // Nodes in the new VPC's private subnets then reach neither ECR, EKS nor STS, and never join.
+        r.problem(
+            "natGateways",
+            natGateways,
+            "single or perAz for a VPC the stack creates (its nodes pull images and join the cluster through NAT); none only with vpcId, a VPC whose private subnets already have a way out",
+        );
+        natGateways = undefined;
+    }
     const settings = complete<Omit<NetworkSettings, "existing">>({ vpcCidr, azCount, natGateways });
     return settings && existing !== null ? { ...settings, existing } : undefined;
 }
@@ -94,15 +103,9 @@ function existingVpc(r: Reader): ExistingVpc | undefined | null {
 }
 
 export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: string[] }) | undefined {
-    const kubernetesVersion = r.string(
-        "kubernetesVersion",
-        /^1\.\d{2}$/,
-        "a version of the form 1.NN, such as 1.33",
-    );
-    const endpointPublicAccessCidrs = r.list("endpointPublicAccessCidrs");
-    const badCidrs = endpointPublicAccessCidrs?.filter(
-        (c) => r.check("endpointPublicAccessCidrs", c, (v) => cidrProblem(v, 0, 32)) === undefined,
-    );
+    const kubernetesVersion = r.oneOf("kubernetesVersion", Object.keys(KUBERNETES_VERSIONS));
+    const upgradePolicy = supportedVersion(r, kubernetesVersion, r.oneOf("upgradePolicy", UPGRADE_POLICIES));
+    const endpointPublicAccessCidrs = endpointCidrs(r);
     const logRetentionDays = r.check("logRetentionDays", r.integer("logRetentionDays", 1), (v) =>
         LOG_RETENTION_DAYS.includes(v) ? undefined : `one of ${LOG_RETENTION_DAYS.join(", ")}`,
     );
@@ -125,7 +128,6 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         );
         viewerRoleArns = undefined;
     }
-    const addonVersions = addonPins(r);
     const kubeconfigProfile = r.string(
         "kubeconfigProfile",
         /^[\w.+-]*$/,
@@ -137,11 +139,11 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
     const protect = r.boolean("protect");
     const settings = complete({
         kubernetesVersion,
-        endpointPublicAccessCidrs: badCidrs?.length ? undefined : endpointPublicAccessCidrs,
+        upgradePolicy,
+        endpointPublicAccessCidrs,
         logRetentionDays,
         adminRoleArns,
         viewerRoleArns,
-        addonVersions,
         kubeconfigProfile,
         kubeconfigRoleArn,
         protect,
@@ -156,20 +158,85 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
     );
 }
 
-/** Parses `name=version` pins, each naming a managed add-on once. */
-function addonPins(r: Reader): Partial<Record<AddonName, string>> {
-    const pins: Partial<Record<AddonName, string>> = {};
-    for (const pin of r.list("addonVersions") ?? []) {
-        const [name, version, ...rest] = pin.split("=");
-        if (!(ADDONS as readonly string[]).includes(name) || !version || rest.length > 0) {
-            r.problem("addonVersions", pin, `name=version with name one of ${ADDONS.join(", ")}`);
-        } else if (name in pins) {
-            r.problem("addonVersions", pin, `each add-on pinned once; ${name} is pinned twice`);
-        } else {
-            pins[name as AddonName] = version;
+/**
+ * The upgrade policy, if the version has support under it today. A version past standard support
+ * is refused under STANDARD: EKS upgrades such a control plane itself, and the stack would then ask
+ * for a downgrade. Under EXTENDED it is allowed, at the extended-support price (the plan shows it).
+ */
+function supportedVersion(
+    r: Reader,
+    version: string | undefined,
+    policy: (typeof UPGRADE_POLICIES)[number] | undefined,
+): (typeof UPGRADE_POLICIES)[number] | undefined {
+    if (version === undefined || policy === undefined) return undefined;
+    const now = runway(KUBERNETES_VERSIONS[version], r.situation.today);
+    const newest = newestVersion();
+    const upgrade = `upgrade one minor at a time towards ${newest} (README.md, "Upgrading Kubernetes")`;
+    if (now.phase === "ended") {
+        r.problem(
+            "kubernetesVersion",
+            version,
+            `a version with support left; ${version}'s ended ${now.until}: ${upgrade}`,
+        );
+        return undefined;
+    }
+    if (now.phase === "extended" && policy === "STANDARD") {
+        r.problem(
+            "kubernetesVersion",
+            version,
+            `a version in standard support; ${version}'s ended ${KUBERNETES_VERSIONS[version].endOfStandardSupport}: ${upgrade}, or set upgradePolicy: EXTENDED to pay for extended support until ${now.until}`,
+        );
+        return undefined;
+    }
+    if (now.phase === "extended") {
+        r.notices.push(
+            `Kubernetes ${version} is in extended support (billed as such) until ${now.until}: ${upgrade}.`,
+        );
+    } else if (now.days < RUNWAY_WARNING_DAYS) {
+        r.notices.push(
+            `Kubernetes ${version} leaves standard support in ${now.days} days (${now.until}): ${upgrade}.`,
+        );
+    }
+    return policy;
+}
+
+/** Stands in prod's committed file for the CIDRs only its owner knows; `pulumi up` refuses it. */
+export const ENDPOINT_PLACEHOLDER = "REPLACE_WITH_YOUR_EGRESS_CIDRS";
+
+/**
+ * Public CIDRs allowed to reach the API endpoint. Documentation and private ranges are refused: no
+ * request reaches a public endpoint from them, so the stack could not reach its own cluster. The
+ * placeholder passes a preview or the plan as a private-only endpoint, with a notice.
+ */
+function endpointCidrs(r: Reader): string[] | undefined {
+    const cidrs = r.list("endpointPublicAccessCidrs");
+    if (cidrs === undefined) return undefined;
+    const want =
+        "public CIDRs your CI runners' and operators' traffic comes from (or [] for a private-only endpoint, reached from inside the VPC)";
+    let valid = true;
+    for (const cidr of cidrs) {
+        if (cidr === ENDPOINT_PLACEHOLDER) {
+            if (r.situation.deploying) {
+                r.problem("endpointPublicAccessCidrs", cidr, `${want}; pulumi up refuses the placeholder`);
+                valid = false;
+            } else {
+                r.notices.push(
+                    `endpointPublicAccessCidrs holds the placeholder ${ENDPOINT_PLACEHOLDER}: this preview shows a private-only endpoint, and pulumi up refuses it until it is replaced.`,
+                );
+            }
+            continue;
+        }
+        if (r.check("endpointPublicAccessCidrs", cidr, (v) => cidrProblem(v, 0, 32)) === undefined) {
+            valid = false;
+            continue;
+        }
+        const reserved = reservedRangeOf(cidr);
+        if (reserved) {
+            r.problem("endpointPublicAccessCidrs", cidr, `${want}, not ${reserved}`);
+            valid = false;
         }
     }
-    return pins;
+    return valid ? cidrs.filter((c) => c !== ENDPOINT_PLACEHOLDER) : undefined;
 }
 
 export function nodes(r: Reader): NodeGroupSettings | undefined {

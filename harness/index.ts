@@ -63,6 +63,8 @@ export interface RunOptions {
     overrides?: Record<string, string | undefined>;
     /** Project root holding Pulumi.yaml, the stack files and index.ts. Default: this repository. */
     root?: string;
+    /** Run as `pulumi up` would (not a preview): the program then refuses placeholders. Default: a preview. */
+    deploy?: boolean;
 }
 
 const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
@@ -118,7 +120,8 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     pulumi.runtime.setAllConfig(values, secretKeys);
 
     const region = values["aws:region"] ?? "us-west-2";
-    await pulumi.runtime.setMocks(awsMocks(region), project, stack, false);
+    // A preview, as the offline plan is: the program refuses some placeholders only when it deploys.
+    await pulumi.runtime.setMocks(awsMocks(region), project, stack, !options.deploy);
     const registrations: Registration[] = [];
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);

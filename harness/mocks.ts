@@ -5,15 +5,6 @@ import { createHash } from "crypto";
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_DEPLOYER_ROLE = `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`;
 
-/** Versions the mocked getAddonVersion answers with, as EKS would for a recent Kubernetes version. */
-export const MOCK_ADDON_VERSIONS: Record<string, string> = {
-    "vpc-cni": "v1.19.5-eksbuild.1",
-    "kube-proxy": "v1.33.0-eksbuild.2",
-    "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
-    coredns: "v1.12.1-eksbuild.2",
-    "metrics-server": "v0.7.2-eksbuild.3",
-};
-
 function hex(seed: string, length: number): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
@@ -141,12 +132,6 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                         issuerName: "deployer",
                         sessionName: "session-1",
                         id: args.inputs.arn,
-                    };
-                case "aws:eks/getAddonVersion:getAddonVersion":
-                    return {
-                        ...args.inputs,
-                        version: MOCK_ADDON_VERSIONS[args.inputs.addonName],
-                        id: args.inputs.addonName,
                     };
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return {

@@ -1,8 +1,11 @@
 import { RunResult, unwrapSecrets } from "../harness";
+import { KUBERNETES_VERSIONS, runway } from "../components/versions";
 import pricingTable from "./pricing.json";
 
 export interface RegionPrices {
     eksClusterHour: number;
+    /** The hourly price of a cluster whose Kubernetes version is in extended support. */
+    eksClusterExtendedHour: number;
     ec2Hour: Record<string, number>;
     natGatewayHour: number;
     natGatewayPerGB: number;
@@ -56,7 +59,11 @@ export interface CostEstimate {
 type Json = any;
 
 /** Monthly cost of what a run registered, priced from `table` for the stack's region. */
-export function estimateCost(run: RunResult, table: PricingTable = PRICING): CostEstimate {
+export function estimateCost(
+    run: RunResult,
+    table: PricingTable = PRICING,
+    today: Date = new Date(),
+): CostEstimate {
     const region = run.config["aws:region"];
     const prices = table.regions[region];
     const a = table.assumptions;
@@ -84,8 +91,21 @@ export function estimateCost(run: RunResult, table: PricingTable = PRICING): Cos
         );
     };
 
-    const clusters = of("aws:eks/cluster:Cluster").length;
-    if (clusters) add("EKS control plane", `${clusters} cluster`, (p) => clusters * p.eksClusterHour * h);
+    for (const cluster of of("aws:eks/cluster:Cluster")) {
+        // EKS bills the extended price only once the version's standard support has ended.
+        const row = KUBERNETES_VERSIONS[cluster.version];
+        const now = row && runway(row, today);
+        if (now?.phase === "extended") {
+            add(
+                "EKS control plane",
+                `1 cluster, Kubernetes ${cluster.version} in extended support`,
+                (p) => p.eksClusterExtendedHour * h,
+                `standard support ended ${row.endOfStandardSupport}; extended support until ${now.until}`,
+            );
+        } else {
+            add("EKS control plane", `1 cluster, Kubernetes ${cluster.version}`, (p) => p.eksClusterHour * h);
+        }
+    }
 
     const launchTemplates = of("aws:ec2/launchTemplate:LaunchTemplate");
     for (const group of of("aws:eks/nodeGroup:NodeGroup")) {

@@ -15,6 +15,7 @@ import {
     renderComparison,
     renderCost,
     renderCounts,
+    renderChecks,
     renderCriticalPath,
     renderTree,
     styleFor,
@@ -110,6 +111,9 @@ async function main(argv: string[]): Promise<number> {
             ? `${style.green("valid")}: ${validationText}\n`
             : `${style.red("invalid")}:\n${validation.output}\n`,
     );
+
+    heading("Support runway and notices");
+    out.write(`${renderChecks(run, new Date(), style)}\n`);
 
     heading("Estimated monthly cost");
     out.write(`${renderCost(cost, style)}\n`);

@@ -1,3 +1,5 @@
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
+import { parseConfig } from "../config";
 import { Registration, RunResult, unwrapSecrets } from "../harness";
 import { CostEstimate, PRICING } from "./cost";
 import { CriticalPath, TreeNode, countsByType, shortType } from "./graph";
@@ -76,6 +78,29 @@ export function renderCost(cost: CostEstimate, style: Style): string {
         table([["item", "what", "per month", "note"], ...rows, ["total", "", total, ""]]),
         style.dim(`Prices: ${PRICING.source}, as of ${PRICING.date}, region ${cost.region}. ${PRICING.note}`),
     ].join("\n");
+}
+
+/**
+ * The support runway of the cluster's Kubernetes version on `today`, and every notice the config
+ * gave (a short runway, a placeholder `pulumi up` will refuse): what the plan must not hide.
+ */
+export function renderChecks(run: RunResult, today: Date, style: Style): string {
+    const lines: string[] = [];
+    for (const cluster of run.registrations.filter((r) => r.type === "aws:eks/cluster:Cluster")) {
+        const version = String(cluster.inputs.version);
+        const now = runway(KUBERNETES_VERSIONS[version], today);
+        const text =
+            now.phase === "standard"
+                ? `Kubernetes ${version}: standard support until ${now.until}, ${now.days} days left`
+                : `Kubernetes ${version}: extended support (billed as such) until ${now.until}, ${now.days} days left`;
+        lines.push(
+            now.phase === "standard" && now.days >= RUNWAY_WARNING_DAYS ? style.green(text) : style.red(text),
+        );
+    }
+    const raw = (ns: string, key: string) => run.config[`${ns}:${key}`];
+    const notices = parseConfig(raw, run.project, run.stack, undefined, { today, deploying: false }).notices;
+    lines.push(...notices.map((n) => `${style.red("notice")}: ${n}`));
+    return lines.length ? lines.join("\n") : "Nothing to report.";
 }
 
 export function renderCriticalPath(path: CriticalPath): string {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
 import { ProductionConfig } from "./aws";
 
 /** Tags every stack's AWS resources should carry, through the provider's default tags. */
@@ -30,6 +31,26 @@ export const standardSupport: ResourceValidationPolicy = {
     }),
 };
 
+/** The runway rule as of `today` (a parameter, so its tests do not depend on the day they run). */
+export const supportRunwayOn = (today: Date): ResourceValidationPolicy => ({
+    name: "eks-kubernetes-support-runway",
+    description: `The cluster's Kubernetes version has at least ${RUNWAY_WARNING_DAYS} days of standard support left (components/versions.ts).`,
+    enforcementLevel: "advisory",
+    validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
+        const row = cluster.version === undefined ? undefined : KUBERNETES_VERSIONS[cluster.version];
+        if (!row) return report(`Kubernetes ${cluster.version} has no row in components/versions.ts.`);
+        const now = runway(row, today);
+        if (now.phase !== "standard")
+            report(
+                `Kubernetes ${cluster.version} is past standard support; ${now.phase} support until ${now.until}.`,
+            );
+        else if (now.days < RUNWAY_WARNING_DAYS)
+            report(
+                `Kubernetes ${cluster.version} has ${now.days} days of standard support left (until ${now.until}).`,
+            );
+    }),
+});
+
 export const natOutsideProduction: StackValidationPolicy = {
     name: "cost-nat-gateways-outside-production",
     description:
@@ -44,4 +65,11 @@ export const natOutsideProduction: StackValidationPolicy = {
     },
 };
 
-export const advisoryPolicies = [defaultTags, standardSupport, natOutsideProduction];
+export const advisoryPoliciesOn = (today: Date) => [
+    defaultTags,
+    standardSupport,
+    supportRunwayOn(today),
+    natOutsideProduction,
+];
+
+export const advisoryPolicies = advisoryPoliciesOn(new Date());

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MOCK_ADDON_VERSIONS } from "../harness/mocks";
+import { ADDONS } from "../components/addons";
+import { KUBERNETES_VERSIONS } from "../components/versions";
+import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -27,12 +29,14 @@ for (const stack of eksStacks()) {
             );
         });
 
-        it("manages the five add-ons at their resolved versions; nodes wait for networking, coredns and metrics-server for nodes", async () => {
+        it("manages the five add-ons at the versions pinned for its Kubernetes minor; nodes wait for networking, coredns and metrics-server for nodes", async () => {
             const run = await okRun(stack);
+            const pinned =
+                KUBERNETES_VERSIONS[loadStackConfig(stack).values[`${P}:kubernetesVersion`]].addons;
             const addons = Object.fromEntries(all(run, "aws:eks/addon:Addon").map((a) => [a.name, a]));
-            assert.deepEqual(Object.keys(addons).sort(), Object.keys(MOCK_ADDON_VERSIONS).sort());
+            assert.deepEqual(Object.keys(addons).sort(), [...ADDONS].sort());
             for (const [name, addon] of Object.entries(addons)) {
-                assert.equal(inputs(addon).addonVersion, MOCK_ADDON_VERSIONS[name], name);
+                assert.equal(inputs(addon).addonVersion, pinned[name], name);
             }
             const nodes = one(run, "aws:eks/nodeGroup:NodeGroup");
             for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) {
@@ -45,12 +49,14 @@ for (const stack of eksStacks()) {
     });
 }
 
-describe("add-on options", () => {
-    it("uses a pinned add-on version instead of resolving one", async () => {
-        const run = await okRun("dev", {
-            overrides: { [`${P}:addonVersions`]: '["coredns=v1.11.4-eksbuild.2"]' },
-        });
-        const coredns = all(run, "aws:eks/addon:Addon").find((a) => a.name === "coredns")!;
-        assert.equal(inputs(coredns).addonVersion, "v1.11.4-eksbuild.2");
+describe("add-on versions", () => {
+    it("every Kubernetes minor in the table pins every managed add-on, as an EKS build", () => {
+        for (const [minor, row] of Object.entries(KUBERNETES_VERSIONS)) {
+            assert.deepEqual(Object.keys(row.addons).sort(), [...ADDONS].sort(), minor);
+            for (const version of Object.values(row.addons))
+                assert.match(version, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+            // kube-proxy is built per minor; its version names the minor it belongs to.
+            assert.ok(row.addons["kube-proxy"].startsWith(`v${minor}.`), minor);
+        }
     });
 });

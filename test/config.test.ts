@@ -3,21 +3,26 @@ import { describe, it } from "node:test";
 import { architectureOf } from "../components/architecture";
 import { cidrProblem } from "../components/cidr";
 import { LOG_RETENTION_DAYS } from "../components/cluster";
+import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
+import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { RENAMED_KEYS, parseConfig } from "../config";
 import { runStack } from "../harness";
 import { loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { P, resourcesOf } from "./helpers";
 
+/** When tests read config that depends on the date: a fixed day, and a preview unless they say. */
+const PREVIEW = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
+
 /** parseConfig over the dev stack's config with some keys changed (a string) or unset (undefined). */
-function parseDev(overrides: Record<string, string | undefined>) {
+function parseDev(overrides: Record<string, string | undefined>, situation = PREVIEW) {
     const { values } = loadStackConfig("dev");
     const merged: Record<string, string | undefined> = { ...values, ...overrides };
-    return parseConfig((ns, key) => merged[`${ns}:${key}`], P, "dev");
+    return parseConfig((ns, key) => merged[`${ns}:${key}`], P, "dev", undefined, situation);
 }
 
-function problemsOf(overrides: Record<string, string | undefined>): string[] {
+function problemsOf(overrides: Record<string, string | undefined>, situation = PREVIEW): string[] {
     try {
-        parseDev(overrides);
+        parseDev(overrides, situation);
     } catch (e) {
         return (e as { problems: string[] }).problems;
     }
@@ -110,9 +115,24 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:endpointPublicAccessCidrs: got "1.2.3.0/24", expected a list of strings`,
     ],
     [
-        "Kubernetes version of the wrong form",
+        "Kubernetes version the stack has no row for",
         { [`${P}:kubernetesVersion`]: "1.33.2" },
-        `${P}:kubernetesVersion: got "1.33.2", expected a version of the form 1.NN, such as 1.33`,
+        `${P}:kubernetesVersion: got "1.33.2", expected one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}`,
+    ],
+    [
+        "documentation range in the endpoint allowlist",
+        { [`${P}:endpointPublicAccessCidrs`]: '["203.0.113.0/24"]' },
+        `${P}:endpointPublicAccessCidrs: got "203.0.113.0/24", expected public CIDRs your CI runners' and operators' traffic comes from (or [] for a private-only endpoint, reached from inside the VPC), not a documentation range, 203.0.113.0/24`,
+    ],
+    [
+        "private range in the endpoint allowlist",
+        { [`${P}:endpointPublicAccessCidrs`]: '["10.20.0.0/16"]' },
+        `${P}:endpointPublicAccessCidrs: got "10.20.0.0/16", expected public CIDRs your CI runners' and operators' traffic comes from (or [] for a private-only endpoint, reached from inside the VPC), not a private range, 10.0.0.0/8`,
+    ],
+    [
+        "no NAT gateway for a VPC the stack creates",
+        { [`${P}:natGateways`]: "none" },
+        `${P}:natGateways: got "none", expected single or perAz for a VPC the stack creates (its nodes pull images and join the cluster through NAT); none only with vpcId, a VPC whose private subnets already have a way out`,
     ],
     [
         "VPC id without private subnets",
@@ -140,11 +160,6 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         "admin that is not a role ARN",
         { [`${P}:adminRoleArns`]: '["alice"]' },
         `${P}:adminRoleArns: got "alice", expected IAM role ARNs such as arn:aws:iam::123456789012:role/admin`,
-    ],
-    [
-        "pin of an unknown add-on",
-        { [`${P}:addonVersions`]: '["cilium=v1"]' },
-        `${P}:addonVersions: got "cilium=v1", expected name=version with name one of vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, metrics-server`,
     ],
     [
         "protect that is not a boolean",
@@ -342,11 +357,89 @@ describe("unknown keys", () => {
         assert.deepEqual(resourcesOf(run), []);
     });
 
+    it("refuses addonVersions, pointing at the table that pins add-ons per Kubernetes version", async () => {
+        const run = await runStack("dev", {
+            overrides: { [`${P}:addonVersions`]: '["coredns=v1.11.4-eksbuild.2"]' },
+        });
+        assert.match(
+            run.error!.message,
+            /addonVersions: is set, expected it unset: it was removed \(add-on versions are pinned per Kubernetes version in components\/versions.ts/,
+        );
+        assert.deepEqual(resourcesOf(run), []);
+    });
+
     it("every new name is a key Pulumi.yaml declares", () => {
         const declared = Object.keys(readProjectFile().config ?? {});
         for (const [old, renamed] of Object.entries(RENAMED_KEYS)) {
             assert.ok(declared.includes(renamed), renamed);
             assert.ok(!declared.includes(old), old);
         }
+    });
+});
+
+describe("config: Kubernetes support runway", () => {
+    const on = (day: string, deploying = false) => ({ today: new Date(`${day}T12:00:00Z`), deploying });
+    const version = (v: string, policy = "STANDARD") => ({
+        [`${P}:kubernetesVersion`]: v,
+        [`${P}:upgradePolicy`]: policy,
+    });
+
+    it("defaults to the minor with the longest standard support, which has support left today", () => {
+        const declared = readProjectFile().config!.kubernetesVersion.default;
+        assert.equal(declared, newestVersion());
+        assert.deepEqual(problemsOf({}, { today: new Date(), deploying: true }), []);
+    });
+
+    it("refuses a version past standard support under STANDARD, naming the date and both ways out", () => {
+        assert.deepEqual(problemsOf(version("1.33"), on("2026-11-28")), [
+            `${P}:kubernetesVersion: got "1.33", expected a version in standard support; 1.33's ended 2026-07-29: upgrade one minor at a time towards ${newestVersion()} (README.md, "Upgrading Kubernetes"), or set upgradePolicy: EXTENDED to pay for extended support until 2027-07-29`,
+        ]);
+    });
+
+    it("allows it under EXTENDED, with a notice, and refuses it once extended support has ended too", () => {
+        assert.deepEqual(parseDev(version("1.33", "EXTENDED"), on("2026-11-28")).notices, [
+            `Kubernetes 1.33 is in extended support (billed as such) until 2027-07-29: upgrade one minor at a time towards ${newestVersion()} (README.md, "Upgrading Kubernetes").`,
+        ]);
+        assert.match(
+            problemsOf(version("1.33", "EXTENDED"), on("2027-07-30"))[0],
+            /1\.33's ended 2027-07-29/,
+        );
+    });
+
+    it("warns under 90 days of standard support, and says nothing with more", () => {
+        assert.match(
+            parseDev(version("1.34"), on("2026-11-28")).notices[0],
+            /leaves standard support in 4 days \(2026-12-02\)/,
+        );
+        assert.deepEqual(parseDev(version("1.35"), on("2026-11-28")).notices, []);
+        assert.match(parseDev(version("1.35"), on("2027-01-01")).notices[0], /in 85 days/);
+    });
+});
+
+describe("config: the prod endpoint placeholder", () => {
+    const placeholder = { [`${P}:endpointPublicAccessCidrs`]: JSON.stringify([ENDPOINT_PLACEHOLDER]) };
+
+    it("is what prod commits, so no documentation range stands in for a real CIDR", () => {
+        assert.equal(
+            loadStackConfig("prod").values[`${P}:endpointPublicAccessCidrs`],
+            JSON.stringify([ENDPOINT_PLACEHOLDER]),
+        );
+    });
+
+    it("lets a preview or the plan run, as a private-only endpoint, with a notice", () => {
+        const config = parseDev(placeholder);
+        assert.equal(config.target, "eks");
+        if (config.target !== "eks") return;
+        assert.deepEqual(config.cluster.endpointPublicAccessCidrs, []);
+        assert.match(config.notices.join("\n"), /pulumi up refuses it until it is replaced/);
+    });
+
+    it("is refused by pulumi up, before any resource, with what to put there", async () => {
+        assert.deepEqual(problemsOf(placeholder, { ...PREVIEW, deploying: true }), [
+            `${P}:endpointPublicAccessCidrs: got "${ENDPOINT_PLACEHOLDER}", expected public CIDRs your CI runners' and operators' traffic comes from (or [] for a private-only endpoint, reached from inside the VPC); pulumi up refuses the placeholder`,
+        ]);
+        const run = await runStack("prod", { deploy: true });
+        assert.match(run.error!.message, /endpointPublicAccessCidrs: got "REPLACE_WITH_YOUR_EGRESS_CIDRS"/);
+        assert.deepEqual(resourcesOf(run), []);
     });
 });

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/network";
 import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/cidr";
@@ -107,15 +108,18 @@ for (const stack of eksStacks()) {
 }
 
 describe("network modes", () => {
-    it("natGateways=none leaves private subnets without a route out", async () => {
-        const run = await okRun("dev", { overrides: { [`${P}:natGateways`]: "none" } });
-        assert.equal(all(run, "aws:ec2/natGateway:NatGateway").length, 0);
-        assert.equal(all(run, "aws:ec2/eip:Eip").length, 0);
-        const privateTables = all(run, "aws:ec2/routeTable:RouteTable").filter((t) =>
-            t.name.startsWith("private-"),
-        );
-        assert.equal(privateTables.length, 2);
-        privateTables.forEach((t) => assert.deepEqual(inputs(t).routes, []));
+    it("natGateways=none is for an adopted VPC only: a created one without NAT has nodes that never join", async () => {
+        const created = await runStack("dev", { overrides: { [`${P}:natGateways`]: "none" } });
+        assert.match(created.error!.message, /natGateways: got "none", expected single or perAz/);
+        const adopted = await okRun("dev", {
+            overrides: {
+                [`${P}:natGateways`]: "none",
+                [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+                [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+                [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+            },
+        });
+        assert.equal(all(adopted, "aws:ec2/natGateway:NatGateway").length, 0);
     });
 
     it("adopting a VPC creates no network resource and puts nodes in the given private subnets", async () => {

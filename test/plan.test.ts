@@ -9,7 +9,7 @@ import { manifestsOf } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { PRICING, estimateCost } from "../plan/cost";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
-import { money, renderCost, styleFor } from "../plan/report";
+import { money, renderChecks, renderCost, styleFor } from "../plan/report";
 import { P, eksStacks, okRun } from "./helpers";
 
 /** Runs the plan CLI as a user would, minus the install step. */
@@ -260,5 +260,36 @@ describe("plan: the command", () => {
         );
         assert.doesNotMatch(result.stderr, /\n\s+at /);
         fs.rmSync(root, { recursive: true });
+    });
+});
+
+describe("plan: Kubernetes support", () => {
+    const extended = {
+        overrides: { [`${P}:kubernetesVersion`]: "1.33", [`${P}:upgradePolicy`]: "EXTENDED" },
+    };
+    const day = new Date("2026-11-28T12:00:00Z");
+
+    it("prices a version past standard support at the extended-support rate, and says why", async () => {
+        const price = PRICING.regions["us-west-2"];
+        const h = PRICING.assumptions.hoursPerMonth;
+        const line = (run: Awaited<ReturnType<typeof okRun>>) =>
+            estimateCost(run, PRICING, day).lines.find((l) => l.item === "EKS control plane")!;
+        const old = line(await okRun("dev", extended));
+        assert.equal(old.monthly, Math.round(price.eksClusterExtendedHour * h * 100) / 100);
+        assert.match(old.note!, /standard support ended 2026-07-29; extended support until 2027-07-29/);
+        assert.equal(line(await okRun("dev")).monthly, Math.round(price.eksClusterHour * h * 100) / 100);
+    });
+
+    it("shows the runway, and every notice the config gives", async () => {
+        const plain = styleFor({ isTTY: false } as NodeJS.WriteStream);
+        const text = renderChecks(await okRun("dev", extended), day, plain);
+        assert.match(
+            text,
+            /Kubernetes 1\.33: extended support \(billed as such\) until 2027-07-29, 243 days left/,
+        );
+        assert.match(text, /notice: Kubernetes 1\.33 is in extended support/);
+        const prod = renderChecks(await okRun("prod"), day, plain);
+        assert.match(prod, /Kubernetes 1\.35: standard support until 2027-03-27, 119 days left/);
+        assert.match(prod, /notice: endpointPublicAccessCidrs holds the placeholder/);
     });
 });

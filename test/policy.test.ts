@@ -5,7 +5,10 @@ import { describe, it } from "node:test";
 import { Policy } from "@pulumi/policy";
 import { RunResult } from "../harness";
 import { ROOT } from "../harness/stack-config";
-import { advisoryPolicies } from "../policy/advisory";
+import { advisoryPoliciesOn } from "../policy/advisory";
+
+/** The advisory rules as of a fixed day, so the runway rule's answers do not move with the calendar. */
+const advisoryPolicies = advisoryPoliciesOn(new Date("2026-11-28T12:00:00Z"));
 import { awsPolicies, grantsEverything } from "../policy/aws";
 import { kubernetesPolicies, PUBLIC_ANNOTATION } from "../policy/kubernetes";
 import { P, committedStacks, okRun } from "./helpers";
@@ -321,6 +324,21 @@ describe("policy pack: advisory rules", () => {
             violations.map((v) => v.policy),
             ["eks-standard-support"],
         );
+    });
+
+    it("eks-kubernetes-support-runway fires under 90 days of standard support, past it, and for a version with no row", async () => {
+        for (const [version, message] of [
+            ["1.34", "Kubernetes 1.34 has 4 days of standard support left (until 2026-12-02)."],
+            ["1.33", "Kubernetes 1.33 is past standard support; extended support until 2027-07-29."],
+            ["1.30", "Kubernetes 1.30 has no row in components/versions.ts."],
+        ]) {
+            const run = broken(await okRun("dev"), "aws:eks/cluster:Cluster", (i) => (i.version = version));
+            const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.message]),
+                [["eks-kubernetes-support-runway", message]],
+            );
+        }
     });
 
     it("recognises a wildcard admin statement in its forms", () => {

@@ -1,0 +1,94 @@
+// The EKS Kubernetes minors this stack runs, with the dates their support ends and the managed add-on
+// versions pinned for each. A leaf: imports nothing.
+//
+// Dates: the EKS user guide's release calendar (docs.aws.amazon.com/eks/latest/userguide/
+// kubernetes-versions.html), read 2026-11-28. A minor has 14 months of standard support from its EKS
+// release, then 12 of extended support at a higher hourly price. Add-on versions: builds EKS publishes
+// for the minor (`aws eks describe-addon-versions --kubernetes-version 1.NN`), as seen in public
+// configurations of clusters of that minor, November 2026. Changing a version here is the reviewed
+// upgrade of that add-on (README.md, "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
+
+/** What the stack pins for one Kubernetes minor. */
+export interface KubernetesVersion {
+    /** Last day of standard support (UTC), ISO date. */
+    endOfStandardSupport: string;
+    /** Last day of extended support (UTC), ISO date; after it EKS upgrades the control plane itself. */
+    endOfExtendedSupport: string;
+    /** Managed add-on versions, by add-on name. */
+    addons: Record<string, string>;
+}
+
+export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
+    "1.35": {
+        endOfStandardSupport: "2027-03-27",
+        endOfExtendedSupport: "2028-03-27",
+        addons: {
+            "vpc-cni": "v1.22.3-eksbuild.1",
+            "kube-proxy": "v1.35.3-eksbuild.17",
+            "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
+            coredns: "v1.13.2-eksbuild.11",
+            "metrics-server": "v0.8.1-eksbuild.6",
+        },
+    },
+    "1.34": {
+        endOfStandardSupport: "2026-12-02",
+        endOfExtendedSupport: "2027-12-02",
+        addons: {
+            "vpc-cni": "v1.22.3-eksbuild.1",
+            "kube-proxy": "v1.34.6-eksbuild.13",
+            "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
+            coredns: "v1.13.2-eksbuild.11",
+            "metrics-server": "v0.8.1-eksbuild.6",
+        },
+    },
+    "1.33": {
+        endOfStandardSupport: "2026-07-29",
+        endOfExtendedSupport: "2027-07-29",
+        addons: {
+            "vpc-cni": "v1.21.1-eksbuild.3",
+            "kube-proxy": "v1.33.8-eksbuild.4",
+            "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
+            coredns: "v1.13.2-eksbuild.1",
+            "metrics-server": "v0.8.1-eksbuild.6",
+        },
+    },
+};
+
+/** Below this many days of standard support left, the config and the plan warn. */
+export const RUNWAY_WARNING_DAYS = 90;
+
+/** Where a minor stands on `today`: in standard support, in extended support, or past both. */
+export interface Runway {
+    phase: "standard" | "extended" | "ended";
+    /** Whole days until the current phase ends (0 on its last day). */
+    days: number;
+    /** The date the current phase ends. */
+    until: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function runway(version: KubernetesVersion, today: Date): Runway {
+    const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+    const left = (until: string) => Math.round((Date.parse(until) - day) / DAY_MS);
+    if (left(version.endOfStandardSupport) >= 0)
+        return {
+            phase: "standard",
+            days: left(version.endOfStandardSupport),
+            until: version.endOfStandardSupport,
+        };
+    if (left(version.endOfExtendedSupport) >= 0)
+        return {
+            phase: "extended",
+            days: left(version.endOfExtendedSupport),
+            until: version.endOfExtendedSupport,
+        };
+    return { phase: "ended", days: 0, until: version.endOfExtendedSupport };
+}
+
+/** The minor in the table whose standard support lasts longest: the default. */
+export function newestVersion(): string {
+    return Object.entries(KUBERNETES_VERSIONS).sort(
+        ([, a], [, b]) => Date.parse(b.endOfStandardSupport) - Date.parse(a.endOfStandardSupport),
+    )[0][0];
+}
