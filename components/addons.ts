@@ -65,7 +65,16 @@ export function networkingAddons(
         parent,
     );
     return [
-        managedAddon(target, "vpc-cni", { serviceAccountRoleArn: cniRole.arn }, { dependsOn: [cniPolicy] }),
+        managedAddon(
+            target,
+            "vpc-cni",
+            // Its network policy agent enforces NetworkPolicy objects; without it they are ignored.
+            {
+                serviceAccountRoleArn: cniRole.arn,
+                configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+            },
+            { dependsOn: [cniPolicy] },
+        ),
         managedAddon(target, "kube-proxy", {}, {}),
         managedAddon(target, "eks-pod-identity-agent", {}, {}),
     ];

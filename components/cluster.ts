@@ -73,7 +73,7 @@ export class Cluster extends pulumi.ComponentResource {
     readonly nodes: NodeGroup;
     /** The cluster's OIDC identity provider, for IRSA roles. */
     readonly oidcProvider: OidcProvider;
-    /** Kubeconfig (JSON) that gets tokens from `aws eks get-token`; a secret. */
+    /** Kubeconfig (JSON) for people, with the profile or role config names; a secret. */
     readonly kubeconfig: pulumi.Output<string>;
     /** Provider for every Kubernetes object; it waits for the node group and the admin access entries. */
     readonly provider: k8s.Provider;
@@ -164,9 +164,12 @@ export class Cluster extends pulumi.ComponentResource {
         workloadAddons(addons, this.nodes.nodeGroup);
 
         // ---- access from Pulumi and kubectl ----
+        // Two kubeconfigs: the exported one, for people, takes the profile or role config names; the
+        // provider's uses the ambient credentials of whoever runs `pulumi up` (a laptop's, CI's OIDC
+        // session), which hold the admin access entry. A profile meant for people does not exist in CI.
+        const access = { clusterName: args.clusterName, region: args.region };
         this.kubeconfig = kubeconfigJson(this.cluster, {
-            clusterName: args.clusterName,
-            region: args.region,
+            ...access,
             profile: args.kubeconfigProfile,
             roleArn: args.kubeconfigRoleArn,
         });
@@ -174,7 +177,7 @@ export class Cluster extends pulumi.ComponentResource {
         // for the admin access entries so that its first call is authorised.
         this.provider = new k8s.Provider(
             "k8s",
-            { kubeconfig: this.kubeconfig },
+            { kubeconfig: kubeconfigJson(this.cluster, access) },
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 

@@ -47,6 +47,8 @@ export function subnetCidr(vpcCidr: string, tier: "private" | "public", azIndex:
 /** A VPC with one public and one private subnet per AZ, or an adopted one. */
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
+    /** The VPC's IPv4 CIDR: where nodes and the load balancer's own addresses are. */
+    readonly vpcCidr: pulumi.Output<string>;
     /** Public subnets: internet-facing load balancers and NAT gateways only; nothing gets a public IP on launch. */
     readonly publicSubnetIds: pulumi.Output<string[]>;
     /** Private subnets: the nodes and the control plane's network interfaces. */
@@ -62,6 +64,7 @@ export class Network extends pulumi.ComponentResource {
 
         if (args.existing) {
             this.vpcId = pulumi.output(args.existing.vpcId);
+            this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existing.vpcId }, { parent: this }).cidrBlock;
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
             this.privateSubnetIdsWithEgress = this.privateSubnetIds;
@@ -150,6 +153,7 @@ export class Network extends pulumi.ComponentResource {
         });
 
         this.vpcId = vpc.id;
+        this.vpcCidr = vpc.cidrBlock;
         this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
         this.privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
         const egress = [...privateSubnets.map((p) => p.association.id), ...nats.map((n) => n.id)];

@@ -25,7 +25,11 @@ export interface WorkloadArgs extends WorkloadSettings {
      * component needs no AWS, and an NLB for the Service. Elsewhere (the local target) the Service is
      * a plain LoadBalancer and there is no AWS at all.
      */
-    eks?: { serviceAccountRole: ServiceAccountRole };
+    eks?: {
+        serviceAccountRole: ServiceAccountRole;
+        /** The VPC's CIDR: nodes relay the NLB's traffic (and its health checks) from there. */
+        vpcCidr: pulumi.Input<string>;
+    };
 }
 
 /** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */
@@ -160,6 +164,7 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         disruptionAndScaling(this.deployment, this.namespace, args, labels, this);
+        networkPolicies(this.namespace, labels, args, this);
 
         // A hostname on EKS (the NLB's); many local load balancers give an address instead.
         this.url = this.service.status.loadBalancer.ingress.apply(
@@ -254,6 +259,61 @@ function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
         },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     };
+}
+
+/**
+ * Default deny in the namespace, then what the app needs: its port from where the load balancer's
+ * traffic arrives (the client ranges the NLB admits, and on EKS the VPC, through which nodes relay it
+ * and the NLB health-checks), and DNS. It calls nothing else today; a new dependency adds its rule here.
+ */
+function networkPolicies(
+    namespace: pulumi.Output<string>,
+    labels: Record<string, string>,
+    args: WorkloadArgs,
+    parent: pulumi.Resource,
+): void {
+    new k8s.networking.v1.NetworkPolicy(
+        "default-deny",
+        {
+            metadata: { name: "default-deny", namespace },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
+        { parent },
+    );
+    const sources: pulumi.Input<string>[] = [...args.lbSourceRanges, ...(args.eks ? [args.eks.vpcCidr] : [])];
+    new k8s.networking.v1.NetworkPolicy(
+        "web",
+        {
+            metadata: { name: "web", namespace, labels },
+            spec: {
+                podSelector: { matchLabels: labels },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    {
+                        from: sources.map((cidr) => ({ ipBlock: { cidr } })),
+                        ports: [{ protocol: "TCP", port: APP_PORT.containerPort }],
+                    },
+                ],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: {
+                                    matchLabels: { "kubernetes.io/metadata.name": "kube-system" },
+                                },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ],
+            },
+        },
+        { parent },
+    );
 }
 
 /** At most one pod away at a time for voluntary disruptions; replicas follow CPU within the bounds. */

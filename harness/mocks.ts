@@ -133,6 +133,9 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                         sessionName: "session-1",
                         id: args.inputs.arn,
                     };
+                case "aws:ec2/getVpc:getVpc":
+                    // An adopted VPC, as the tests give it: the shape AWS answers with.
+                    return { ...args.inputs, cidrBlock: "172.31.0.0/16" };
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return {
                         userName: "AWS",

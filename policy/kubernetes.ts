@@ -178,6 +178,35 @@ export const disruptionBudgets: StackValidationPolicy = {
     },
 };
 
+export const networkPolicies: StackValidationPolicy = {
+    name: "k8s-network-policy-for-every-deployment",
+    description:
+        "Every Deployment's pods are selected by a NetworkPolicy of their namespace that limits both ingress and egress.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const policies = args.resources.filter((r) => r.isType(k8s.networking.v1.NetworkPolicy));
+        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+            const labels = d.props.spec?.template?.metadata?.labels;
+            const limited = (direction: string) =>
+                policies.some((p) => {
+                    const matchLabels = p.props.spec?.podSelector?.matchLabels ?? {};
+                    return (
+                        p.props.metadata?.namespace === d.props.metadata?.namespace &&
+                        (p.props.spec?.policyTypes ?? []).includes(direction) &&
+                        // An empty podSelector selects every pod of the namespace.
+                        (Object.keys(matchLabels).length === 0 || selects(matchLabels, labels))
+                    );
+                });
+            const open = ["Ingress", "Egress"].filter((direction) => !limited(direction));
+            if (open.length)
+                report(
+                    `Deployment ${d.name} has no NetworkPolicy limiting its ${open.join(" and ").toLowerCase()}.`,
+                    d.urn,
+                );
+        }
+    },
+};
+
 export const loadBalancerSourceRanges: ResourceValidationPolicy = {
     name: "k8s-load-balancer-source-ranges",
     description: `LoadBalancer Services list loadBalancerSourceRanges, or carry ${PUBLIC_ANNOTATION}: "true" to be public on purpose.`,
@@ -200,5 +229,6 @@ export const kubernetesPolicies = [
     restrictedPodSecurity,
     noHostAccess,
     disruptionBudgets,
+    networkPolicies,
     loadBalancerSourceRanges,
 ];

@@ -66,6 +66,7 @@ export async function deployEks(config: EksStackConfig) {
                         parent,
                         `IRSA role of ${namespace}/${serviceAccount}; attach what the app needs`,
                     ).arn,
+                vpcCidr: network.vpcCidr,
             },
             ...config.workload,
         },

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { kubeconfig } from "../components/kubeconfig";
-import { isSecretValue } from "../harness";
+import { isSecretValue, unwrapSecrets } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
-import { P, eksStacks, okRun } from "./helpers";
+import { P, eksStacks, okRun, one } from "./helpers";
 
 for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
@@ -46,5 +46,27 @@ describe("kubeconfig", () => {
         assert.deepEqual(withRole.contexts, plain.contexts);
         assert.deepEqual(withRole.users[0].user.exec.env, [{ name: "AWS_PROFILE", value: "ops" }]);
         assert.deepEqual(withRole.users[0].user.exec.args.slice(-2), ["--role-arn", "arn:aws:iam::1:role/r"]);
+    });
+});
+
+describe("kubeconfig: people's and Pulumi's", () => {
+    it("gives the exported kubeconfig the profile and role, and the provider the deployer's own credentials", async () => {
+        const run = await okRun("dev", {
+            overrides: {
+                [`${P}:kubeconfigProfile`]: "ops",
+                [`${P}:kubeconfigRoleArn`]: "arn:aws:iam::123456789012:role/ops-read",
+            },
+        });
+        const exported = JSON.parse((run.outputs.kubeconfig as { value: string }).value);
+        assert.deepEqual(exported.users[0].user.exec.env, [{ name: "AWS_PROFILE", value: "ops" }]);
+        assert.ok(exported.users[0].user.exec.args.includes("arn:aws:iam::123456789012:role/ops-read"));
+        const provider = one(run, "pulumi:providers:kubernetes");
+        const own = JSON.parse((unwrapSecrets(provider.inputs) as { kubeconfig: string }).kubeconfig);
+        assert.equal(own.users[0].user.exec.env, null, "no profile: CI has none");
+        assert.ok(
+            !own.users[0].user.exec.args.includes("--role-arn"),
+            "no role: the deployer's entry is admin",
+        );
+        assert.deepEqual(own.clusters, exported.clusters);
     });
 });

@@ -228,6 +228,21 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
         (r) => without(r, "kubernetes:policy/v1:PodDisruptionBudget"),
     ],
     [
+        "k8s-network-policy-for-every-deployment",
+        "dev",
+        // Neither policy limits egress any more: the pods could call anywhere.
+        (r) => {
+            const ingressOnly = (i: Inputs) => (i.spec.policyTypes = ["Ingress"]);
+            const type = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+            return broken(broken(r, type, ingressOnly, "default-deny"), type, ingressOnly, "web");
+        },
+    ],
+    [
+        "k8s-network-policy-for-every-deployment",
+        "prod",
+        (r) => without(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+    ],
+    [
         "k8s-load-balancer-source-ranges",
         "dev",
         (r) => broken(r, "kubernetes:core/v1:Service", (i) => delete i.spec.loadBalancerSourceRanges),

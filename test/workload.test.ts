@@ -13,7 +13,7 @@ import {
 import { isSecretValue } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
-import { P, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -52,10 +52,36 @@ for (const stack of eksStacks()) {
             const run = await okRun(stack);
             const provider = one(run, "pulumi:providers:kubernetes");
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            assert.equal(objects.length, 6);
+            assert.equal(objects.length, 8);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
+        });
+
+        it("denies all traffic in the namespace but the app's port from the load balancer's sources, and DNS", async () => {
+            const run = await okRun(stack);
+            const policies = Object.fromEntries(
+                all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [
+                    p.name,
+                    inputs(p).spec,
+                ]),
+            );
+            assert.deepEqual(policies["default-deny"], {
+                podSelector: {},
+                policyTypes: ["Ingress", "Egress"],
+            });
+            const web = policies.web;
+            const vpcCidr = inputs(one(run, "aws:ec2/vpc:Vpc")).cidrBlock;
+            assert.deepEqual(
+                web.ingress[0].from.map((f: { ipBlock: { cidr: string } }) => f.ipBlock.cidr),
+                [...JSON.parse(config[`${P}:lbSourceRanges`]), vpcCidr],
+            );
+            assert.deepEqual(web.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
+            assert.equal(web.egress.length, 1, "DNS only");
+            assert.deepEqual(web.egress[0].to[0].podSelector.matchLabels, { "k8s-app": "kube-dns" });
+            // EKS enforces NetworkPolicy only through the VPC CNI's network policy agent.
+            const cni = all(run, "aws:eks/addon:Addon").find((a) => a.name === "vpc-cni")!;
+            assert.deepEqual(JSON.parse(inputs(cni).configurationValues), { enableNetworkPolicy: "true" });
         });
 
         it("enforces the restricted Pod Security Standard on the namespace", async () => {
