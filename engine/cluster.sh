@@ -112,8 +112,11 @@ start() {
     for stage in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete; do
         stages+=(-c "$bin/kwok-stages/$stage.yaml")
     done
+    # The heartbeat stage renews node leases, as a kubelet does, and posts status only every 10
+    # minutes: without leases the node controller marks the nodes, and every pod on them, not ready.
     run kwok "$bin/kwok" --kubeconfig "$STATE/kubeconfig" --manage-all-nodes=false \
-        --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake "${stages[@]}"
+        --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --node-lease-duration-seconds 40 \
+        "${stages[@]}"
     python3 engine/kube.py "$STATE" nodes 3
     run load-balancers python3 engine/kube.py "$STATE" load-balancers
     printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \

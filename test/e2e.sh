@@ -155,6 +155,8 @@ owns_replicas() {
 check "no field Pulumi manages on the Deployment holds the replica count" owns_replicas
 has_endpoints() { [ -n "$(kubectl_ get endpoints web -n flask-app -o jsonpath='{.subsets[*].addresses[*].ip}')" ]; }
 check "the Service has endpoints" has_endpoints
+network_policies() { [ "$(kubectl_ get networkpolicy -n flask-app -o jsonpath='{.items[*].metadata.name}')" = "default-deny web" ]; }
+check "the API server accepted the namespace's NetworkPolicies (default-deny, web)" network_policies
 url=$(cd "$PROJECT" && { pulumi stack output --stack local url 2>/dev/null || true; })
 check "the url output is the load balancer's ($url)" test "$url" = "http://web-flask-app.lb.localhost"
 check "a second up changes nothing (nothing re-pushes or drifts)" \
@@ -165,13 +167,15 @@ check "pointing the stack at a second digest rolls the Deployment, the readiness
     pulumi_run roll up --stack local --yes --skip-preview --policy-pack "$ROOT/engine/policy-pack"
 image=$(kubectl_ get deployment web -n flask-app -o jsonpath='{.spec.template.spec.containers[0].image}')
 check "the Deployment runs the second image" test "$image" = "$second"
-run_only() { # run_only IMAGE: every running pod of the app runs IMAGE
+run_only() { # run_only IMAGE: every running pod of the app that is not terminating runs IMAGE
     local images
+    # Each line: the deletion timestamp (empty unless the pod is draining in its grace period), the image.
     images=$(kubectl_ get pods -n flask-app --field-selector=status.phase=Running \
-        -o jsonpath='{.items[*].spec.containers[0].image}' | tr ' ' '\n' | sort -u)
+        -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp} {.spec.containers[0].image}{"\n"}{end}' |
+        awk 'NF == 1 {print $1}' | sort -u)
     [ "$images" = "$1" ]
 }
-check "every running pod runs it" run_only "$second"
+check "every running pod that is not draining runs it" run_only "$second"
 check "the HorizontalPodAutoscaler exists" kubectl_ get hpa web -n flask-app
 check "pulumi refresh finds no drift with the HPA in place" \
     pulumi_run refresh refresh --stack local --yes --expect-no-changes
