@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonTarget, networkingAddons, workloadAddons } from "./addons";
+import { clusterAutoscaler } from "./autoscaler";
 import { kubeconfigJson } from "./kubeconfig";
+import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
 import { KUBERNETES_VERSIONS } from "./versions";
@@ -50,6 +52,8 @@ export interface ClusterArgs extends ControlPlaneSettings {
     adminPrincipalArns: string[];
     /** The managed node group. */
     nodes: NodeGroupSettings;
+    /** What already exists in AWS under the cluster's name. */
+    live: LiveState;
 }
 
 /** Control-plane log types that matter for an audit trail. */
@@ -96,12 +100,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             protect,
         );
-        // EKS would create this group itself, with no retention; creating it first makes retention ours.
-        const logGroup = new aws.cloudwatch.LogGroup(
-            "control-plane-logs",
-            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays },
-            parent,
-        );
+        const logGroup = controlPlaneLogGroup(args, this);
 
         // ---- the control plane ----
         const publicCidrs = args.endpointPublicAccessCidrs;
@@ -158,6 +157,7 @@ export class Cluster extends pulumi.ComponentResource {
                 subnetIds: args.nodeSubnetIds,
                 partition,
                 readyAfter: networkingAddons(addons, this.oidcProvider, partition),
+                live: args.live.nodeScaling,
             },
             parent,
         );
@@ -181,12 +181,45 @@ export class Cluster extends pulumi.ComponentResource {
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 
+        clusterAutoscaler(
+            {
+                clusterName: args.clusterName,
+                region: args.region,
+                kubernetesVersion: args.kubernetesVersion,
+                oidc: this.oidcProvider,
+                nodeGroupArn: this.nodes.nodeGroup.arn,
+                provider: this.provider,
+            },
+            this,
+        );
+
         this.registerOutputs({
             clusterName: this.clusterName,
             kubeconfig: this.kubeconfig,
             oidcProviderArn: oidc.arn,
         });
     }
+}
+
+/**
+ * The group EKS writes control-plane logs to, made before the cluster so its retention is ours (EKS
+ * would make it with none). A destroy keeps it: the audit log outlives the cluster for its retention,
+ * and EKS would recreate it from late log streams anyway, so a create on the next up would fail with
+ * ResourceAlreadyExistsException. The next up adopts a group that exists, whoever made it; its
+ * retention and tags are set by the up after that.
+ */
+function controlPlaneLogGroup(args: ClusterArgs, parent: pulumi.Resource): aws.cloudwatch.LogGroup {
+    const name = logGroupName(args.clusterName);
+    return new aws.cloudwatch.LogGroup(
+        "control-plane-logs",
+        { name, retentionInDays: args.logRetentionDays },
+        {
+            parent,
+            retainOnDelete: true,
+            // An import fails when the group differs from the inputs; a group EKS made has no retention.
+            ...(args.live.adoptLogGroup ? { import: name, ignoreChanges: ["retentionInDays", "tags"] } : {}),
+        },
+    );
 }
 
 /** The EKS access policies the stack grants, and the prefix of their entries' names. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Architecture } from "./architecture";
+import type { LiveState } from "./live";
 import { managedPolicyArn, servicePrincipalTrust } from "./trust";
 
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
@@ -14,7 +15,7 @@ export interface NodeGroupSettings {
     architecture: Architecture;
     /** ON_DEMAND or SPOT. */
     capacityType: CapacityType;
-    /** Node counts; desired is only used at creation. */
+    /** Node counts; desired is only used at creation (then the Cluster Autoscaler owns the count). */
     minSize: number;
     desiredSize: number;
     maxSize: number;
@@ -33,6 +34,33 @@ export interface NodeGroupArgs extends NodeGroupSettings {
     partition: pulumi.Input<string>;
     /** What nodes need before they can turn Ready: the networking add-ons. */
     readyAfter: pulumi.Resource[];
+    /** The node group's live scaling, on any up after the first. */
+    live?: LiveState["nodeScaling"];
+}
+
+/**
+ * The scaling config to send, and whether the desired count is left to the autoscaler. It is, as a
+ * rule: then neither an up nor a refresh touches it (refresh honours ignoreChanges too, so drift
+ * checks stay quiet while the Cluster Autoscaler works). When the configured bounds differ from the
+ * live ones, the update sends the live count moved inside the new bounds: the count in Pulumi's
+ * state is stale, and EKS refuses a minimum above the desired count it is sent.
+ */
+export function scaling(
+    settings: Pick<NodeGroupSettings, "minSize" | "desiredSize" | "maxSize">,
+    live: LiveState["nodeScaling"],
+): {
+    scalingConfig: { minSize: number; desiredSize: number; maxSize: number };
+    autoscalerOwnsCount: boolean;
+} {
+    const { minSize, maxSize } = settings;
+    if (!live)
+        return {
+            scalingConfig: { minSize, desiredSize: settings.desiredSize, maxSize },
+            autoscalerOwnsCount: true,
+        };
+    const desiredSize = Math.min(Math.max(live.desiredSize, minSize), maxSize);
+    const boundsChange = live.minSize !== minSize || live.maxSize !== maxSize;
+    return { scalingConfig: { minSize, desiredSize, maxSize }, autoscalerOwnsCount: !boundsChange };
 }
 
 /** AL2023 AMI type for each architecture. */
@@ -102,6 +130,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             },
             child,
         );
+        const { scalingConfig, autoscalerOwnsCount } = scaling(args, args.live);
         this.nodeGroup = new aws.eks.NodeGroup(
             "nodes",
             {
@@ -112,11 +141,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                 instanceTypes: args.instanceTypes,
                 capacityType: args.capacityType,
                 amiType: AMI_TYPES[args.architecture],
-                scalingConfig: {
-                    minSize: args.minSize,
-                    desiredSize: args.desiredSize,
-                    maxSize: args.maxSize,
-                },
+                scalingConfig,
                 updateConfig: { maxUnavailablePercentage: 33 },
                 nodeRepairConfig: { enabled: true },
                 launchTemplate: {
@@ -127,8 +152,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             {
                 ...child,
                 dependsOn: [...policies, ...args.readyAfter],
-                // Autoscalers own the live node count; config only sets it at creation.
-                ignoreChanges: ["scalingConfig.desiredSize"],
+                ignoreChanges: autoscalerOwnsCount ? ["scalingConfig.desiredSize"] : [],
             },
         );
 

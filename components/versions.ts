@@ -5,7 +5,9 @@
 // kubernetes-versions.html), read 2026-11-28. A minor has 14 months of standard support from its EKS
 // release, then 12 of extended support at a higher hourly price. Add-on versions: builds EKS publishes
 // for the minor (`aws eks describe-addon-versions --kubernetes-version 1.NN`), as seen in public
-// configurations of clusters of that minor, November 2026. Changing a version here is the reviewed
+// configurations of clusters of that minor, November 2026. Cluster Autoscaler: the image of the
+// cluster's minor and a chart of the autoscaler repository's index whose appVersion is that minor or
+// later (9.47.0 is the first with the RBAC newer images need). Changing a version here is the reviewed
 // upgrade of that add-on (README.md, "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
 
 /** What the stack pins for one Kubernetes minor. */
@@ -16,6 +18,11 @@ export interface KubernetesVersion {
     endOfExtendedSupport: string;
     /** Managed add-on versions, by add-on name. */
     addons: Record<string, string>;
+    /**
+     * The Cluster Autoscaler, whose minor must be the cluster's: its image, and a chart (from
+     * kubernetes.github.io/autoscaler) whose RBAC covers what that image watches.
+     */
+    clusterAutoscaler: { chart: string; image: string };
 }
 
 export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
@@ -29,6 +36,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             coredns: "v1.13.2-eksbuild.11",
             "metrics-server": "v0.8.1-eksbuild.6",
         },
+        clusterAutoscaler: { chart: "9.57.0", image: "v1.35.2" },
     },
     "1.34": {
         endOfStandardSupport: "2026-12-02",
@@ -40,6 +48,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             coredns: "v1.13.2-eksbuild.11",
             "metrics-server": "v0.8.1-eksbuild.6",
         },
+        clusterAutoscaler: { chart: "9.53.0", image: "v1.34.2" },
     },
     "1.33": {
         endOfStandardSupport: "2026-07-29",
@@ -51,6 +60,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             coredns: "v1.13.2-eksbuild.1",
             "metrics-server": "v0.8.1-eksbuild.6",
         },
+        clusterAutoscaler: { chart: "9.51.0", image: "v1.33.0" },
     },
 };
 

@@ -13,6 +13,8 @@ export interface WorkloadSettings {
     memoryLimit: string;
     /** Client CIDRs the load balancer accepts. */
     lbSourceRanges: string[];
+    /** An ACM certificate: on EKS the NLB then serves TLS on 443 (and nothing on 80). */
+    tlsCertificateArn?: string;
 }
 
 export interface WorkloadArgs extends WorkloadSettings {
@@ -79,7 +81,7 @@ export class Workload extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
-    /** http:// and the load balancer's hostname. */
+    /** http:// (https:// with a certificate) and the load balancer's hostname. */
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -150,13 +152,17 @@ export class Workload extends pulumi.ComponentResource {
                     name: "web",
                     namespace: this.namespace,
                     labels,
-                    annotations: args.eks && NLB_ANNOTATIONS,
+                    annotations: args.eks && nlbAnnotations(args.tlsCertificateArn),
                 },
                 spec: {
                     type: "LoadBalancer",
                     // One source of truth: whatever labels the Deployment's pods carry.
                     selector: this.deployment.spec.template.metadata.labels,
-                    ports: [{ name: "http", port: 80, targetPort: APP_PORT.name, protocol: "TCP" }],
+                    ports: [
+                        args.tlsCertificateArn
+                            ? { name: "https", port: 443, targetPort: APP_PORT.name, protocol: "TCP" }
+                            : { name: "http", port: 80, targetPort: APP_PORT.name, protocol: "TCP" },
+                    ],
                     loadBalancerSourceRanges: args.lbSourceRanges,
                 },
             },
@@ -167,8 +173,9 @@ export class Workload extends pulumi.ComponentResource {
         networkPolicies(this.namespace, labels, args, this);
 
         // A hostname on EKS (the NLB's); many local load balancers give an address instead.
+        const scheme = args.tlsCertificateArn ? "https" : "http";
         this.url = this.service.status.loadBalancer.ingress.apply(
-            (ingress) => `http://${ingress[0].hostname || ingress[0].ip}`,
+            (ingress) => `${scheme}://${ingress[0].hostname || ingress[0].ip}`,
         );
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
@@ -182,7 +189,22 @@ const RESTRICTED_POD_SECURITY = {
     "pod-security.kubernetes.io/audit": "restricted",
 };
 
-/** An internet-facing NLB from EKS's built-in cloud controller (see README), health-checking /readyz. */
+/** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * An internet-facing NLB from EKS's built-in cloud controller (see README), health-checking /readyz.
+ * With a certificate its listener on the "https" port terminates TLS and forwards plain TCP to the pods.
+ */
+function nlbAnnotations(certificateArn: string | undefined): Record<string, string> {
+    const tls = certificateArn && {
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": TLS_POLICY,
+    };
+    return { ...NLB_ANNOTATIONS, ...tls };
+}
+
 const NLB_ANNOTATIONS = {
     "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",

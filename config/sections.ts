@@ -1,4 +1,5 @@
 import { architectureOf } from "../components/architecture";
+import { INSTANCE_SIZES, fit } from "../components/capacity";
 import { cidrProblem, reservedRangeOf } from "../components/cidr";
 import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/cluster";
 import { ImageSettings } from "../components/image";
@@ -13,6 +14,32 @@ import { Reader, complete } from "./reader";
 // returns the section only when all of it is valid.
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ACM_CERTIFICATE_ARN =
+    /^(arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/;
+
+/**
+ * Whether the node group at nodeMaxSize holds the HPA's maximum plus the rolling update's surge pod.
+ * With less room, pods would stay Pending at peak and a rollout could stall until Pulumi's wait fails.
+ */
+export function capacityProblem(nodes: NodeGroupSettings, workload: WorkloadSettings): string | undefined {
+    const room = fit(nodes.instanceTypes, nodes.maxSize, workload, workload.maxReplicas);
+    if (room.holds >= room.needs) return undefined;
+    return `at most ${room.holds - 1}: nodeMaxSize=${nodes.maxSize} nodes of ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest} after system pods and add-ons, and the HPA's maximum needs one more for the rolling update's surge pod; raise nodeMaxSize, use a larger instance type, or lower the replicas or their requests`;
+}
+
+/**
+ * Problems of a certificate with where the stack runs: an NLB takes ACM certificates of its own
+ * region only, and the local target has no NLB.
+ */
+export function certificateProblem(arn: string | undefined, region: string | undefined): string | undefined {
+    if (!arn) return undefined;
+    if (region === undefined)
+        return "empty: the local target's load balancer is not an NLB and takes no ACM certificate";
+    const certificateRegion = arn.split(":")[3];
+    return certificateRegion === region
+        ? undefined
+        : `a certificate in the stack's region ${region} (an NLB uses ACM certificates of its own region only)`;
+}
 
 export const TARGETS = ["eks", "local"] as const;
 /** Where the stack deploys: EKS (the whole stack), or a Kubernetes cluster the user already has. */
@@ -249,6 +276,14 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
         r.problems.push(`${r.name("instanceTypes")}: got [], expected at least one instance type`);
         instanceTypes = undefined;
     }
+    const unsized = instanceTypes?.filter((t) => !(t in INSTANCE_SIZES)) ?? [];
+    for (const t of unsized)
+        r.problem(
+            "instanceTypes",
+            t,
+            `a type whose size the capacity check knows (components/capacity.ts lists ${Object.keys(INSTANCE_SIZES).join(", ")}; add a row for another)`,
+        );
+    if (unsized.length) instanceTypes = undefined;
     if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {
         const byArch = instanceTypes.map((t) => `${t}=${architectureOf(t)}`).join(", ");
         r.problems.push(
@@ -341,12 +376,19 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         );
         lbSourceRanges = undefined;
     }
-    return complete({
+    const tlsCertificateArn = r.string(
+        "tlsCertificateArn",
+        ACM_CERTIFICATE_ARN,
+        "empty, or an ACM certificate ARN such as arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    );
+    const settings = complete({
         minReplicas,
         maxReplicas,
         cpuRequest,
         memoryRequest,
         memoryLimit,
         lbSourceRanges,
+        tlsCertificateArn,
     });
+    return settings && { ...settings, tlsCertificateArn: settings.tlsCertificateArn || undefined };
 }

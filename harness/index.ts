@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { awsMocks } from "./mocks";
+import { ExistingAws, awsMocks } from "./mocks";
 import { ROOT, loadStackConfig } from "./stack-config";
 
 /** One resource registration, as the engine would receive it from `pulumi up`. */
@@ -30,6 +30,8 @@ export interface Registration {
         replaceOnChanges: string[];
         deleteBeforeReplace: boolean;
         retainOnDelete: boolean;
+        /** The ID of an existing resource to adopt ("" when none). */
+        importId: string;
         additionalSecretOutputs: string[];
         version: string;
         /** What the resource was called before, for the engine to match it to its old state. */
@@ -65,6 +67,8 @@ export interface RunOptions {
     root?: string;
     /** Run as `pulumi up` would (not a preview): the program then refuses placeholders. Default: a preview. */
     deploy?: boolean;
+    /** What exists in the account already (a later up, or one after a destroy). Default: nothing. */
+    existing?: ExistingAws;
 }
 
 const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
@@ -121,7 +125,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
 
     const region = values["aws:region"] ?? "us-west-2";
     // A preview, as the offline plan is: the program refuses some placeholders only when it deploys.
-    await pulumi.runtime.setMocks(awsMocks(region), project, stack, !options.deploy);
+    await pulumi.runtime.setMocks(awsMocks(region, options.existing), project, stack, !options.deploy);
     const registrations: Registration[] = [];
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);
@@ -188,6 +192,7 @@ function toRegistration(req: any, urn: string, id: string): Registration {
             replaceOnChanges: req.getReplaceonchangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: req.getRetainondelete() === true,
+            importId: req.getImportid(),
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             version: req.getVersion(),
             aliases: req.getAliasesList().map(toAliasSpec),

@@ -16,9 +16,15 @@ export interface Manifest {
 
 /** Every Kubernetes object a run registered, from its inputs, in registration order. */
 export function manifestsOf(run: RunResult): Manifest[] {
-    return run.registrations
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
-        .map((r) => unwrapSecrets(r.inputs) as Manifest);
+    return (
+        run.registrations
+            // A Helm release is not an API object: the provider renders its chart when it deploys.
+            .filter(
+                (r) =>
+                    r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"),
+            )
+            .map((r) => unwrapSecrets(r.inputs) as Manifest)
+    );
 }
 
 /** The manifests as one multi-document YAML stream. */

@@ -14,7 +14,15 @@ function hex(seed: string, length: number): string {
  * shape, ARNs, the cluster's endpoint, CA and OIDC issuer, and every invoke the program makes. An
  * invoke they do not know fails loudly, so a new data source cannot slip in untested.
  */
-export function awsMocks(region: string): pulumi.runtime.Mocks {
+/** What exists in the mocked account before the run: by default nothing (a first up). */
+export interface ExistingAws {
+    /** Control-plane log groups left behind (by a destroy, or made by EKS). */
+    logGroups?: string[];
+    /** The stack's cluster, with its one node group's live scaling. */
+    cluster?: { name: string; nodeScaling: { minSize: number; desiredSize: number; maxSize: number } };
+}
+
+export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.runtime.Mocks {
     const arn = (service: string, resource: string) =>
         `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
     return {
@@ -132,6 +140,25 @@ export function awsMocks(region: string): pulumi.runtime.Mocks {
                         issuerName: "deployer",
                         sessionName: "session-1",
                         id: args.inputs.arn,
+                    };
+                case "aws:cloudwatch/getLogGroups:getLogGroups":
+                    return {
+                        ...args.inputs,
+                        logGroupNames: (existing.logGroups ?? []).filter((n) =>
+                            n.startsWith(args.inputs.logGroupNamePrefix),
+                        ),
+                        arns: [],
+                        id: region,
+                    };
+                case "aws:eks/getClusters:getClusters":
+                    return { names: existing.cluster ? [existing.cluster.name] : [], id: region };
+                case "aws:eks/getNodeGroups:getNodeGroups":
+                    return { ...args.inputs, names: ["nodes-0123abc"], id: args.inputs.clusterName };
+                case "aws:eks/getNodeGroup:getNodeGroup":
+                    return {
+                        ...args.inputs,
+                        scalingConfigs: [existing.cluster!.nodeScaling],
+                        id: args.inputs.nodeGroupName,
                     };
                 case "aws:ec2/getVpc:getVpc":
                     // An adopted VPC, as the tests give it: the shape AWS answers with.

@@ -1,3 +1,4 @@
+import { fit } from "../components/capacity";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
 import { parseConfig } from "../config";
 import { Registration, RunResult, unwrapSecrets } from "../harness";
@@ -98,8 +99,17 @@ export function renderChecks(run: RunResult, today: Date, style: Style): string 
         );
     }
     const raw = (ns: string, key: string) => run.config[`${ns}:${key}`];
-    const notices = parseConfig(raw, run.project, run.stack, undefined, { today, deploying: false }).notices;
-    lines.push(...notices.map((n) => `${style.red("notice")}: ${n}`));
+    const config = parseConfig(raw, run.project, run.stack, undefined, { today, deploying: false });
+    if (config.target === "eks") {
+        const { nodes, workload } = config;
+        const room = fit(nodes.instanceTypes, nodes.maxSize, workload, workload.maxReplicas);
+        lines.push(
+            style.green(
+                `Capacity at nodeMaxSize: ${nodes.maxSize} × ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}; the HPA's maximum ${workload.maxReplicas} and a surge pod need ${room.needs}`,
+            ),
+        );
+    }
+    lines.push(...config.notices.map((n) => `${style.red("notice")}: ${n}`));
     return lines.length ? lines.join("\n") : "Nothing to report.";
 }
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as path from "path";
 import { Cluster, deployerArn } from "../components/cluster";
 import { Image } from "../components/image";
+import { liveState } from "../components/live";
 import { irsaRole } from "../components/irsa";
 import { Network } from "../components/network";
 import { Workload } from "../components/workload";
@@ -22,6 +23,7 @@ export async function deployEks(config: EksStackConfig) {
     const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
 
     const deployer = await deployerArn({ provider: awsProvider });
+    const live = await liveState(config.clusterName, { provider: awsProvider });
     const cluster = new Cluster(
         "cluster",
         {
@@ -33,6 +35,7 @@ export async function deployEks(config: EksStackConfig) {
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,
             nodes: config.nodes,
+            live,
         },
         withAws,
     );

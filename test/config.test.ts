@@ -162,6 +162,19 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:adminRoleArns: got "alice", expected IAM role ARNs such as arn:aws:iam::123456789012:role/admin`,
     ],
     [
+        "certificate that is not an ACM ARN",
+        { [`${P}:tlsCertificateArn`]: "arn:aws:iam::123456789012:server-certificate/web" },
+        `${P}:tlsCertificateArn: got "arn:aws:iam::123456789012:server-certificate/web", expected empty, or an ACM certificate ARN such as arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
+    ],
+    [
+        "certificate from another region",
+        {
+            [`${P}:tlsCertificateArn`]:
+                "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        },
+        `${P}:tlsCertificateArn: got "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", expected a certificate in the stack's region us-west-2 (an NLB uses ACM certificates of its own region only)`,
+    ],
+    [
         "protect that is not a boolean",
         { [`${P}:protect`]: "yes" },
         `${P}:protect: got "yes", expected true or false`,

@@ -8,9 +8,10 @@ import {
     HPA_CPU_PERCENT,
     MAX_GUNICORN_WORKERS,
     SHUTDOWN,
+    TLS_POLICY,
     gunicornWorkers,
 } from "../components/workload";
-import { isSecretValue } from "../harness";
+import { isSecretValue, runStack } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
@@ -52,7 +53,8 @@ for (const stack of eksStacks()) {
             const run = await okRun(stack);
             const provider = one(run, "pulumi:providers:kubernetes");
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            assert.equal(objects.length, 8);
+            // Two NetworkPolicies and the Cluster Autoscaler's Helm release besides the app's six.
+            assert.equal(objects.length, 9);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
@@ -255,7 +257,14 @@ describe("gunicorn workers", () => {
 
     it("reach the container as WEB_CONCURRENCY, from the pod's CPU request rather than the node's size", async () => {
         const workersOf = async (cpu: string) => {
-            const run = await okRun("dev", { overrides: { [`${P}:workloadCpuRequest`]: cpu } });
+            // On 4-vCPU nodes, with room for the largest request at the HPA's maximum.
+            const run = await okRun("dev", {
+                overrides: {
+                    [`${P}:workloadCpuRequest`]: cpu,
+                    [`${P}:instanceTypes`]: '["m6i.xlarge"]',
+                    [`${P}:nodeMaxSize`]: "6",
+                },
+            });
             const [c] = inputs(one(run, DEPLOYMENT)).spec.template.spec.containers;
             return c.env.find((e: { name: string }) => e.name === "WEB_CONCURRENCY")?.value;
         };
@@ -273,5 +282,47 @@ describe("schema validation", () => {
         const result = validateManifests(manifests, "1.33");
         assert.equal(result.ok, false);
         assert.match(result.output, /imagePullPolicyy/);
+    });
+});
+
+describe("TLS on the load balancer", () => {
+    const arn = "arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+
+    it("with a certificate, the NLB terminates TLS on 443 with a TLS 1.3/1.2 policy, and the url is https", async () => {
+        const run = await okRun("dev", { overrides: { [`${P}:tlsCertificateArn`]: arn } });
+        const service = inputs(one(run, "kubernetes:core/v1:Service"));
+        assert.deepEqual(service.spec.ports, [
+            { name: "https", port: 443, targetPort: "http", protocol: "TCP" },
+        ]);
+        const annotations = service.metadata.annotations;
+        assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], arn);
+        // The cloud controller matches ssl-ports against the port's name (or number).
+        assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"], "https");
+        assert.equal(
+            annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"],
+            TLS_POLICY,
+        );
+        assert.match(String(run.outputs.url), /^https:\/\//);
+        const result = validateManifests(manifestsOf(run), "1.35");
+        assert.ok(result.ok, result.output);
+    });
+
+    it("without one, plain HTTP on 80 and no TLS annotation", async () => {
+        const run = await okRun("dev");
+        const service = inputs(one(run, "kubernetes:core/v1:Service"));
+        assert.deepEqual(
+            service.spec.ports.map((p: { port: number }) => p.port),
+            [80],
+        );
+        assert.ok(!Object.keys(service.metadata.annotations).some((k) => k.includes("ssl")));
+        assert.match(String(run.outputs.url), /^http:\/\//);
+    });
+
+    it("is refused on the local target, whose load balancer takes no ACM certificate", async () => {
+        const run = await runStack("local", { overrides: { [`${P}:tlsCertificateArn`]: arn } });
+        assert.match(
+            run.error!.message,
+            /tlsCertificateArn: got .*, expected empty: the local target's load balancer/,
+        );
     });
 });
