@@ -9,7 +9,9 @@ import { ROOT } from "../harness/stack-config";
 // anyone sees it.
 
 const FOLDERS = ["targets", "config", "components"];
-const LEAVES = ["architecture", "cidr", "kubeconfig", "quantities", "trust"].map((f) => `components/${f}.ts`);
+const LEAVES = ["architecture", "cidr", "kubeconfig", "quantities", "trust", "versions"].map(
+    (f) => `components/${f}.ts`,
+);
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
