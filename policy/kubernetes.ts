@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 
@@ -149,19 +151,29 @@ function selects(
     return !!selector && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
+/** The stack's resources of one Kubernetes kind, such as k8s.apps.v1.Deployment. */
+function ofKind(args: StackValidationArgs, kind: Parameters<PolicyResource["isType"]>[0]): PolicyResource[] {
+    return args.resources.filter((r) => r.isType(kind));
+}
+
+/** Two objects in the same namespace. */
+function sameNamespace(a: PolicyResource, b: PolicyResource): boolean {
+    return a.props.metadata?.namespace === b.props.metadata?.namespace;
+}
+
 export const disruptionBudgets: StackValidationPolicy = {
     name: "k8s-pdb-for-replicated-deployments",
     description:
         "Every Deployment with more than one replica (declared, or its HPA's minimum) has a PodDisruptionBudget that selects its pods.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const pdbs = args.resources.filter((r) => r.isType(k8s.policy.v1.PodDisruptionBudget));
-        const hpas = args.resources.filter((r) => r.isType(k8s.autoscaling.v2.HorizontalPodAutoscaler));
-        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+        const pdbs = ofKind(args, k8s.policy.v1.PodDisruptionBudget);
+        const hpas = ofKind(args, k8s.autoscaling.v2.HorizontalPodAutoscaler);
+        for (const d of ofKind(args, k8s.apps.v1.Deployment)) {
             // An autoscaled Deployment declares no replicas; its HPA never goes below its minimum.
             const hpa = hpas.find(
                 (h) =>
-                    h.props.metadata?.namespace === d.props.metadata?.namespace &&
+                    sameNamespace(h, d) &&
                     h.props.spec?.scaleTargetRef?.kind === "Deployment" &&
                     h.props.spec?.scaleTargetRef?.name === d.props.metadata?.name,
             );
@@ -169,7 +181,7 @@ export const disruptionBudgets: StackValidationPolicy = {
             if (replicas <= 1) continue;
             const covered = pdbs.some(
                 (p) =>
-                    p.props.metadata?.namespace === d.props.metadata?.namespace &&
+                    sameNamespace(p, d) &&
                     selects(p.props.spec?.selector?.matchLabels, d.props.spec?.template?.metadata?.labels),
             );
             if (!covered)
@@ -184,14 +196,14 @@ export const networkPolicies: StackValidationPolicy = {
         "Every Deployment's pods are selected by a NetworkPolicy of their namespace that limits both ingress and egress.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const policies = args.resources.filter((r) => r.isType(k8s.networking.v1.NetworkPolicy));
-        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+        const policies = ofKind(args, k8s.networking.v1.NetworkPolicy);
+        for (const d of ofKind(args, k8s.apps.v1.Deployment)) {
             const labels = d.props.spec?.template?.metadata?.labels;
             const limited = (direction: string) =>
                 policies.some((p) => {
                     const matchLabels = p.props.spec?.podSelector?.matchLabels ?? {};
                     return (
-                        p.props.metadata?.namespace === d.props.metadata?.namespace &&
+                        sameNamespace(p, d) &&
                         (p.props.spec?.policyTypes ?? []).includes(direction) &&
                         // An empty podSelector selects every pod of the namespace.
                         (Object.keys(matchLabels).length === 0 || selects(matchLabels, labels))
