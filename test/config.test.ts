@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { architectureOf } from "../components/architecture";
 import { cidrProblem } from "../components/cidr";
@@ -7,7 +9,7 @@ import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { RENAMED_KEYS, parseConfig } from "../config";
 import { runStack } from "../harness";
-import { loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { P, resourcesOf } from "./helpers";
 
 /** When tests read config that depends on the date: a fixed day, and a preview unless they say. */
@@ -401,6 +403,12 @@ describe("config: Kubernetes support runway", () => {
         const declared = readProjectFile().config!.kubernetesVersion.default;
         assert.equal(declared, newestVersion());
         assert.deepEqual(problemsOf({}, { today: new Date(), deploying: true }), []);
+    });
+
+    it("is the minor the end-to-end test's control plane runs", () => {
+        const versions = fs.readFileSync(path.join(ROOT, "engine", "versions.env"), "utf8");
+        const minor = /^KUBERNETES_VERSION=v(\d+\.\d+)\.\d+$/m.exec(versions)?.[1];
+        assert.equal(minor, readProjectFile().config!.kubernetesVersion.default);
     });
 
     it("refuses a version past standard support under STANDARD, naming the date and both ways out", () => {
