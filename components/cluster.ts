@@ -21,6 +21,7 @@ export const UPGRADE_POLICIES = ["STANDARD", "EXTENDED"] as const;
 export interface ControlPlaneSettings {
     /** Kubernetes version, 1.NN, a row of KUBERNETES_VERSIONS (which pins the add-ons for it). */
     kubernetesVersion: string;
+    /** The EKS support type, one of UPGRADE_POLICIES. */
     upgradePolicy: (typeof UPGRADE_POLICIES)[number];
     /** CIDRs allowed to reach the public API endpoint; empty turns it off. */
     endpointPublicAccessCidrs: string[];
@@ -91,15 +92,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         // ---- encryption and logs ----
         const protect = { ...parent, protect: args.protect };
-        const secretsKey = new aws.kms.Key(
-            "secrets-key",
-            {
-                description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-            },
-            protect,
-        );
+        const secretsKey = secretsEncryptionKey(args.clusterName, protect);
         const logGroup = controlPlaneLogGroup(args, this);
 
         // ---- the control plane ----
@@ -181,15 +174,9 @@ export class Cluster extends pulumi.ComponentResource {
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 
+        const { nodeGroup } = this.nodes;
         clusterAutoscaler(
-            {
-                clusterName: args.clusterName,
-                region: args.region,
-                kubernetesVersion: args.kubernetesVersion,
-                oidc: this.oidcProvider,
-                nodeGroupArn: this.nodes.nodeGroup.arn,
-                provider: this.provider,
-            },
+            { ...args, oidc: this.oidcProvider, nodeGroupArn: nodeGroup.arn, provider: this.provider },
             this,
         );
 
@@ -199,6 +186,19 @@ export class Cluster extends pulumi.ComponentResource {
             oidcProviderArn: oidc.arn,
         });
     }
+}
+
+/** The rotating KMS key that envelope-encrypts the cluster's Kubernetes secrets. */
+function secretsEncryptionKey(clusterName: string, opts: pulumi.CustomResourceOptions): aws.kms.Key {
+    return new aws.kms.Key(
+        "secrets-key",
+        {
+            description: `Envelope encryption of Kubernetes secrets in ${clusterName}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+        },
+        opts,
+    );
 }
 
 /**
