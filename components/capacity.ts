@@ -66,21 +66,22 @@ export function allocatable(size: InstanceSize): Requests {
 export interface Fit {
     /** The instance type with the least room, which the check assumes for every node. */
     instanceType: string;
-    /** Pods of the workload that `nodes` such nodes hold, after system pods and add-ons. */
+    /** Pods of the workload that `maxSize` such nodes hold, after system pods and add-ons. */
     holds: number;
     /** The HPA's maximum plus one pod the rolling update adds. */
     needs: number;
 }
 
-/** How many workload pods `nodes` nodes of the smallest of `instanceTypes` hold, against what is needed. */
+/**
+ * How many workload pods `maxSize` nodes of the smallest of `instanceTypes` hold, against the HPA's
+ * maximum and a surge pod. Takes the node group's and the workload's settings as config gives them.
+ */
 export function fit(
-    instanceTypes: string[],
-    nodes: number,
-    pod: { cpuRequest: string; memoryRequest: string },
-    maxReplicas: number,
+    { instanceTypes, maxSize }: { instanceTypes: string[]; maxSize: number },
+    workload: { cpuRequest: string; memoryRequest: string; maxReplicas: number },
 ): Fit {
-    const podCpu = cpusOf(pod.cpuRequest) * 1000;
-    const podMemory = bytesOf(pod.memoryRequest) / 2 ** 20;
+    const podCpu = cpusOf(workload.cpuRequest) * 1000;
+    const podMemory = bytesOf(workload.memoryRequest) / 2 ** 20;
     const slots = (free: Requests) =>
         Math.max(
             0,
@@ -94,8 +95,8 @@ export function fit(
     const options = instanceTypes.map((instanceType) => {
         const node = minus(allocatable(INSTANCE_SIZES[instanceType]), PER_NODE);
         // The add-ons that run once are counted on one node, as if they shared none with the others.
-        return { instanceType, holds: slots(minus(node, ONCE)) + (nodes - 1) * slots(node) };
+        return { instanceType, holds: slots(minus(node, ONCE)) + (maxSize - 1) * slots(node) };
     });
     const least = options.reduce((a, b) => (b.holds < a.holds ? b : a));
-    return { ...least, needs: maxReplicas + 1 };
+    return { ...least, needs: workload.maxReplicas + 1 };
 }

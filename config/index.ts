@@ -6,7 +6,6 @@ import type { NodeGroupSettings } from "../components/nodegroup";
 import type { WorkloadSettings } from "../components/workload";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
-import { capacityProblem, certificateProblem } from "./sections";
 import * as section from "./sections";
 
 // The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
@@ -88,13 +87,13 @@ export function parseConfig(
     };
     reportUnknownKeys(r, project, setKeys ?? []);
     const { region, network, cluster, nodes, image, workload, local } = parsed;
-    const certificate = certificateProblem(
+    const certificate = section.certificateProblem(
         workload?.tlsCertificateArn,
         target === "eks" ? region : undefined,
     );
     if (certificate) r.problem("tlsCertificateArn", workload?.tlsCertificateArn, certificate);
     if (target === "eks" && nodes && workload) {
-        const room = capacityProblem(nodes, workload);
+        const room = section.capacityProblem(nodes, workload);
         if (room) r.problem("workloadMaxReplicas", workload.maxReplicas, room);
     }
     if (r.problems.length > 0 || !target || !network || !cluster || !nodes || !image || !workload || !local) {

@@ -22,7 +22,7 @@ const ACM_CERTIFICATE_ARN =
  * With less room, pods would stay Pending at peak and a rollout could stall until Pulumi's wait fails.
  */
 export function capacityProblem(nodes: NodeGroupSettings, workload: WorkloadSettings): string | undefined {
-    const room = fit(nodes.instanceTypes, nodes.maxSize, workload, workload.maxReplicas);
+    const room = fit(nodes, workload);
     if (room.holds >= room.needs) return undefined;
     return `at most ${room.holds - 1}: nodeMaxSize=${nodes.maxSize} nodes of ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest} after system pods and add-ons, and the HPA's maximum needs one more for the rolling update's surge pod; raise nodeMaxSize, use a larger instance type, or lower the replicas or their requests`;
 }

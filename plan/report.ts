@@ -102,7 +102,7 @@ export function renderChecks(run: RunResult, today: Date, style: Style): string 
     const config = parseConfig(raw, run.project, run.stack, undefined, { today, deploying: false });
     if (config.target === "eks") {
         const { nodes, workload } = config;
-        const room = fit(nodes.instanceTypes, nodes.maxSize, workload, workload.maxReplicas);
+        const room = fit(nodes, workload);
         lines.push(
             style.green(
                 `Capacity at nodeMaxSize: ${nodes.maxSize} × ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}; the HPA's maximum ${workload.maxReplicas} and a surge pod need ${room.needs}`,

@@ -17,13 +17,22 @@ describe("capacity: the node group at its largest holds the workload at its larg
 
     it("counts the add-ons once and the system pods on every node, and takes the smallest type", () => {
         // m6i.large: 1930m - 150m of system pods = 1780m, three 500m pods; the add-ons' 400m leave two.
-        assert.deepEqual(fit(["m6i.large"], 6, { cpuRequest: "500m", memoryRequest: "384Mi" }, 12), {
-            instanceType: "m6i.large",
-            holds: 2 + 5 * 3,
-            needs: 13,
-        });
+        assert.deepEqual(
+            fit(
+                { instanceTypes: ["m6i.large"], maxSize: 6 },
+                { cpuRequest: "500m", memoryRequest: "384Mi", maxReplicas: 12 },
+            ),
+            {
+                instanceType: "m6i.large",
+                holds: 2 + 5 * 3,
+                needs: 13,
+            },
+        );
         assert.equal(
-            fit(["t3.large", "t3.medium"], 2, { cpuRequest: "250m", memoryRequest: "3Gi" }, 1).instanceType,
+            fit(
+                { instanceTypes: ["t3.large", "t3.medium"], maxSize: 2 },
+                { cpuRequest: "250m", memoryRequest: "3Gi", maxReplicas: 1 },
+            ).instanceType,
             "t3.medium",
         );
     });
