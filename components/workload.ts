@@ -145,6 +145,7 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         // ---- traffic ----
+        const scheme = args.tlsCertificateArn ? "https" : "http";
         this.service = new k8s.core.v1.Service(
             "web",
             {
@@ -158,10 +159,14 @@ export class Workload extends pulumi.ComponentResource {
                     type: "LoadBalancer",
                     // One source of truth: whatever labels the Deployment's pods carry.
                     selector: this.deployment.spec.template.metadata.labels,
+                    // With a certificate the NLB's listener on the port named "https" terminates TLS.
                     ports: [
-                        args.tlsCertificateArn
-                            ? { name: "https", port: 443, targetPort: APP_PORT.name, protocol: "TCP" }
-                            : { name: "http", port: 80, targetPort: APP_PORT.name, protocol: "TCP" },
+                        {
+                            name: scheme,
+                            port: SERVICE_PORTS[scheme],
+                            targetPort: APP_PORT.name,
+                            protocol: "TCP",
+                        },
                     ],
                     loadBalancerSourceRanges: args.lbSourceRanges,
                 },
@@ -173,7 +178,6 @@ export class Workload extends pulumi.ComponentResource {
         networkPolicies(this.namespace, labels, args, this);
 
         // A hostname on EKS (the NLB's); many local load balancers give an address instead.
-        const scheme = args.tlsCertificateArn ? "https" : "http";
         this.url = this.service.status.loadBalancer.ingress.apply(
             (ingress) => `${scheme}://${ingress[0].hostname || ingress[0].ip}`,
         );
@@ -188,6 +192,9 @@ const RESTRICTED_POD_SECURITY = {
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/audit": "restricted",
 };
+
+/** The Service's one port: plain HTTP, or TLS when the NLB has a certificate. */
+const SERVICE_PORTS = { http: 80, https: 443 };
 
 /** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
