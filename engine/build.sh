@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Builds the real-engine tier from Go modules, each pinned in engine/versions.env, into a cache outside
-# the repository keyed by version: a warm machine builds nothing. Prints what it built and how long
-# each took, then links every binary into one bin directory and prints its path (the last line).
-#   pulumi (CLI), pulumi-language-nodejs, pulumi-resource-kubernetes, pulumi-analyzer-policy,
-#   kube-apiserver, kube-controller-manager, kube-scheduler, kwok (and kwok's stage configs)
+# Builds the real-engine tier from Go modules (and the pause container's one C file), each pinned in
+# engine/versions.env, into a cache outside the repository:
+#   the Pulumi CLI, its Node.js language host and the Kubernetes provider;
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (the control plane);
+#   kubelet, kube-proxy, pause, kube-router, CoreDNS and metrics-server (the real node and its add-ons);
+#   kubectl and vegeta (the test's client and load generator).
+# Each binary has its own cache key: its name, its version, and a hash of its recipe (the shell
+# functions below that build it) and of the Go toolchain. A warm machine builds nothing; a changed
+# recipe or Go version rebuilds only what it builds. Prints what it built and how long each took,
+# then links every binary into one bin directory and prints that directory's path (the last line).
+#
 # Modules with replace directives cannot be `go install`ed by path: each is built from a small wrapper
 # module that requires it and repeats its replaces (a replace to a local path becomes a require of
 # that module's published version).
@@ -16,15 +22,23 @@ CACHE=${FLASK_EKS_CACHE:-/var/cache/flask-eks}/engine
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 PROVIDER_VERSION=$(node -p 'require("./package.json").dependencies["@pulumi/kubernetes"]')
+GO_VERSION=$(go env GOVERSION)
 log() { echo "engine: $*" >&2; }
 
-# wrapper DIR MODULE... : a module at DIR requiring each "path version" pair, with tools.go importing PKG
+# ---- how a module is built ----
+
+# wrapper DIR PKG REQ...: a module at DIR that imports PKG (a tools.go, or main.go when PKG is
+# "main:<Go source>") and takes each REQ as a `go mod edit` flag
 wrapper() {
     local dir=$1 pkg=$2
     shift 2
     rm -rf "$dir" && mkdir -p "$dir"
     printf 'module flaskeks.local/engine\n\ngo 1.26\n' >"$dir/go.mod"
-    printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$dir/tools.go"
+    if [[ $pkg == main:* ]]; then
+        printf '%s\n' "${pkg#main:}" >"$dir/main.go"
+    else
+        printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$dir/tools.go"
+    fi
     (
         cd "$dir"
         for req in "$@"; do go mod edit "$req"; done
@@ -33,19 +47,17 @@ wrapper() {
     )
 }
 
-# build NAME VERSION COMMAND...: runs COMMAND to build NAME into $CACHE/NAME@VERSION unless it is there
-build() {
-    local name=$1 version=$2
-    shift 2
-    local out="$CACHE/$name@$version"
-    if [ -x "$out/$name" ]; then return; fi
-    local started=$SECONDS
-    log "building $name $version"
-    mkdir -p "$out.tmp"
-    "$@" "$out.tmp"
-    rm -rf "$out" && mv "$out.tmp" "$out"
-    log "built $name $version in $((SECONDS - started)) s"
+# kubernetes_stamp: the -X flags that stamp a Kubernetes binary with its version (or it reports v0.0.0)
+kubernetes_stamp() {
+    local minor stamp="" pkg
+    IFS=. read -r _ minor _ <<<"${KUBERNETES_VERSION#v}"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+        stamp+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    done
+    echo "$stamp"
 }
+
+# ---- recipes: each builds one binary into the directory it is given ----
 
 pulumi_cli() {
     local src="$CACHE/src/pulumi@$PULUMI_VERSION"
@@ -92,55 +104,139 @@ PY
         "$module/cmd/pulumi-resource-kubernetes")
 }
 
-kubernetes_control_plane() {
-    local src="$CACHE/src/kubernetes@$KUBERNETES_VERSION" staging=() minor patch
+# kubernetes_binary CMD OUT: one command of k8s.io/kubernetes. Every k8s.io/<staging> module the
+# kubernetes module replaces with its own tree is published as v0.<minor>.<patch>.
+kubernetes_binary() {
+    local cmd=$1 out=$2 src staging=() minor patch
+    # One wrapper module for all six commands, made again when this recipe changes.
+    src="$CACHE/src/kubernetes@$KUBERNETES_VERSION-$(declare -f wrapper kubernetes_binary | sha256sum | cut -c1-12)"
+    if [ ! -f "$src/go.sum" ]; then
+        go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION"
+        IFS=. read -r _ minor patch <<<"${KUBERNETES_VERSION#v}"
+        while read -r module; do
+            staging+=("-replace=$module=$module@v0.$minor.$patch")
+        done < <(go mod edit -json "$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod" |
+            python3 -c 'import json, sys; [print(r["Old"]["Path"]) for r in json.load(sys.stdin)["Replace"] if r["New"]["Path"].startswith("./")]')
+        wrapper "$src" k8s.io/kubernetes/cmd/kube-apiserver "-require=k8s.io/kubernetes@$KUBERNETES_VERSION" "${staging[@]}"
+    fi
+    (cd "$src" && go build -o "$out/$cmd" -ldflags "$(kubernetes_stamp)" "k8s.io/kubernetes/cmd/$cmd")
+}
+
+# The sandbox ("pause") container's process, from the C file Kubernetes builds its pause image from,
+# at the same version: a static binary, so its image is that file alone.
+pause() {
     go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION"
-    # Every k8s.io/<staging> module kubernetes replaces with its own tree is published as v0.<minor>.<patch>.
-    IFS=. read -r _ minor patch <<<"${KUBERNETES_VERSION#v}"
-    while read -r module; do
-        staging+=("-replace=$module=$module@v0.$minor.$patch")
-    done < <(go mod edit -json "$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod" |
-        python3 -c 'import json, sys; [print(r["Old"]["Path"]) for r in json.load(sys.stdin)["Replace"] if r["New"]["Path"].startswith("./")]')
-    wrapper "$src" k8s.io/kubernetes/cmd/kube-apiserver "-require=k8s.io/kubernetes@$KUBERNETES_VERSION" "${staging[@]}"
-    local stamp="" pkg
-    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-        stamp+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    done
-    for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
-        (cd "$src" && go build -o "$1/$cmd" -ldflags "$stamp" "k8s.io/kubernetes/cmd/$cmd")
-    done
+    gcc -Os -static -Wall -Werror -DVERSION="$KUBERNETES_VERSION" -o "$1/pause" \
+        "$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBERNETES_VERSION/build/pause/linux/pause.c"
 }
 
 kwok() {
     GOBIN="$1" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-    # kwok's "fast" stages (how fake nodes and pods move through their lifecycle); engine/cluster.sh
-    # passes each with -c.
+    # kwok's stages (how fake nodes move through their lifecycle); engine/cluster.sh passes each with -c.
     local stage
     stage="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
     mkdir -p "$1/stages"
-    cp "$stage"/node/fast/node-*.yaml "$stage"/node/heartbeat-with-lease/node-*.yaml "$stage"/pod/fast/pod-*.yaml "$1/stages/"
+    cp "$stage"/node/fast/node-*.yaml "$stage"/node/heartbeat-with-lease/node-*.yaml "$1/stages/"
+}
+
+# etcd's own main package lives in its root module, whose go.mod replaces every etcd module with a
+# local path; the server module exports the same entry point, so a two-line main builds it.
+etcd() {
+    local src="$CACHE/src/etcd@$ETCD_VERSION"
+    wrapper "$src" 'main:package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }' "-require=go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    (cd "$src" && go build -o "$1/etcd" .)
+}
+
+kube_router() {
+    local src="$CACHE/src/kube-router@$KUBE_ROUTER_VERSION"
+    wrapper "$src" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+        "-require=github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION"
+    (cd "$src" && go build -o "$1/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+}
+
+metrics_server() {
+    local src="$CACHE/src/metrics-server@$METRICS_SERVER_VERSION"
+    wrapper "$src" sigs.k8s.io/metrics-server/cmd/metrics-server "-require=sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION"
+    # Static: it runs in an image that holds nothing else.
+    (cd "$src" && CGO_ENABLED=0 go build -o "$1/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server)
+}
+
+# CoreDNS with the plugins engine/addons/coredns.yaml's Corefile names, in the order CoreDNS runs them
+# (its plugin.cfg); a full build would compile every cloud DNS provider's SDK too.
+coredns() {
+    local src="$CACHE/src/coredns@$COREDNS_VERSION"
+    wrapper "$src" 'main:package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/loop"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+func init() {
+	dnsserver.Directives = []string{"errors", "health", "ready", "kubernetes", "cache", "loop"}
+}
+
+func main() { coremain.Run() }' "-require=github.com/coredns/coredns@$COREDNS_VERSION"
+    (cd "$src" && CGO_ENABLED=0 go build -o "$1/coredns" .) # static, as metrics-server
+}
+
+vegeta() {
+    GOBIN="$1" go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION"
+}
+
+# ---- the cache ----
+
+# build NAME VERSION RECIPE [ARG...]: runs `RECIPE [ARG...] DIR` to build NAME into
+# $CACHE/NAME@VERSION-HASH unless that exists, and links it into $bin
+build() {
+    local name=$1 version=$2 recipe=$3
+    shift 3
+    local key
+    key=$({ declare -f wrapper kubernetes_stamp "$recipe"; echo "$name $version $* $GO_VERSION $GOFLAGS"; } |
+        sha256sum | cut -c1-12)
+    local out="$CACHE/$name@$version-$key"
+    if [ ! -x "$out/$name" ]; then
+        local started=$SECONDS
+        log "building $name $version"
+        rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+        "$recipe" "$@" "$out.tmp"
+        rm -rf "$out" && mv "$out.tmp" "$out"
+        log "built $name $version in $((SECONDS - started)) s"
+    fi
+    # Hard links, not symlinks: the CLI looks for its language host beside its own resolved path.
+    ln -f "$out/$name" "$bin/$name"
+    if [ -d "$out/stages" ]; then ln -sfn "$out/stages" "$bin/$name-stages"; fi
 }
 
 started=$SECONDS
+bin="$CACHE/bin"
+rm -rf "$bin" && mkdir -p "$bin"
 build pulumi "$PULUMI_VERSION" pulumi_cli
 build pulumi-language-nodejs "$LANGUAGE_HOST_SDK_VERSION" language_host
 build pulumi-resource-kubernetes "$KUBERNETES_PROVIDER_MODULE-$PROVIDER_VERSION" kubernetes_provider
-build kube-apiserver "$KUBERNETES_VERSION" kubernetes_control_plane
-build kwok "$KWOK_VERSION" kwok
-
-# One directory on PATH for everything, so plugins resolve from it with no download.
-bin="$CACHE/bin"
-rm -rf "$bin" && mkdir -p "$bin"
-ln -s "$CACHE/pulumi@$PULUMI_VERSION/pulumi" "$CACHE/pulumi-language-nodejs@$LANGUAGE_HOST_SDK_VERSION/pulumi-language-nodejs" \
-    "$CACHE/pulumi-resource-kubernetes@$KUBERNETES_PROVIDER_MODULE-$PROVIDER_VERSION/pulumi-resource-kubernetes" \
-    "$CACHE/kwok@$KWOK_VERSION/kwok" "$bin/"
-for cmd in kube-apiserver kube-controller-manager kube-scheduler; do ln -s "$CACHE/kube-apiserver@$KUBERNETES_VERSION/$cmd" "$bin/"; done
-ln -s "$CACHE/kwok@$KWOK_VERSION/stages" "$bin/kwok-stages"
-# The CLI finds plugins on PATH and, with automatic acquisition off, never downloads one: a missing
-# binary must stop here, by name, not later as a plugin error.
-for name in pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver kube-controller-manager \
-    kube-scheduler kwok kwok-stages/node-initialize.yaml kwok-stages/pod-ready.yaml; do
-    [ -e "$bin/$name" ] || { log "missing $name in $bin (remove its directory in $CACHE to rebuild it)"; exit 1; }
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+    build "$cmd" "$KUBERNETES_VERSION" kubernetes_binary "$cmd"
 done
+build pause "$KUBERNETES_VERSION" pause
+build kwok "$KWOK_VERSION" kwok
+build etcd "$ETCD_VERSION" etcd
+build kube-router "$KUBE_ROUTER_VERSION" kube_router
+build metrics-server "$METRICS_SERVER_VERSION" metrics_server
+build coredns "$COREDNS_VERSION" coredns
+build vegeta "$VEGETA_VERSION" vegeta
 log "ready in $((SECONDS - started)) s"
 echo "$bin"

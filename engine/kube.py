@@ -1,14 +1,15 @@
-"""A few calls to the local control plane's API, with the admin client certificate engine/cluster.sh
-makes; Python's standard library only. Used by cluster.sh:
+"""The local cluster's calls to its API, with the admin client certificate engine/cluster.sh makes;
+Python's standard library only. Used by cluster.sh:
 
-    kube.py DIR nodes N            fake nodes for kwok, one per zone (zone-a, zone-b, ...)
-    kube.py DIR load-balancers     stand-in for the cloud's service controller (runs until killed):
-                                   gives each LoadBalancer Service an ingress hostname, as EKS's does
-    kube.py DIR wait-ready         until every node is Ready and the default service account exists
+    kube.py DIR fake-nodes ZONE...        a kwok node per zone, tainted so that no pod lands there
+    kube.py DIR load-balancers NODE_IP    the cloud's load balancer, stood in for (runs until killed)
+    kube.py DIR wait-ready                until the nodes, cluster DNS and the metrics API are ready
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import ssl
 import sys
@@ -19,8 +20,9 @@ from pathlib import Path
 
 
 class Api:
-    def __init__(self, pki: Path, server: str):
-        self.server = server
+    def __init__(self, state: Path):
+        self.server = (state / "admin.kubeconfig").read_text().split('server: "')[1].split('"')[0]
+        pki = state / "pki"
         self.context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
         self.context.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
 
@@ -35,16 +37,15 @@ class Api:
             return json.load(response)
 
 
-def create_nodes(api: Api, count: int) -> None:
-    for i in range(count):
-        zone = f"zone-{chr(ord('a') + i)}"
+def create_fake_nodes(api: Api, zones: list[str]) -> None:
+    for i, zone in enumerate(zones):
         name = f"kwok-node-{i}"
         node = {
             "apiVersion": "v1",
             "kind": "Node",
             "metadata": {
                 "name": name,
-                # kwok manages the nodes that carry this annotation, and the pods bound to them.
+                # kwok manages the nodes that carry this annotation.
                 "annotations": {"kwok.x-k8s.io/node": "fake"},
                 "labels": {
                     "kubernetes.io/hostname": name,
@@ -54,7 +55,8 @@ def create_nodes(api: Api, count: int) -> None:
                     "type": "kwok",
                 },
             },
-            "spec": {},
+            # A pod here would never run a container; the app's soft zone spread must do without them.
+            "spec": {"taints": [{"key": "flask-eks.local/fake", "value": "true", "effect": "NoSchedule"}]},
             "status": {
                 "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
                 "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
@@ -67,58 +69,142 @@ def create_nodes(api: Api, count: int) -> None:
                 raise
 
 
-def serve_load_balancers(api: Api) -> None:
-    """What EKS's cloud controller does for a LoadBalancer Service, minus the load balancer: write a
-    hostname into its status, so Pulumi's await logic runs as it would on EKS."""
-    while True:
-        try:
-            services = api.call("GET", "/api/v1/services")["items"]
-        except (urllib.error.URLError, OSError):
-            time.sleep(1)
-            continue
-        for service in services:
-            meta, spec = service["metadata"], service["spec"]
-            if spec.get("type") != "LoadBalancer" or service.get("status", {}).get("loadBalancer", {}).get("ingress"):
-                continue
-            hostname = f"{meta['name']}-{meta['namespace']}.lb.localhost"
+class LoadBalancers:
+    """What an NLB with instance targets does for a LoadBalancer Service, on loopback: each Service
+    gets an address of its own, 127.0.80.N, which listens on the Service's ports and forwards each
+    connection to the port's NodePort on the node, admitting only clients in the Service's
+    loadBalancerSourceRanges (as the NLB's security group does). The address goes in the Service's
+    status with ipMode Proxy, so kube-proxy leaves it to the forwarder."""
+
+    def __init__(self, api: Api, node_ip: str):
+        self.api, self.node_ip = api, node_ip
+        self.servers: dict[str, list[asyncio.Server]] = {}
+        # What each forwarder was opened for (ports and source ranges): a change reopens it.
+        self.opened_for: dict[str, str] = {}
+        self.addresses: dict[str, str] = {}
+
+    def address_for(self, uid: str) -> str:
+        if uid not in self.addresses:
+            used = set(self.addresses.values())
+            self.addresses[uid] = next(f"127.0.80.{n}" for n in range(1, 255) if f"127.0.80.{n}" not in used)
+        return self.addresses[uid]
+
+    async def run(self) -> None:
+        while True:
             try:
-                api.call(
-                    "PATCH",
-                    f"/api/v1/namespaces/{meta['namespace']}/services/{meta['name']}/status",
-                    {"status": {"loadBalancer": {"ingress": [{"hostname": hostname}]}}},
-                    "application/merge-patch+json",
-                )
-            except urllib.error.HTTPError:
-                pass  # deleted meanwhile; the next round sees
-        time.sleep(0.5)
+                services = await asyncio.to_thread(self.api.call, "GET", "/api/v1/services")
+            except (urllib.error.URLError, OSError):
+                await asyncio.sleep(1)
+                continue
+            wanted = {s["metadata"]["uid"]: s for s in services["items"] if s["spec"].get("type") == "LoadBalancer"}
+            for uid in list(self.servers):
+                if uid not in wanted or self.opened_for[uid] != fingerprint(wanted[uid]):
+                    await self.close(uid, keep_address=uid in wanted)
+            for uid, service in wanted.items():
+                if uid not in self.servers:
+                    await self.open(uid, service)
+            await asyncio.sleep(0.5)
+
+    async def open(self, uid: str, service: dict) -> None:
+        meta, spec = service["metadata"], service["spec"]
+        if not all(port.get("nodePort") for port in spec["ports"]):
+            return  # allocated a moment later
+        address = self.address_for(uid)
+        ranges = [ipaddress.ip_network(cidr) for cidr in spec.get("loadBalancerSourceRanges") or ["0.0.0.0/0"]]
+        self.servers[uid] = [
+            await asyncio.start_server(self.forwarder(port["nodePort"], ranges), address, port["port"])
+            for port in spec["ports"]
+        ]
+        self.opened_for[uid] = fingerprint(service)
+        await asyncio.to_thread(
+            self.api.call,
+            "PATCH",
+            f"/api/v1/namespaces/{meta['namespace']}/services/{meta['name']}/status",
+            {"status": {"loadBalancer": {"ingress": [{"ip": address, "ipMode": "Proxy"}]}}},
+            "application/merge-patch+json",
+        )
+        print(f"{meta['namespace']}/{meta['name']}: {address} -> {self.node_ip} NodePorts", flush=True)
+
+    async def close(self, uid: str, keep_address: bool) -> None:
+        for server in self.servers.pop(uid):
+            server.close()
+        del self.opened_for[uid]
+        if not keep_address:
+            self.addresses.pop(uid, None)
+
+    def forwarder(self, node_port: int, ranges: list):
+        async def forward(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+            client = ipaddress.ip_address(client_writer.get_extra_info("peername")[0])
+            if not any(client in network for network in ranges):
+                client_writer.close()
+                return
+            try:
+                target_reader, target_writer = await asyncio.open_connection(self.node_ip, node_port)
+            except OSError:
+                client_writer.close()
+                return
+            await asyncio.gather(pipe(client_reader, target_writer), pipe(target_reader, client_writer))
+            target_writer.close()
+            client_writer.close()
+
+        return forward
 
 
-def wait_ready(api: Api, seconds: float = 60) -> None:
+def fingerprint(service: dict) -> str:
+    spec = service["spec"]
+    return json.dumps([spec["ports"], spec.get("loadBalancerSourceRanges")], sort_keys=True)
+
+
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Copies until the sender closes its side, then closes the same side onward (half-close)."""
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
+    except OSError:
+        writer.close()  # a reset on one side resets the other
+
+
+def wait_ready(api: Api, seconds: float = 180) -> None:
+    """Every node Ready, the default service account made, cluster DNS ready, and the metrics API
+    answering for the real node (the HPA's only source)."""
     deadline = time.monotonic() + seconds
+    waiting = "the API server"
     while time.monotonic() < deadline:
         try:
+            waiting = "the nodes"
             nodes = api.call("GET", "/api/v1/nodes")["items"]
-            ready = all(
-                any(c["type"] == "Ready" and c["status"] == "True" for c in n.get("status", {}).get("conditions", []))
-                for n in nodes
-            )
+            if not nodes or not all(is_ready(node) for node in nodes):
+                raise LookupError
+            waiting = "the default service account"
             api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default")
-            if nodes and ready:
-                return
-        except (urllib.error.URLError, OSError, KeyError):
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"kube.py: the cluster was not ready within {seconds:.0f} s")
+            waiting = "CoreDNS"
+            dns = api.call("GET", "/apis/apps/v1/namespaces/kube-system/deployments/coredns")
+            if dns.get("status", {}).get("readyReplicas", 0) < 1:
+                raise LookupError
+            waiting = "the metrics API"
+            if not api.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes")["items"]:
+                raise LookupError
+            return
+        except (urllib.error.URLError, OSError, LookupError, KeyError):
+            time.sleep(0.5)
+    raise SystemExit(f"kube.py: the cluster was not ready within {seconds:.0f} s: waiting for {waiting}")
+
+
+def is_ready(node: dict) -> bool:
+    conditions = node.get("status", {}).get("conditions", [])
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
 
 def main() -> None:
     directory, command, *args = sys.argv[1:]
-    state = Path(directory)
-    api = Api(state / "pki", (state / "server").read_text().strip())
-    if command == "nodes":
-        create_nodes(api, int(args[0]))
+    api = Api(Path(directory))
+    if command == "fake-nodes":
+        create_fake_nodes(api, args)
     elif command == "load-balancers":
-        serve_load_balancers(api)
+        asyncio.run(LoadBalancers(api, args[0]).run())
     elif command == "wait-ready":
         wait_ready(api)
     else:

@@ -31,7 +31,9 @@ image_engine() {
         echo "image: using the Docker engine already running" >&2
         return
     fi
-    /usr/sbin/dockerd >/tmp/flask-eks-dockerd.log 2>&1 &
+    # No bridge, no iptables rules, no forwarding: builds and containers use the host's network, so
+    # the daemon leaves no interface, chain or kernel setting behind when it stops.
+    /usr/sbin/dockerd --bridge=none --iptables=false --ip6tables=false --ip-forward=false >/tmp/flask-eks-dockerd.log 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 1 60); do $DOCKER info >/dev/null 2>&1 && return; sleep 0.5; done
     echo "image: dockerd did not start; see /tmp/flask-eks-dockerd.log" >&2
@@ -93,6 +95,6 @@ image_build() {
     done
     echo "image: building app/Dockerfile as $tag" >&2
     started=$(date +%s)
-    DOCKER_BUILDKIT=0 $DOCKER build -q "${build_args[@]}" -f - -t "$tag" app/ <<<"$dockerfile" >/dev/null
+    DOCKER_BUILDKIT=0 $DOCKER build -q --network host "${build_args[@]}" -f - -t "$tag" app/ <<<"$dockerfile" >/dev/null
     echo "image: built in $(($(date +%s) - started)) s" >&2
 }

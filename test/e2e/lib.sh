@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Sourced by test/e2e.sh: the check runner and what the checks share. Expects WORK, PROJECT and,
+# once the cluster runs, ADMIN_KUBECONFIG.
+passed=0
+failed=0
+log() { echo "e2e: [$(printf '%3d' "$SECONDS") s] $*" >&2; }
+
+check() { # check "what" COMMAND...: one assertion; its output is shown only when it fails
+    local what=$1 out
+    shift
+    out=$(mktemp "$WORK/check.XXXXXX")
+    if "$@" >"$out" 2>&1; then
+        passed=$((passed + 1))
+        log "ok   - $what"
+    else
+        failed=$((failed + 1))
+        log "FAIL - $what"
+        sed 's/^/       /' "$out" >&2
+    fi
+    rm -f "$out"
+}
+
+pulumi_run() { # pulumi_run NAME ARGS...: the CLI in the project copy, its output kept in $WORK/NAME.log
+    local name=$1
+    shift
+    if (cd "$PROJECT" && pulumi "$@") >"$WORK/$name.log" 2>&1; then return 0; fi
+    cat "$WORK/$name.log"
+    return 1
+}
+
+kubectl_() { kubectl --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
+
+wait_until() { # wait_until SECONDS COMMAND...: COMMAND succeeds within SECONDS (polled twice a second)
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.5
+    done
+}
+
+# The app's pods, one line each: name, node, ready (True/False), image, restarts, deleting (or -).
+app_pods() {
+    kubectl_ get pods -n flask-app -l app.kubernetes.io/name=flask-app -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.conditions[?(@.type=="Ready")].status} {.spec.containers[0].image} {.status.containerStatuses[0].restartCount} {.metadata.deletionTimestamp}{"\n"}{end}' |
+        awk 'NF {print $1, $2, ($3 == "" ? "False" : $3), $4, ($5 == "" ? 0 : $5), (NF >= 6 ? "deleting" : "-")}'
+}
+
+# only_pods COUNT IMAGE: exactly COUNT pods of the app, each ready, running IMAGE, none being deleted
+only_pods() {
+    local pods
+    pods=$(app_pods)
+    [ "$(wc -l <<<"$pods")" = "$1" ] && ! awk -v image="$2" '$3 != "True" || $4 != image || $6 != "-"' <<<"$pods" | grep -q .
+}
+
+# replicas_over SECONDS LABEL: prints "t=replicas" every 5 s for SECONDS (the HPA's current count)
+replicas_over() {
+    local until=$((SECONDS + $1)) start=$SECONDS series=""
+    while [ "$SECONDS" -lt "$until" ]; do
+        series+=" $((SECONDS - start))s=$(kubectl_ get hpa web -n flask-app -o jsonpath='{.status.currentReplicas}')"
+        sleep 5
+    done
+    echo "$series"
+}
