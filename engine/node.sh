@@ -52,7 +52,7 @@ EOF
     # The local registry speaks plain HTTP.
     printf 'server = "http://%s"\n\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' \
         "$REGISTRY" "$REGISTRY" >"$NODE/containerd/certs.d/$REGISTRY/hosts.toml"
-    # No masquerading: a pod's packets never leave with the machine's address (cluster.sh also drops
+    # No masquerading: a pod's packets never leave with the machine's address (node_start also drops
     # anything the bridge would forward elsewhere).
     cat >"$NODE/cni/conf/10-flaskeks.conflist" <<EOF
 {
@@ -127,10 +127,16 @@ node_start() {
     containerd_config "$pause"
     kubelet_config
     kube_proxy_config
-    # Pods talk to each other and to the node, never beyond: nothing the bridge forwards leaves it.
-    iptables -N FLASKEKS-ISOLATE
-    iptables -A FLASKEKS-ISOLATE -i flaskeks-cni0 ! -o flaskeks-cni0 -j DROP
-    iptables -I FORWARD 1 -j FLASKEKS-ISOLATE
+    # Pods talk to each other and to the node, never beyond. The mangle table's FORWARD runs before
+    # the filter rules that the CNI plugins, kube-proxy and kube-router insert ahead of any other.
+    iptables -t mangle -A FORWARD -i flaskeks-cni0 ! -o flaskeks-cni0 -j DROP
+    # The CNI firewall plugin's chains and jumps, as it makes them, made before any pod: two pods set
+    # up at once race to make them ("Chain 'CNI-FORWARD' does not exist", seen here), and made ones
+    # are left alone (plugins/meta/firewall/iptables.go, setupChains).
+    iptables -N CNI-FORWARD
+    iptables -N CNI-ADMIN
+    iptables -I FORWARD 1 -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD
+    iptables -I CNI-FORWARD 1 -m comment --comment "CNI firewall plugin admin overrides" -j CNI-ADMIN
     run containerd containerd --config "$NODE/containerd/config.toml"
     for _ in $(seq 1 50); do [ -S "$NODE/containerd/containerd.sock" ] && break; sleep 0.2; done
     run kubelet "$bin/kubelet" --config "$NODE/kubelet.yaml" --kubeconfig "$STATE/admin.kubeconfig" \
@@ -151,7 +157,7 @@ node_start() {
 ctr_() { ctr --address "$NODE/containerd/containerd.sock" --namespace k8s.io "$@"; }
 
 node_stop_pods() {
-    [ -S "$NODE/containerd/containerd.sock" ] || return 0
+    [ -S "$NODE/containerd/containerd.sock" ] && [ -f "$STATE/pids" ] || return 0
     local pid name task
     # kubelet first, or it starts again what is killed below.
     while read -r pid name; do [ "$name" = kubelet ] && kill "$pid" 2>/dev/null; done <"$STATE/pids"

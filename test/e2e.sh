@@ -37,7 +37,9 @@ source test/e2e/traffic.sh
 source scripts/image.sh
 # shellcheck source=engine/versions.env
 source engine/versions.env
-# The machine as it is before anything starts; the last check compares against it.
+# What an interrupted run left is put back first; then the machine as it is before anything starts,
+# which the last check compares against.
+bash engine/cluster.sh stop
 host_snapshot "$WORK/host.before"
 
 bash scripts/setup.sh
@@ -133,20 +135,24 @@ eks_program() {
 }
 check "the real engine runs the EKS program up to its first AWS resource (no AWS plugin here)" eks_program
 
-# ---- two images of the app, then the cluster ----
+# ---- the cluster, and two images of the app in its registry ----
 # shellcheck disable=SC2119 # it takes extra tools as arguments; the engine's need none
 image_tools
 image_engine
-push() { # push VERSION: build app/ with APP_VERSION=VERSION and push it; writes its digest to $WORK/VERSION
-    image_build "127.0.0.1:5000/flask-eks:$1" "$1"
-    $DOCKER push -q "127.0.0.1:5000/flask-eks:$1" >/dev/null
-    $DOCKER image inspect -f '{{index .RepoDigests 0}}' "127.0.0.1:5000/flask-eks:$1" >"$WORK/$1"
-}
-bash engine/cluster.sh start "$BIN" >"$WORK/cluster" # the registry the images go to is the cluster's
+# The cluster starts while Docker builds the images; they are pushed once its registry is up.
+bash engine/cluster.sh start "$BIN" >"$WORK/cluster" &
+cluster_pid=$!
+image_build 127.0.0.1:5000/flask-eks:e2e-1 e2e-1
+image_build 127.0.0.1:5000/flask-eks:e2e-2 e2e-2
+wait "$cluster_pid"
 ADMIN_KUBECONFIG=$(tail -1 "$WORK/cluster")
 CLUSTER_STATE=$(dirname "$ADMIN_KUBECONFIG")
 # What the stacks deploy with: its identity is the caller's, FLASK_EKS_IDENTITY (admin by default).
 export KUBECONFIG=$CLUSTER_STATE/caller.kubeconfig
+push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes its digest to $WORK/VERSION
+    $DOCKER push -q "127.0.0.1:5000/flask-eks:$1" >/dev/null
+    $DOCKER image inspect -f '{{index .RepoDigests 0}}' "127.0.0.1:5000/flask-eks:$1" >"$WORK/$1"
+}
 push e2e-1
 push e2e-2
 first=$(<"$WORK/e2e-1")
