@@ -139,6 +139,9 @@ check "the real engine runs the EKS program up to its first AWS resource (no AWS
 # shellcheck disable=SC2119 # it takes extra tools as arguments; the engine's need none
 image_tools
 image_engine
+# Sockets listening beyond loopback and the cluster's own addresses: the cluster must add none.
+outside_listeners() { ss -Hltnu | awk '$5 !~ /^(127\.[0-9.]+|10\.200\.0\.1|\[::1\]):[0-9]+$/ {print $1, $5}' | sort -u; }
+outside_listeners >"$WORK/listeners.before"
 # The cluster starts while Docker builds the images; they are pushed once its registry is up.
 bash engine/cluster.sh start "$BIN" >"$WORK/cluster" &
 cluster_pid=$!
@@ -194,6 +197,10 @@ check "the url output is the load balancer's address ($url)" test "$url" = "http
 version_at() { curl -fsS --max-time 5 "$url/" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])'; }
 check "GET $url/ answers with the first image's version, through load balancer, NodePort, kube-proxy and pod ($(version_at))" \
     test "$(version_at)" = e2e-1
+listens_inside() { # and the listing works: it sees the API server on the node's address
+    outside_listeners | diff "$WORK/listeners.before" - && ss -Hltn | grep -q ' 10\.200\.0\.1:26443 '
+}
+check "nothing the cluster or the app runs listens beyond loopback and the node's address" listens_inside
 check "a second up changes nothing (nothing re-pushes or drifts)" \
     pulumi_run up-again up --stack local --yes --expect-no-changes "${policy[@]}"
 provider_in_state() { # the stack's Kubernetes provider is recorded at package.json's version
