@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ControlPlaneSettings } from "../components/cluster";
-import type { ImageSettings } from "../components/image";
-import type { NetworkSettings } from "../components/network";
-import type { NodeGroupSettings } from "../components/nodegroup";
-import type { WorkloadSettings } from "../components/workload";
+import type { ControlPlaneSettings } from "../components/platform/cluster";
+import type { ImageSettings } from "../components/app/image";
+import type { NetworkSettings } from "../components/platform/network";
+import type { NodeGroupSettings } from "../components/platform/nodegroup";
+import type { WorkloadSettings } from "../components/app/workload";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
 import * as section from "./sections";

@@ -1,13 +1,13 @@
 import { architectureOf } from "../components/architecture";
 import { INSTANCE_SIZES, fit } from "../components/capacity";
-import { cidrProblem, reservedRangeOf } from "../components/cidr";
-import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/cluster";
-import { ImageSettings } from "../components/image";
-import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/network";
-import { CAPACITY_TYPES, NodeGroupSettings } from "../components/nodegroup";
+import { cidrProblem, reservedRangeOf } from "../components/platform/cidr";
+import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/platform/cluster";
+import { ImageSettings } from "../components/app/image";
+import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/platform/network";
+import { CAPACITY_TYPES, NodeGroupSettings } from "../components/platform/nodegroup";
 import { bytesOf, cpusOf } from "../components/quantities";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
-import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/workload";
+import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
 import { Reader, complete } from "./reader";
 
 // One parser per section of the config. Each reads its keys, records every problem on the reader, and

@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as path from "path";
-import { Cluster, deployerArn } from "../components/cluster";
-import { Image } from "../components/image";
-import { liveState } from "../components/live";
-import { irsaRole } from "../components/irsa";
-import { Network } from "../components/network";
-import { Workload } from "../components/workload";
+import { clusterAutoscaler } from "../components/addons/autoscaler";
+import { Cluster, deployerArn } from "../components/platform/cluster";
+import { Image } from "../components/app/image";
+import { liveState } from "../components/platform/live";
+import { irsaRole } from "../components/platform/irsa";
+import { Network } from "../components/platform/network";
+import { Workload } from "../components/app/workload";
 import type { EksStackConfig } from "../config";
 
 /** The whole stack on AWS: network, EKS cluster and nodes, ECR image, and the workload on them. */
@@ -38,6 +39,20 @@ export async function deployEks(config: EksStackConfig) {
             live,
         },
         withAws,
+    );
+
+    // The cluster's Helm add-ons, children of the Cluster component; made here, where the network
+    // and the workload they serve are at hand.
+    clusterAutoscaler(
+        {
+            clusterName: config.clusterName,
+            region: config.region,
+            kubernetesVersion: config.cluster.kubernetesVersion,
+            oidc: cluster.oidcProvider,
+            nodeGroupArn: cluster.nodes.nodeGroup.arn,
+            provider: cluster.provider,
+        },
+        cluster,
     );
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
-import { LocalImage } from "../components/localimage";
-import { Workload } from "../components/workload";
+import { LocalImage } from "../components/app/localimage";
+import { Workload } from "../components/app/workload";
 import type { LocalStackConfig } from "../config";
 
 /**

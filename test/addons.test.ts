@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ADDONS } from "../components/addons";
+import { ADDONS } from "../components/platform/managedaddons";
 import { KUBERNETES_VERSIONS } from "../components/versions";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AUTOSCALER_CHART_REPO, ownedTag } from "../components/autoscaler";
-import { scaling } from "../components/nodegroup";
+import { AUTOSCALER_CHART_REPO, ownedTag } from "../components/addons/autoscaler";
+import { scaling } from "../components/platform/nodegroup";
 import { KUBERNETES_VERSIONS } from "../components/versions";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";

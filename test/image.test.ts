@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { contentHash } from "../components/build";
+import { contentHash } from "../components/app/build";
 import { isSecretValue } from "../harness";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";

@@ -5,13 +5,26 @@ import { describe, it } from "node:test";
 import { ROOT } from "../harness/stack-config";
 
 // The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> leaf helpers.
+// Inside components/, the cluster's add-ons build on the AWS platform, and the app on neither:
+// addons/ -> platform/ -> the shared helpers at the top of components/, and app/ -> those helpers.
 // Read from the import lines themselves, so a new circle or a backward import fails here before
 // anyone sees it.
 
 const FOLDERS = ["targets", "config", "components"];
-const LEAVES = ["architecture", "cidr", "kubeconfig", "quantities", "trust", "versions"].map(
-    (f) => `components/${f}.ts`,
-);
+const LEAVES = [
+    "architecture",
+    "platform/cidr",
+    "platform/kubeconfig",
+    "quantities",
+    "platform/trust",
+    "versions",
+].map((f) => `components/${f}.ts`);
+/** What each group of components may import besides itself and the shared helpers. */
+const GROUPS: Record<string, string[]> = {
+    "components/platform/": [],
+    "components/addons/": ["components/platform/"],
+    "components/app/": [],
+};
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
@@ -32,7 +45,7 @@ function importGraph(runtime = false): Map<string, string[]> {
         "index.ts",
         ...FOLDERS.flatMap((dir) =>
             fs
-                .readdirSync(path.join(ROOT, dir))
+                .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
                 .filter((f) => f.endsWith(".ts"))
                 .map((f) => `${dir}/${f}`),
         ),
@@ -70,7 +83,7 @@ describe("imports", () => {
         assert.ok(graph.get("index.ts")!.includes("config/index.ts"));
         assert.ok(graph.get("index.ts")!.includes("targets/local.ts"));
         assert.ok(graph.get("config/index.ts")!.includes("config/sections.ts"));
-        assert.ok(graph.get("components/cluster.ts")!.includes("components/nodegroup.ts"));
+        assert.ok(graph.get("components/platform/cluster.ts")!.includes("components/platform/nodegroup.ts"));
         for (const targets of graph.values()) for (const t of targets) assert.ok(graph.has(t), t);
     });
 
@@ -88,6 +101,26 @@ describe("imports", () => {
         }
     });
 
+    it("run one way inside components: add-ons on the platform, the app on neither, shared helpers below all", () => {
+        const shared = (t: string) =>
+            t.startsWith("components/") && !t.slice("components/".length).includes("/");
+        for (const [file, targets] of graph) {
+            const group = Object.keys(GROUPS).find((g) => file.startsWith(g));
+            if (group === undefined) continue;
+            const allowed = [group, ...GROUPS[group]];
+            const stray = targets.filter((t) => !shared(t) && !allowed.some((a) => t.startsWith(a)));
+            assert.deepEqual(stray, [], file);
+        }
+        // The shared helpers import no group.
+        for (const [file, targets] of graph)
+            if (shared(file))
+                assert.deepEqual(
+                    targets.filter((t) => !shared(t)),
+                    [],
+                    file,
+                );
+    });
+
     it("keep AWS out of the local target: its wiring and the components it deploys never import @pulumi/aws", () => {
         const loads = importGraph(true);
         const reached = new Set<string>();
@@ -97,7 +130,7 @@ describe("imports", () => {
             loads.get(file)!.forEach(visit);
         };
         visit("targets/local.ts");
-        assert.ok(reached.has("components/workload.ts"), "the local target deploys the same Workload");
+        assert.ok(reached.has("components/app/workload.ts"), "the local target deploys the same Workload");
         for (const file of reached) assert.ok(!importsOf(read(file), true).includes("@pulumi/aws"), file);
         // The EKS target does import it, so the check can fail.
         assert.ok(importsOf(read("targets/eks.ts")).includes("@pulumi/aws"));

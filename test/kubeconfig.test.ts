@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { kubeconfig } from "../components/kubeconfig";
+import { kubeconfig } from "../components/platform/kubeconfig";
 import { isSecretValue, unwrapSecrets } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, okRun, one } from "./helpers";

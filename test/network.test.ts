@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
-import { subnetCidr } from "../components/network";
-import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/cidr";
+import { subnetCidr } from "../components/platform/network";
+import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/platform/cidr";
 import { P, all, eksStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {

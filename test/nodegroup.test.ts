@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AMI_TYPES } from "../components/nodegroup";
+import { AMI_TYPES } from "../components/platform/nodegroup";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaTrustPolicy, servicePrincipalTrust } from "../components/trust";
+import { irsaTrustPolicy, servicePrincipalTrust } from "../components/platform/trust";
 
 /** The value of an Output built from plain inputs. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

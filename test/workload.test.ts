@@ -10,7 +10,7 @@ import {
     SHUTDOWN,
     TLS_POLICY,
     gunicornWorkers,
-} from "../components/workload";
+} from "../components/app/workload";
 import { isSecretValue, runStack } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";

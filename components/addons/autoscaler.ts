@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTOSCALER_REQUESTS } from "./capacity";
-import { irsaRole } from "./irsa";
-import { OidcProvider } from "./trust";
-import { KUBERNETES_VERSIONS } from "./versions";
+import { AUTOSCALER_REQUESTS } from "../capacity";
+import { irsaRole } from "../platform/irsa";
+import { OidcProvider } from "../platform/trust";
+import { KUBERNETES_VERSIONS } from "../versions";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
 export const AUTOSCALER_CHART_REPO = "https://kubernetes.github.io/autoscaler";

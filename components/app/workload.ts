@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { cpusOf } from "./quantities";
+import { cpusOf } from "../quantities";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface WorkloadSettings {

@@ -1,13 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddonTarget, networkingAddons, workloadAddons } from "./addons";
-import { clusterAutoscaler } from "./autoscaler";
+import { AddonTarget, networkingAddons, workloadAddons } from "./managedaddons";
 import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
-import { KUBERNETES_VERSIONS } from "./versions";
+import { KUBERNETES_VERSIONS } from "../versions";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -172,12 +171,6 @@ export class Cluster extends pulumi.ComponentResource {
             "k8s",
             { kubeconfig: kubeconfigJson(this.cluster, access) },
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
-        );
-
-        const { nodeGroup } = this.nodes;
-        clusterAutoscaler(
-            { ...args, oidc: this.oidcProvider, nodeGroupArn: nodeGroup.arn, provider: this.provider },
-            this,
         );
 
         this.registerOutputs({
