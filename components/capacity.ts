@@ -32,8 +32,10 @@ export const INSTANCE_SIZES: Record<string, InstanceSize> = {
     "c7g.large": { vcpus: 2, memoryMiB: 4096, maxPods: 29 },
 };
 
-/** What the Cluster Autoscaler's pod requests (components/autoscaler.ts sets it). */
+/** What the Cluster Autoscaler's pod requests (components/addons/autoscaler.ts sets it). */
 export const AUTOSCALER_REQUESTS = { cpu: "100m", memory: "300Mi" };
+/** What each of the two AWS Load Balancer Controller pods requests (components/addons/lbcontroller.ts). */
+export const LOAD_BALANCER_CONTROLLER_REQUESTS = { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" };
 
 interface Requests {
     /** Millicores. */
@@ -44,11 +46,19 @@ interface Requests {
 
 /** On every node: aws-node (vpc-cni), kube-proxy and the Pod Identity agent, requests rounded up. */
 const PER_NODE: Requests = { cpu: 150, memoryMiB: 128, pods: 3 };
-/** Once in the cluster: coredns (two), metrics-server and the Cluster Autoscaler. */
+/** Once in the cluster: coredns (two), metrics-server, the Cluster Autoscaler and the Load Balancer Controller (two). */
 const ONCE: Requests = {
-    cpu: 2 * 100 + 100 + cpusOf(AUTOSCALER_REQUESTS.cpu) * 1000,
-    memoryMiB: 2 * 70 + 200 + bytesOf(AUTOSCALER_REQUESTS.memory) / 2 ** 20,
-    pods: 4,
+    cpu:
+        2 * 100 +
+        100 +
+        cpusOf(AUTOSCALER_REQUESTS.cpu) * 1000 +
+        2 * cpusOf(LOAD_BALANCER_CONTROLLER_REQUESTS.cpu) * 1000,
+    memoryMiB:
+        2 * 70 +
+        200 +
+        bytesOf(AUTOSCALER_REQUESTS.memory) / 2 ** 20 +
+        (2 * bytesOf(LOAD_BALANCER_CONTROLLER_REQUESTS.memory)) / 2 ** 20,
+    pods: 6,
 };
 
 /** Allocatable CPU (millicores), memory (MiB) and pods of one node, as the AL2023 AMI reserves. */

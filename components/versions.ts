@@ -7,8 +7,12 @@
 // for the minor (`aws eks describe-addon-versions --kubernetes-version 1.NN`), as seen in public
 // configurations of clusters of that minor, November 2026. Cluster Autoscaler: the image of the
 // cluster's minor and a chart of the autoscaler repository's index whose appVersion is that minor or
-// later (9.47.0 is the first with the RBAC newer images need). Changing a version here is the reviewed
-// upgrade of that add-on (README.md, "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
+// later (9.47.0 is the first with the RBAC newer images need). AWS Load Balancer Controller: its chart
+// (aws.github.io/eks-charts) and image share one release number since 3.0.0; it publishes no
+// Kubernetes range beyond "1.22 and later", and v3.5.0 (2026-08-03, the newest) is built against
+// client-go 0.36, so every minor here runs it. Its chart is 3.4.0 or later for admission webhooks of
+// admission.k8s.io/v1 only. Changing a version here is the reviewed upgrade of that add-on (README.md,
+// "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
 
 /** What the stack pins for one Kubernetes minor. */
 export interface KubernetesVersion {
@@ -23,6 +27,11 @@ export interface KubernetesVersion {
      * kubernetes.github.io/autoscaler) whose RBAC covers what that image watches.
      */
     clusterAutoscaler: { chart: string; image: string };
+    /**
+     * The AWS Load Balancer Controller, which makes the app's NLB: its chart and its image tag, whose
+     * IAM policy components/addons/ keeps a copy of.
+     */
+    loadBalancerController: { chart: string; image: string };
 }
 
 export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
@@ -37,6 +46,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             "metrics-server": "v0.8.1-eksbuild.6",
         },
         clusterAutoscaler: { chart: "9.57.0", image: "v1.35.2" },
+        loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
     },
     "1.34": {
         endOfStandardSupport: "2026-12-02",
@@ -49,6 +59,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             "metrics-server": "v0.8.1-eksbuild.6",
         },
         clusterAutoscaler: { chart: "9.53.0", image: "v1.34.2" },
+        loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
     },
     "1.33": {
         endOfStandardSupport: "2026-07-29",
@@ -61,6 +72,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
             "metrics-server": "v0.8.1-eksbuild.6",
         },
         clusterAutoscaler: { chart: "9.51.0", image: "v1.33.0" },
+        loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
     },
 };
 

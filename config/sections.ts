@@ -1,6 +1,6 @@
 import { architectureOf } from "../components/architecture";
 import { INSTANCE_SIZES, fit } from "../components/capacity";
-import { cidrProblem, reservedRangeOf } from "../components/platform/cidr";
+import { cidrProblem, reservedRangeOf } from "../components/cidr";
 import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/platform/cluster";
 import { ImageSettings } from "../components/app/image";
 import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/platform/network";
@@ -381,6 +381,7 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         ACM_CERTIFICATE_ARN,
         "empty, or an ACM certificate ARN such as arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     );
+    const lbCrossZone = r.boolean("lbCrossZone");
     const settings = complete({
         minReplicas,
         maxReplicas,
@@ -389,6 +390,7 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         memoryLimit,
         lbSourceRanges,
         tlsCertificateArn,
+        lbCrossZone,
     });
     return settings && { ...settings, tlsCertificateArn: settings.tlsCertificateArn || undefined };
 }

@@ -146,12 +146,15 @@ export function estimateCost(
         );
     }
 
-    // A LoadBalancer Service is an AWS NLB where the cloud controller is told so (the EKS target);
-    // on a cluster of one's own (the local target) it costs nothing here.
+    // A LoadBalancer Service is an AWS NLB where a controller is told so: the AWS Load Balancer
+    // Controller ("external", the EKS target) or the in-tree one ("nlb"). On a cluster of one's own
+    // (the local target) it costs nothing here. The controller itself costs only its pods' room.
     const loadBalancers = of("kubernetes:core/v1:Service").filter(
         (s) =>
             s.spec?.type === "LoadBalancer" &&
-            s.metadata?.annotations?.["service.beta.kubernetes.io/aws-load-balancer-type"] === "nlb",
+            ["external", "nlb"].includes(
+                s.metadata?.annotations?.["service.beta.kubernetes.io/aws-load-balancer-type"],
+            ),
     ).length;
     if (loadBalancers) {
         add(

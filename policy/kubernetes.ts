@@ -8,6 +8,7 @@ import {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { contains } from "../components/cidr";
 
 /** Annotation that marks a LoadBalancer Service as public on purpose (no source ranges). */
 export const PUBLIC_ANNOTATION = "policy.flask-eks.io/public";
@@ -219,6 +220,34 @@ export const networkPolicies: StackValidationPolicy = {
     },
 };
 
+export const networkPoliciesNotVpcWide: StackValidationPolicy = {
+    name: "k8s-network-policy-not-vpc-wide",
+    description:
+        "No NetworkPolicy admits the whole VPC: with the VPC CNI every pod has a VPC address, so such a rule admits every pod of every namespace.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        // An adopted VPC is not in the stack; its CIDR is not known here.
+        const vpcs: string[] = args.resources
+            .filter((r) => r.type === "aws:ec2/vpc:Vpc" && r.props.cidrBlock)
+            .map((r) => r.props.cidrBlock);
+        for (const p of ofKind(args, k8s.networking.v1.NetworkPolicy))
+            for (const rule of p.props.spec?.ingress ?? [])
+                for (const { ipBlock } of rule.from ?? []) {
+                    const whole = vpcs.find(
+                        (vpc) =>
+                            ipBlock &&
+                            contains(ipBlock.cidr, vpc) &&
+                            !(ipBlock.except ?? []).some((e: string) => contains(e, vpc)),
+                    );
+                    if (whole)
+                        report(
+                            `NetworkPolicy ${p.name} admits ${ipBlock.cidr}, which holds the VPC (${whole}) and so every pod; list the VPC's CIDR in its except.`,
+                            p.urn,
+                        );
+                }
+    },
+};
+
 export const loadBalancerSourceRanges: ResourceValidationPolicy = {
     name: "k8s-load-balancer-source-ranges",
     description: `LoadBalancer Services list loadBalancerSourceRanges, or carry ${PUBLIC_ANNOTATION}: "true" to be public on purpose.`,
@@ -242,5 +271,6 @@ export const kubernetesPolicies = [
     noHostAccess,
     disruptionBudgets,
     networkPolicies,
+    networkPoliciesNotVpcWide,
     loadBalancerSourceRanges,
 ];

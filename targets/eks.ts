@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as path from "path";
 import { clusterAutoscaler } from "../components/addons/autoscaler";
+import { loadBalancerController } from "../components/addons/lbcontroller";
 import { Cluster, deployerArn } from "../components/platform/cluster";
 import { Image } from "../components/app/image";
 import { liveState } from "../components/platform/live";
@@ -43,17 +44,15 @@ export async function deployEks(config: EksStackConfig) {
 
     // The cluster's Helm add-ons, children of the Cluster component; made here, where the network
     // and the workload they serve are at hand.
-    clusterAutoscaler(
-        {
-            clusterName: config.clusterName,
-            region: config.region,
-            kubernetesVersion: config.cluster.kubernetesVersion,
-            oidc: cluster.oidcProvider,
-            nodeGroupArn: cluster.nodes.nodeGroup.arn,
-            provider: cluster.provider,
-        },
-        cluster,
-    );
+    const addon = {
+        clusterName: config.clusterName,
+        region: config.region,
+        kubernetesVersion: config.cluster.kubernetesVersion,
+        oidc: cluster.oidcProvider,
+        provider: cluster.provider,
+    };
+    clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
+    const lbController = loadBalancerController({ ...addon, vpcId: network.vpcId }, cluster);
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.
     const image = new Image(
@@ -84,6 +83,9 @@ export async function deployEks(config: EksStackConfig) {
                         parent,
                         `IRSA role of ${namespace}/${serviceAccount}; attach what the app needs`,
                     ).arn,
+                loadBalancerController: lbController,
+                // An internet-facing NLB has its nodes in the public subnets.
+                loadBalancerSubnetCidrs: network.publicSubnetCidrs,
                 vpcCidr: network.vpcCidr,
             },
             ...config.workload,

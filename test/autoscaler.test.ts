@@ -13,7 +13,7 @@ for (const stack of eksStacks()) {
     describe(`cluster autoscaler (${stack})`, () => {
         it("is a Helm release of the chart and image pinned for the cluster's minor, through the cluster's provider", async () => {
             const run = await okRun(stack);
-            const release = one(run, "kubernetes:helm.sh/v3:Release");
+            const release = one(run, "kubernetes:helm.sh/v3:Release", "cluster-autoscaler");
             const pinned = KUBERNETES_VERSIONS[config[`${P}:kubernetesVersion`]].clusterAutoscaler;
             const r = inputs(release);
             assert.equal(r.chart, "cluster-autoscaler");
@@ -25,7 +25,9 @@ for (const stack of eksStacks()) {
         });
 
         it("finds the node group by the tags EKS gives it, balances zones, and can drain the app's nodes", async () => {
-            const values = inputs(one(await okRun(stack), "kubernetes:helm.sh/v3:Release")).values;
+            const values = inputs(
+                one(await okRun(stack), "kubernetes:helm.sh/v3:Release", "cluster-autoscaler"),
+            ).values;
             assert.deepEqual(values.autoDiscovery, { clusterName });
             assert.equal(values.awsRegion, config["aws:region"]);
             assert.equal(values.extraArgs["balance-similar-node-groups"], true);
@@ -36,7 +38,7 @@ for (const stack of eksStacks()) {
         it("has an IRSA role that may resize only this cluster's tagged node groups", async () => {
             const run = await okRun(stack);
             const role = one(run, "aws:iam/role:Role", "cluster-autoscaler-role");
-            const release = inputs(one(run, "kubernetes:helm.sh/v3:Release"));
+            const release = inputs(one(run, "kubernetes:helm.sh/v3:Release", "cluster-autoscaler"));
             assert.equal(
                 release.values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
                 `arn:aws:iam::123456789012:role/${role.id}`,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { architectureOf } from "../components/architecture";
-import { cidrProblem } from "../components/platform/cidr";
+import { cidrProblem } from "../components/cidr";
 import { LOG_RETENTION_DAYS } from "../components/platform/cluster";
 import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";

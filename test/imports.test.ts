@@ -13,7 +13,7 @@ import { ROOT } from "../harness/stack-config";
 const FOLDERS = ["targets", "config", "components"];
 const LEAVES = [
     "architecture",
-    "platform/cidr",
+    "cidr",
     "platform/kubeconfig",
     "quantities",
     "platform/trust",

@@ -53,23 +53,33 @@ describe("local target", () => {
         }
     });
 
-    it("runs the same Deployment as EKS, without IRSA or the NLB", async () => {
+    it("runs the same Deployment as EKS, without IRSA or the NLB, so with a short preStop", async () => {
         const [local, dev] = await Promise.all([okRun("local"), okRun("dev")]);
         const podSpec = (run: typeof local) => {
             const spec = structuredClone(inputs(one(run, "kubernetes:apps/v1:Deployment")).spec);
-            delete spec.template.spec.containers[0].image;
-            return spec;
+            const [container] = spec.template.spec.containers;
+            const timing = [
+                container.lifecycle.preStop.sleep.seconds,
+                spec.template.spec.terminationGracePeriodSeconds,
+            ];
+            delete container.image;
+            delete container.lifecycle;
+            delete spec.template.spec.terminationGracePeriodSeconds;
+            return { spec, timing };
         };
-        assert.deepEqual(podSpec(local), podSpec(dev));
+        assert.deepEqual(podSpec(local).spec, podSpec(dev).spec);
+        // kube-proxy lets go of a terminating pod within a second; an NLB takes about two minutes.
+        assert.deepEqual(podSpec(local).timing, [10, 40]);
+        assert.deepEqual(podSpec(dev).timing, [120, 150]);
         assert.equal(inputs(one(local, "kubernetes:core/v1:ServiceAccount")).metadata.annotations, undefined);
         assert.equal(inputs(one(local, "kubernetes:core/v1:Service")).metadata.annotations, undefined);
         assert.equal(inputs(one(local, "kubernetes:core/v1:Service")).spec.type, "LoadBalancer");
-        assert.equal(
-            inputs(one(local, "kubernetes:core/v1:Namespace")).metadata.labels[
-                "pod-security.kubernetes.io/enforce"
-            ],
-            "restricted",
-        );
+        assert.deepEqual(inputs(one(local, "kubernetes:core/v1:Namespace")).metadata.labels, {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+        });
     });
 
     it("needs no AWS region, and refuses a registry that is not a repository", async () => {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/platform/network";
-import { cidrProblem, intToIpv4, ipv4ToInt } from "../components/platform/cidr";
+import { cidrProblem, contains, intToIpv4, ipv4ToInt } from "../components/cidr";
 import { P, all, eksStacks, inputs, okRun, one, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {
@@ -142,5 +142,21 @@ describe("network modes", () => {
         );
         assert.deepEqual(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).subnetIds, privateIds);
         assert.deepEqual(inputs(one(run, "aws:eks/cluster:Cluster")).vpcConfig.subnetIds, privateIds);
+    });
+});
+
+describe("CIDR containment", () => {
+    it("holds a range's own subnets and itself, at every prefix down to /0", () => {
+        assert.ok(contains("0.0.0.0/0", "10.30.0.0/16"));
+        assert.ok(contains("10.0.0.0/8", "10.30.0.0/16"));
+        assert.ok(contains("10.30.0.0/16", "10.30.0.0/16"));
+        assert.ok(contains("10.30.0.0/16", "10.30.192.0/22"));
+    });
+
+    it("does not hold a wider range, a neighbour, or a range beside it", () => {
+        assert.ok(!contains("10.30.0.0/16", "10.0.0.0/8"));
+        assert.ok(!contains("10.30.0.0/16", "10.31.0.0/16"));
+        assert.ok(!contains("203.0.113.0/24", "10.30.0.0/16"));
+        assert.ok(!contains("10.30.192.0/22", "10.30.196.0/22"));
     });
 });

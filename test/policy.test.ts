@@ -243,6 +243,30 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
         (r) => without(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
     ],
     [
+        "k8s-network-policy-not-vpc-wide",
+        "dev",
+        // 0.0.0.0/0 without its except: every pod of the cluster may reach the app's port.
+        (r) =>
+            broken(
+                r,
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                (i) => delete i.spec.ingress[0].from[0].ipBlock.except,
+                "web",
+            ),
+    ],
+    [
+        "k8s-network-policy-not-vpc-wide",
+        "prod",
+        // The old rule: the whole VPC, through which the in-tree NLB's nodes relayed traffic.
+        (r) =>
+            broken(
+                r,
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                (i) => i.spec.ingress[0].from.push({ ipBlock: { cidr: "10.30.0.0/16" } }),
+                "web",
+            ),
+    ],
+    [
         "k8s-load-balancer-source-ranges",
         "dev",
         (r) => broken(r, "kubernetes:core/v1:Service", (i) => delete i.spec.loadBalancerSourceRanges),

@@ -2,15 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import {
-    APP_PORT,
-    APP_UID,
-    HPA_CPU_PERCENT,
-    MAX_GUNICORN_WORKERS,
-    SHUTDOWN,
-    TLS_POLICY,
-    gunicornWorkers,
-} from "../components/app/workload";
+import { APP_PORT, APP_UID, MAX_GUNICORN_WORKERS, gunicornWorkers } from "../components/app/workload";
+import { ingressSources } from "../components/app/networkpolicies";
+import { NLB_DEREGISTRATION_SECONDS } from "../components/app/shutdown";
+import { subnetCidr } from "../components/platform/network";
 import { isSecretValue, runStack } from "../harness";
 import { manifestsOf, validateManifests } from "../harness/manifests";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
@@ -53,8 +48,9 @@ for (const stack of eksStacks()) {
             const run = await okRun(stack);
             const provider = one(run, "pulumi:providers:kubernetes");
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            // Two NetworkPolicies and the Cluster Autoscaler's Helm release besides the app's six.
-            assert.equal(objects.length, 9);
+            // Two NetworkPolicies and the Helm releases of the Cluster Autoscaler and the Load Balancer
+            // Controller besides the app's six.
+            assert.equal(objects.length, 10);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
@@ -73,11 +69,17 @@ for (const stack of eksStacks()) {
                 policyTypes: ["Ingress", "Egress"],
             });
             const web = policies.web;
+            // Clients keep their addresses through the NLB: the world, but not the VPC, where every pod
+            // has its address. Health checks come from the NLB's own addresses in the public subnets.
             const vpcCidr = inputs(one(run, "aws:ec2/vpc:Vpc")).cidrBlock;
-            assert.deepEqual(
-                web.ingress[0].from.map((f: { ipBlock: { cidr: string } }) => f.ipBlock.cidr),
-                [...JSON.parse(config[`${P}:lbSourceRanges`]), vpcCidr],
+            const publicSubnets = Array.from({ length: Number(config[`${P}:azCount`]) }, (_, i) =>
+                subnetCidr(vpcCidr, "public", i),
             );
+            assert.deepEqual(JSON.parse(config[`${P}:lbSourceRanges`]), ["0.0.0.0/0"]);
+            assert.deepEqual(web.ingress[0].from, [
+                { ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr] } },
+                ...publicSubnets.map((cidr) => ({ ipBlock: { cidr } })),
+            ]);
             assert.deepEqual(web.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
             assert.equal(web.egress.length, 1, "DNS only");
             assert.deepEqual(web.egress[0].to[0].podSelector.matchLabels, { "k8s-app": "kube-dns" });
@@ -90,6 +92,11 @@ for (const stack of eksStacks()) {
             const ns = inputs(one(await okRun(stack), "kubernetes:core/v1:Namespace"));
             assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
             assert.equal(ns.metadata.name, "flask-app");
+        });
+
+        it("labels the namespace for the controller's readiness gates: a pod is ready once the NLB finds it healthy", async () => {
+            const ns = inputs(one(await okRun(stack), "kubernetes:core/v1:Namespace"));
+            assert.equal(ns.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
         });
 
         it("gives the service account an IRSA role scoped to this namespace and account, with no permissions", async () => {
@@ -151,8 +158,9 @@ for (const stack of eksStacks()) {
             assert.equal(pod.automountServiceAccountToken, false);
         });
 
-        it("rolls out with no capacity lost, and shuts down within the grace period after the LB lets go", async () => {
-            const spec = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
+        it("rolls out with no capacity lost, serves until the NLB lets go, then drains within the grace period", async () => {
+            const run = await okRun(stack);
+            const spec = inputs(one(run, DEPLOYMENT)).spec;
             assert.deepEqual(spec.strategy, {
                 type: "RollingUpdate",
                 rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
@@ -165,9 +173,17 @@ for (const stack of eksStacks()) {
                     .map((e: { name: string; value: string }) => [e.name, Number(e.value)]),
             );
             const preStop = c.lifecycle.preStop.sleep.seconds;
-            assert.ok(preStop >= 5, "the load balancer gets time to deregister the pod");
-            assert.ok(pod.terminationGracePeriodSeconds > preStop + env.DRAIN_SECONDS + env.GRACEFUL_TIMEOUT);
-            assert.equal(pod.terminationGracePeriodSeconds, SHUTDOWN.terminationGracePeriodSeconds);
+            // An NLB goes on opening connections to a deregistered target for about two minutes.
+            assert.equal(preStop, 120);
+            assert.ok(preStop >= NLB_DEREGISTRATION_SECONDS);
+            assert.deepEqual([env.DRAIN_SECONDS, env.GRACEFUL_TIMEOUT], [5, 20]);
+            const serving = preStop + env.DRAIN_SECONDS + env.GRACEFUL_TIMEOUT;
+            assert.equal(pod.terminationGracePeriodSeconds, serving + 5);
+            // The NLB keeps a draining pod's connections exactly as long as the pod may still serve them.
+            const attributes = inputs(one(run, SERVICE)).metadata.annotations[
+                "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"
+            ];
+            assert.ok(attributes.includes(`deregistration_delay.timeout_seconds=${serving},`), attributes);
         });
 
         it("spreads pods across zones", async () => {
@@ -179,23 +195,53 @@ for (const stack of eksStacks()) {
             assert.deepEqual(zone.labelSelector.matchLabels, template.metadata.labels);
         });
 
-        it("exposes the pods through an NLB that health-checks /readyz and admits only the configured ranges", async () => {
+        it("asks the AWS Load Balancer Controller for an internet-facing NLB with pod IP targets, health-checking /readyz", async () => {
             const service = inputs(one(await okRun(stack), SERVICE));
-            const annotations = service.metadata.annotations;
             assert.equal(service.spec.type, "LoadBalancer");
-            assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
-            assert.equal(
-                annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"],
-                "/readyz",
-            );
-            assert.equal(
-                annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol"],
-                "HTTP",
-            );
+            const prefix = "service.beta.kubernetes.io/aws-load-balancer";
+            assert.deepEqual(service.metadata.annotations, {
+                [`${prefix}-type`]: "external",
+                [`${prefix}-nlb-target-type`]: "ip",
+                [`${prefix}-scheme`]: "internet-facing",
+                [`${prefix}-target-group-attributes`]:
+                    "preserve_client_ip.enabled=true,deregistration_delay.timeout_seconds=145," +
+                    "deregistration_delay.connection_termination.enabled=true," +
+                    "target_health_state.unhealthy.connection_termination.enabled=false," +
+                    "target_health_state.unhealthy.draining_interval_seconds=25",
+                [`${prefix}-attributes`]: `load_balancing.cross_zone.enabled=${config[`${P}:lbCrossZone`]}`,
+                [`${prefix}-healthcheck-protocol`]: "HTTP",
+                [`${prefix}-healthcheck-path`]: "/readyz",
+                [`${prefix}-healthcheck-port`]: "traffic-port",
+                [`${prefix}-healthcheck-interval`]: "10",
+                [`${prefix}-healthcheck-timeout`]: "6",
+                [`${prefix}-healthcheck-healthy-threshold`]: "2",
+                [`${prefix}-healthcheck-unhealthy-threshold`]: "2",
+            });
+            // The NLB's security group admits only these clients.
             assert.deepEqual(
                 service.spec.loadBalancerSourceRanges,
                 JSON.parse(config[`${P}:lbSourceRanges`]),
             );
+        });
+
+        it("makes the Service after the controller and deletes it (and its NLB) before the controller goes", async () => {
+            const run = await okRun(stack);
+            const service = one(run, SERVICE);
+            const controller = one(run, "kubernetes:helm.sh/v3:Release", "lb-controller");
+            // Pulumi deletes in the reverse order of dependencies: the Service while the controller runs.
+            assert.ok(service.dependencies.includes(controller.urn));
+            assert.ok(
+                waitsFor(run, controller, one(run, "aws:iam/rolePolicy:RolePolicy", "lb-controller-policy")),
+            );
+        });
+
+        it("replaces the Service rather than hand it to another controller in place, which would leak the old NLB", async () => {
+            const service = one(await okRun(stack), SERVICE);
+            assert.deepEqual(service.options.replaceOnChanges, [
+                'metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]',
+            ]);
+            // Same name: the old one must go first.
+            assert.equal(service.options.deleteBeforeReplace, true);
         });
 
         it("guards the pods with a PDB and scales them with a CPU HPA inside the configured bounds", async () => {
@@ -214,7 +260,7 @@ for (const stack of eksStacks()) {
             assert.equal(hpa.spec.maxReplicas, Number(config[`${P}:workloadMaxReplicas`]));
             assert.deepEqual(hpa.spec.metrics[0].resource, {
                 name: "cpu",
-                target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
+                target: { type: "Utilization", averageUtilization: 70 },
             });
             assert.deepEqual(one(run, DEPLOYMENT).options.ignoreChanges, []);
         });
@@ -296,11 +342,11 @@ describe("TLS on the load balancer", () => {
         ]);
         const annotations = service.metadata.annotations;
         assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], arn);
-        // The cloud controller matches ssl-ports against the port's name (or number).
+        // The controller matches ssl-ports against the port's name (or number).
         assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"], "https");
         assert.equal(
             annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"],
-            TLS_POLICY,
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
         );
         assert.match(String(run.outputs.url), /^https:\/\//);
         const result = validateManifests(manifestsOf(run), "1.35");
@@ -324,5 +370,25 @@ describe("TLS on the load balancer", () => {
             run.error!.message,
             /tlsCertificateArn: got .*, expected empty: the local target's load balancer/,
         );
+    });
+});
+
+describe("where the app's port admits traffic from", () => {
+    const nlb = { vpcCidr: "10.30.0.0/16", subnetCidrs: ["10.30.192.0/22", "10.30.196.0/22"] };
+
+    it("behind an NLB: a client range holding the VPC, less the VPC, and the NLB's subnets", () => {
+        assert.deepEqual(ingressSources(["0.0.0.0/0"], nlb), [
+            { cidr: "0.0.0.0/0", except: ["10.30.0.0/16"] },
+            { cidr: "10.30.192.0/22" },
+            { cidr: "10.30.196.0/22" },
+        ]);
+    });
+
+    it("behind an NLB: a client range apart from the VPC, as it is", () => {
+        assert.deepEqual(ingressSources(["203.0.113.0/24"], nlb)[0], { cidr: "203.0.113.0/24" });
+    });
+
+    it("without one (the local target): the client ranges alone", () => {
+        assert.deepEqual(ingressSources(["127.0.0.0/8"]), [{ cidr: "127.0.0.0/8" }]);
     });
 });

@@ -1,14 +1,12 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALER_REQUESTS } from "../capacity";
-import { irsaRole } from "../platform/irsa";
 import { OidcProvider } from "../platform/trust";
 import { KUBERNETES_VERSIONS } from "../versions";
+import { controllerRelease } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
 export const AUTOSCALER_CHART_REPO = "https://kubernetes.github.io/autoscaler";
-const NAMESPACE = "kube-system";
 const SERVICE_ACCOUNT = "cluster-autoscaler";
 
 /** The tag EKS puts on a managed node group's Auto Scaling group, naming the cluster it belongs to. */
@@ -33,22 +31,15 @@ export interface ClusterAutoscalerArgs {
  * groups tagged as this cluster's.
  */
 export function clusterAutoscaler(args: ClusterAutoscalerArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
-    const role = irsaRole("cluster-autoscaler-role", args.oidc, NAMESPACE, SERVICE_ACCOUNT, parent);
-    const policy = new aws.iam.RolePolicy(
-        "cluster-autoscaler-policy",
-        { role: role.id, policy: autoscalerPolicy(args.clusterName, args.nodeGroupArn) },
-        { parent },
-    );
     const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscaler;
-    return new k8s.helm.v3.Release(
+    return controllerRelease(
         "cluster-autoscaler",
         {
-            name: "cluster-autoscaler",
-            chart: "cluster-autoscaler",
-            version: chart,
-            repositoryOpts: { repo: AUTOSCALER_CHART_REPO },
-            namespace: NAMESPACE,
-            values: {
+            ...args,
+            chart: { name: "cluster-autoscaler", version: chart, repo: AUTOSCALER_CHART_REPO },
+            serviceAccount: SERVICE_ACCOUNT,
+            policy: autoscalerPolicy(args.clusterName, args.nodeGroupArn),
+            values: (roleArn) => ({
                 cloudProvider: "aws",
                 awsRegion: args.region,
                 autoDiscovery: { clusterName: args.clusterName },
@@ -57,7 +48,7 @@ export function clusterAutoscaler(args: ClusterAutoscalerArgs, parent: pulumi.Re
                     serviceAccount: {
                         create: true,
                         name: SERVICE_ACCOUNT,
-                        annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                        annotations: { "eks.amazonaws.com/role-arn": roleArn },
                     },
                 },
                 extraArgs: {
@@ -69,9 +60,9 @@ export function clusterAutoscaler(args: ClusterAutoscalerArgs, parent: pulumi.Re
                     "skip-nodes-with-local-storage": false,
                 },
                 resources: { requests: { cpu: AUTOSCALER_REQUESTS.cpu, memory: AUTOSCALER_REQUESTS.memory } },
-            },
+            }),
         },
-        { parent, provider: args.provider, dependsOn: [policy] },
+        parent,
     );
 }
 

@@ -1,6 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cpusOf } from "../quantities";
+import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
+import { networkPolicies } from "./networkpolicies";
+import { disruptionAndScaling } from "./scaling";
+import { Shutdown, shutdown } from "./shutdown";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface WorkloadSettings {
@@ -15,6 +19,8 @@ export interface WorkloadSettings {
     lbSourceRanges: string[];
     /** An ACM certificate: on EKS the NLB then serves TLS on 443 (and nothing on 80). */
     tlsCertificateArn?: string;
+    /** On EKS: each NLB node spreads its connections over the pods of every zone. */
+    lbCrossZone: boolean;
 }
 
 export interface WorkloadArgs extends WorkloadSettings {
@@ -24,12 +30,17 @@ export interface WorkloadArgs extends WorkloadSettings {
     imageRef: pulumi.Input<string>;
     /**
      * On EKS: an IAM role for the service account (IRSA), which the caller makes so that this
-     * component needs no AWS, and an NLB for the Service. Elsewhere (the local target) the Service is
-     * a plain LoadBalancer and there is no AWS at all.
+     * component needs no AWS, and an NLB with the pods as its targets, made by the AWS Load Balancer
+     * Controller. Elsewhere (the local target) the Service is a plain LoadBalancer and there is no
+     * AWS at all.
      */
     eks?: {
         serviceAccountRole: ServiceAccountRole;
-        /** The VPC's CIDR: nodes relay the NLB's traffic (and its health checks) from there. */
+        /** The controller's release: the Service is made after it, and deleted (with its NLB) before it. */
+        loadBalancerController: pulumi.Resource;
+        /** The CIDRs of the subnets the NLB has its nodes in, where its health checks come from. */
+        loadBalancerSubnetCidrs: pulumi.Input<string[]>;
+        /** The VPC's CIDR: pods have addresses in it, so no client range may admit it whole. */
         vpcCidr: pulumi.Input<string>;
     };
 }
@@ -38,9 +49,6 @@ export interface WorkloadArgs extends WorkloadSettings {
 export const APP_UID = 10001;
 /** The container's port and its name; the Service targets the name. */
 export const APP_PORT = { name: "http", containerPort: 8080 };
-/** Average CPU use, as a share of the request, that the HPA aims for. */
-export const HPA_CPU_PERCENT = 70;
-
 /** The most gunicorn workers the app accepts (WEB_CONCURRENCY); the Deployment runs one per requested CPU. */
 export const MAX_GUNICORN_WORKERS = 64;
 
@@ -53,21 +61,6 @@ export const MAX_GUNICORN_WORKERS = 64;
 export function gunicornWorkers(cpuRequest: string): number {
     return Math.max(2, Math.ceil(cpusOf(cpuRequest)));
 }
-
-/**
- * Shutdown timing. On termination the pod leaves the Service's endpoints while preStop sleeps,
- * so the load balancer stops sending new connections; then SIGTERM starts the app's drain
- * (/readyz 503, still serving), then the server's graceful stop (nginx finishes what is in flight,
- * then gunicorn stops; app/serve.py). The grace period covers all three.
- */
-export const SHUTDOWN = {
-    preStopSeconds: 10,
-    drainSeconds: 5,
-    gracefulSeconds: 20,
-    get terminationGracePeriodSeconds() {
-        return this.preStopSeconds + this.drainSeconds + this.gracefulSeconds + 5;
-    },
-};
 
 /** Makes the IAM role a service account assumes, as a child of `parent`; returns its ARN. */
 export type ServiceAccountRole = (
@@ -96,11 +89,16 @@ export class Workload extends pulumi.ComponentResource {
             },
         );
         const parent = { parent: this };
+        const leaving = shutdown(args.eks !== undefined);
 
+        // Behind an NLB, new pods get a readiness gate: ready once the NLB finds them healthy.
         const ns = new k8s.core.v1.Namespace(
             "ns",
             {
-                metadata: { name: args.namespace, labels: RESTRICTED_POD_SECURITY },
+                metadata: {
+                    name: args.namespace,
+                    labels: { ...RESTRICTED_POD_SECURITY, ...(args.eks && READINESS_GATE_LABEL) },
+                },
             },
             parent,
         );
@@ -134,7 +132,7 @@ export class Workload extends pulumi.ComponentResource {
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
                         metadata: { labels },
-                        spec: podSpec(args, serviceAccount.metadata.name, labels),
+                        spec: podSpec(args, serviceAccount.metadata.name, labels, leaving),
                     },
                 },
             },
@@ -146,6 +144,11 @@ export class Workload extends pulumi.ComponentResource {
 
         // ---- traffic ----
         const scheme = args.tlsCertificateArn ? "https" : "http";
+        const nlb = args.eks && {
+            crossZone: args.lbCrossZone,
+            certificateArn: args.tlsCertificateArn,
+            shutdown: leaving,
+        };
         this.service = new k8s.core.v1.Service(
             "web",
             {
@@ -153,7 +156,7 @@ export class Workload extends pulumi.ComponentResource {
                     name: "web",
                     namespace: this.namespace,
                     labels,
-                    annotations: args.eks && nlbAnnotations(args.tlsCertificateArn),
+                    annotations: nlb && nlbAnnotations(nlb),
                 },
                 spec: {
                     type: "LoadBalancer",
@@ -171,11 +174,30 @@ export class Workload extends pulumi.ComponentResource {
                     loadBalancerSourceRanges: args.lbSourceRanges,
                 },
             },
-            parent,
+            args.eks
+                ? {
+                      ...parent,
+                      dependsOn: [args.eks.loadBalancerController],
+                      // A Service the in-tree controller made an NLB for must not be handed to another
+                      // controller in place (the old NLB would be left behind): it is deleted, then made
+                      // anew under the same name.
+                      replaceOnChanges: [`metadata.annotations["${LB_TYPE_ANNOTATION}"]`],
+                      deleteBeforeReplace: true,
+                  }
+                : parent,
         );
 
         disruptionAndScaling(this.deployment, this.namespace, args, labels, this);
-        networkPolicies(this.namespace, labels, args, this);
+        networkPolicies(
+            {
+                namespace: this.namespace,
+                labels,
+                port: APP_PORT.containerPort,
+                clientRanges: args.lbSourceRanges,
+                nlb: args.eks && { subnetCidrs: args.eks.loadBalancerSubnetCidrs, vpcCidr: args.eks.vpcCidr },
+            },
+            this,
+        );
 
         // A hostname on EKS (the NLB's); many local load balancers give an address instead.
         this.url = this.service.status.loadBalancer.ingress.apply(
@@ -196,42 +218,17 @@ const RESTRICTED_POD_SECURITY = {
 /** The Service's one port: plain HTTP, or TLS when the NLB has a certificate. */
 const SERVICE_PORTS = { http: 80, https: 443 };
 
-/** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/**
- * An internet-facing NLB from EKS's built-in cloud controller (see README), health-checking /readyz.
- * With a certificate its listener on the "https" port terminates TLS and forwards plain TCP to the pods.
- */
-function nlbAnnotations(certificateArn: string | undefined): Record<string, string> {
-    const tls = certificateArn && {
-        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
-        "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
-        "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": TLS_POLICY,
-    };
-    return { ...NLB_ANNOTATIONS, ...tls };
-}
-
-const NLB_ANNOTATIONS = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/readyz",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "traffic-port",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval": "10",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold": "2",
-    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "2",
-};
-
 /** The pod: non-root with the runtime's seccomp profile, spread over zones and nodes, one container. */
 function podSpec(
     args: WorkloadArgs,
     serviceAccountName: pulumi.Input<string>,
     labels: Record<string, string>,
+    leaving: Shutdown,
 ): k8s.types.input.core.v1.PodSpec {
     return {
         serviceAccountName,
         automountServiceAccountToken: false,
-        terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+        terminationGracePeriodSeconds: leaving.terminationGracePeriodSeconds,
         securityContext: {
             runAsNonRoot: true,
             runAsUser: APP_UID,
@@ -248,13 +245,13 @@ function podSpec(
             whenUnsatisfiable,
             labelSelector: { matchLabels: labels },
         })),
-        containers: [webContainer(args)],
+        containers: [webContainer(args, leaving)],
         volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
     };
 }
 
 /** The app's container: sized from config, probed, drained on shutdown, locked down. */
-function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
+function webContainer(args: WorkloadArgs, leaving: Shutdown): k8s.types.input.core.v1.Container {
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
         httpGet: { path, port: APP_PORT.name },
         periodSeconds,
@@ -268,8 +265,8 @@ function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
         env: [
             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             { name: "WEB_CONCURRENCY", value: String(gunicornWorkers(args.cpuRequest)) },
-            { name: "DRAIN_SECONDS", value: String(SHUTDOWN.drainSeconds) },
-            { name: "GRACEFUL_TIMEOUT", value: String(SHUTDOWN.gracefulSeconds) },
+            { name: "DRAIN_SECONDS", value: String(leaving.drainSeconds) },
+            { name: "GRACEFUL_TIMEOUT", value: String(leaving.gracefulSeconds) },
         ],
         resources: {
             requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
@@ -278,7 +275,7 @@ function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
         startupProbe: probe("/healthz", 1, 30),
         readinessProbe: probe("/readyz", 5, 2),
         livenessProbe: probe("/healthz", 10, 3),
-        lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+        lifecycle: { preStop: { sleep: { seconds: leaving.preStopSeconds } } },
         securityContext: {
             runAsNonRoot: true,
             runAsUser: APP_UID,
@@ -288,102 +285,4 @@ function webContainer(args: WorkloadArgs): k8s.types.input.core.v1.Container {
         },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     };
-}
-
-/**
- * Default deny in the namespace, then what the app needs: its port from where the load balancer's
- * traffic arrives (the client ranges the NLB admits, and on EKS the VPC, through which nodes relay it
- * and the NLB health-checks), and DNS. It calls nothing else today; a new dependency adds its rule here.
- */
-function networkPolicies(
-    namespace: pulumi.Output<string>,
-    labels: Record<string, string>,
-    args: WorkloadArgs,
-    parent: pulumi.Resource,
-): void {
-    new k8s.networking.v1.NetworkPolicy(
-        "default-deny",
-        {
-            metadata: { name: "default-deny", namespace },
-            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        },
-        { parent },
-    );
-    const sources: pulumi.Input<string>[] = [...args.lbSourceRanges, ...(args.eks ? [args.eks.vpcCidr] : [])];
-    new k8s.networking.v1.NetworkPolicy(
-        "web",
-        {
-            metadata: { name: "web", namespace, labels },
-            spec: {
-                podSelector: { matchLabels: labels },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [
-                    {
-                        from: sources.map((cidr) => ({ ipBlock: { cidr } })),
-                        ports: [{ protocol: "TCP", port: APP_PORT.containerPort }],
-                    },
-                ],
-                egress: [
-                    {
-                        to: [
-                            {
-                                namespaceSelector: {
-                                    matchLabels: { "kubernetes.io/metadata.name": "kube-system" },
-                                },
-                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                            },
-                        ],
-                        ports: [
-                            { protocol: "UDP", port: 53 },
-                            { protocol: "TCP", port: 53 },
-                        ],
-                    },
-                ],
-            },
-        },
-        { parent },
-    );
-}
-
-/** At most one pod away at a time for voluntary disruptions; replicas follow CPU within the bounds. */
-function disruptionAndScaling(
-    deployment: k8s.apps.v1.Deployment,
-    namespace: pulumi.Output<string>,
-    args: WorkloadSettings,
-    labels: Record<string, string>,
-    parent: pulumi.Resource,
-): void {
-    new k8s.policy.v1.PodDisruptionBudget(
-        "web",
-        {
-            metadata: { name: "web", namespace, labels },
-            spec: { maxUnavailable: 1, selector: deployment.spec.selector },
-        },
-        { parent },
-    );
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-        "web",
-        {
-            metadata: { name: "web", namespace, labels },
-            spec: {
-                scaleTargetRef: {
-                    apiVersion: "apps/v1",
-                    kind: "Deployment",
-                    name: deployment.metadata.name,
-                },
-                minReplicas: args.minReplicas,
-                maxReplicas: args.maxReplicas,
-                metrics: [
-                    {
-                        type: "Resource",
-                        resource: {
-                            name: "cpu",
-                            target: { type: "Utilization", averageUtilization: HPA_CPU_PERCENT },
-                        },
-                    },
-                ],
-            },
-        },
-        { parent },
-    );
 }

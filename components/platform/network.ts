@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { intToIpv4, ipv4ToInt } from "./cidr";
+import { intToIpv4, ipv4ToInt } from "../cidr";
 
 export const NAT_GATEWAYS = ["none", "single", "perAz"] as const;
 export type NatGateways = (typeof NAT_GATEWAYS)[number];
@@ -47,10 +47,12 @@ export function subnetCidr(vpcCidr: string, tier: "private" | "public", azIndex:
 /** A VPC with one public and one private subnet per AZ, or an adopted one. */
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
-    /** The VPC's IPv4 CIDR: where nodes and the load balancer's own addresses are. */
+    /** The VPC's IPv4 CIDR: the nodes' addresses, and (with the VPC CNI) every pod's. */
     readonly vpcCidr: pulumi.Output<string>;
     /** Public subnets: internet-facing load balancers and NAT gateways only; nothing gets a public IP on launch. */
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Their CIDRs: an internet-facing NLB's own addresses, from which it health-checks its targets. */
+    readonly publicSubnetCidrs: pulumi.Output<string[]>;
     /** Private subnets: the nodes and the control plane's network interfaces. */
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /**
@@ -66,6 +68,11 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(args.existing.vpcId);
             this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existing.vpcId }, { parent: this }).cidrBlock;
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
+            this.publicSubnetCidrs = pulumi.all(
+                args.existing.publicSubnetIds.map(
+                    (id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock,
+                ),
+            );
             this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
             this.privateSubnetIdsWithEgress = this.privateSubnetIds;
             this.registerOutputs({});
@@ -155,6 +162,7 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = vpc.id;
         this.vpcCidr = vpc.cidrBlock;
         this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
+        this.publicSubnetCidrs = pulumi.all(publicSubnets.map((s) => s.cidrBlock));
         this.privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
         const egress = [...privateSubnets.map((p) => p.association.id), ...nats.map((n) => n.id)];
         this.privateSubnetIdsWithEgress = pulumi

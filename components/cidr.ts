@@ -1,4 +1,5 @@
-// IPv4 CIDR arithmetic, for the config's checks and the network's subnets. A leaf: imports nothing.
+// IPv4 CIDR arithmetic, for the config's checks, the network's subnets and the app's NetworkPolicy.
+// A leaf: imports nothing.
 
 /** Why `value` is not an IPv4 network address with a prefix in [minPrefix, maxPrefix]; undefined if it is. */
 export function cidrProblem(value: string, minPrefix: number, maxPrefix: number): string | undefined {
@@ -29,13 +30,16 @@ const RESERVED_RANGES: [string, string][] = [
 
 /** What reserved range a valid CIDR lies inside (e.g. "a documentation range, 203.0.113.0/24"), if any. */
 export function reservedRangeOf(cidr: string): string | undefined {
-    const [address, prefix] = parse(cidr);
-    for (const [range, kind] of RESERVED_RANGES) {
-        const [rangeAddress, rangePrefix] = parse(range);
-        const mask = (~0 << (32 - rangePrefix)) >>> 0;
-        if (prefix >= rangePrefix && (address & mask) >>> 0 === rangeAddress) return `${kind}, ${range}`;
-    }
-    return undefined;
+    const reserved = RESERVED_RANGES.find(([range]) => contains(range, cidr));
+    return reserved && `${reserved[1]}, ${reserved[0]}`;
+}
+
+/** Whether every address of the valid CIDR `inner` is in the valid CIDR `outer`. */
+export function contains(outer: string, inner: string): boolean {
+    const [outerAddress, outerPrefix] = parse(outer);
+    const [innerAddress, innerPrefix] = parse(inner);
+    const mask = outerPrefix === 0 ? 0 : (~0 << (32 - outerPrefix)) >>> 0;
+    return innerPrefix >= outerPrefix && (innerAddress & mask) >>> 0 === outerAddress;
 }
 
 function parse(cidr: string): [number, number] {

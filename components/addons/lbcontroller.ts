@@ -1,0 +1,117 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../capacity";
+import { OidcProvider } from "../platform/trust";
+import { KUBERNETES_VERSIONS } from "../versions";
+import { controllerRelease } from "./release";
+
+/** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
+export const LOAD_BALANCER_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts";
+const SERVICE_ACCOUNT = "aws-load-balancer-controller";
+
+/**
+ * The git blob id of upstream's IAM policy for each controller version pinned in versions.ts:
+ * docs/install/iam_policy.json of kubernetes-sigs/aws-load-balancer-controller at that tag. The copy
+ * in iam/ is byte for byte that file (a test hashes it), so an upgrade is a new file beside it.
+ */
+export const IAM_POLICY_BLOBS: Record<string, string> = {
+    "v3.5.0": "761d0e733c41089c91ea009dd29faf71918085e5",
+};
+
+export function iamPolicyFile(image: string): string {
+    return path.join(__dirname, "iam", `aws-load-balancer-controller-${image}.json`);
+}
+
+export interface LoadBalancerControllerArgs {
+    clusterName: string;
+    region: string;
+    kubernetesVersion: string;
+    vpcId: pulumi.Input<string>;
+    oidc: OidcProvider;
+    provider: k8s.Provider;
+}
+
+/**
+ * The AWS Load Balancer Controller, as a Helm release: it makes an NLB for each Service that asks for
+ * one by annotation (the app's), registers pod IPs as its targets, and deletes it with the Service.
+ * Two replicas (one leads) and a PodDisruptionBudget, so a node drain never leaves none. Its IRSA role
+ * has upstream's policy, with security-group rule changes confined to the cluster's VPC.
+ */
+export function loadBalancerController(
+    args: LoadBalancerControllerArgs,
+    parent: pulumi.Resource,
+): k8s.helm.v3.Release {
+    const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].loadBalancerController;
+    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const { cpu, memory, memoryLimit } = LOAD_BALANCER_CONTROLLER_REQUESTS;
+    return controllerRelease(
+        "lb-controller",
+        {
+            ...args,
+            chart: {
+                name: "aws-load-balancer-controller",
+                version: chart,
+                repo: LOAD_BALANCER_CONTROLLER_CHART_REPO,
+            },
+            serviceAccount: SERVICE_ACCOUNT,
+            policy: pulumi
+                .all([partition, account, args.vpcId])
+                .apply(([p, a, vpc]) =>
+                    JSON.stringify(controllerPolicy(image, p, `arn:${p}:ec2:${args.region}:${a}:vpc/${vpc}`)),
+                ),
+            values: (roleArn) => ({
+                clusterName: args.clusterName,
+                // The nodes' metadata service answers one hop only (IMDSv2, hop limit 1), so pods
+                // cannot ask it for the region and VPC.
+                region: args.region,
+                vpcId: args.vpcId,
+                image: { tag: image },
+                replicaCount: 2,
+                podDisruptionBudget: { maxUnavailable: 1 },
+                serviceAccount: {
+                    create: true,
+                    name: SERVICE_ACCOUNT,
+                    annotations: { "eks.amazonaws.com/role-arn": roleArn },
+                },
+                resources: { requests: { cpu, memory }, limits: { memory: memoryLimit } },
+                // Only Services that ask by annotation: the webhook would otherwise hand every new
+                // LoadBalancer Service in the cluster to the controller.
+                enableServiceMutatorWebhook: false,
+                // Keep the webhooks' certificate across upgrades; by default each render makes a new CA.
+                keepTLSSecret: true,
+            }),
+        },
+        parent,
+    );
+}
+
+interface Statement {
+    Action: string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Upstream's policy for `image`, for the stack's partition, with its one unconditioned statement (add
+ * and remove security-group rules anywhere) confined to the cluster's VPC, as its installation guide
+ * recommends (docs/deploy/installation.md, "Option A").
+ */
+export function controllerPolicy(image: string, partition: string, vpcArn: string): object {
+    const text = fs.readFileSync(iamPolicyFile(image), "utf8").replaceAll('"arn:aws:', `"arn:${partition}:`);
+    const document = JSON.parse(text) as { Statement: Statement[] };
+    const anywhere = (s: Statement) =>
+        s.Condition === undefined &&
+        s.Resource === "*" &&
+        s.Action.every(
+            (a) => a === "ec2:AuthorizeSecurityGroupIngress" || a === "ec2:RevokeSecurityGroupIngress",
+        );
+    const open = document.Statement.filter(anywhere);
+    if (open.length !== 1)
+        throw new Error(`${iamPolicyFile(image)}: expected one unconditioned security-group rule statement`);
+    open[0].Condition = { ArnEquals: { "ec2:Vpc": vpcArn } };
+    return document;
+}

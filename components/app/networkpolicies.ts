@@ -1,0 +1,94 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { contains } from "../cidr";
+
+/** Cluster DNS, as EKS's CoreDNS add-on labels it: the one destination the app's pods need today. */
+const DNS = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+    ],
+};
+
+export interface NetworkPolicyArgs {
+    namespace: pulumi.Output<string>;
+    /** The app's pods. */
+    labels: Record<string, string>;
+    /** The port the pods serve on. */
+    port: number;
+    /** The clients the load balancer admits. */
+    clientRanges: string[];
+    /**
+     * Behind an NLB with IP targets: clients arrive with their own addresses, and health checks from
+     * the NLB's, in the subnets it lives in.
+     */
+    nlb?: { subnetCidrs: pulumi.Input<string[]>; vpcCidr: pulumi.Input<string> };
+}
+
+interface IpBlock {
+    cidr: string;
+    except?: string[];
+}
+
+/**
+ * Where traffic to the app's port may come from. Behind an NLB: the client ranges, less the VPC (with
+ * the VPC CNI every pod has a VPC address, so a range that holds the VPC, such as 0.0.0.0/0, would
+ * admit every pod of every namespace), and the NLB's subnets. Otherwise the client ranges.
+ */
+export function ingressSources(
+    clientRanges: string[],
+    nlb?: { subnetCidrs: string[]; vpcCidr: string },
+): IpBlock[] {
+    if (!nlb) return clientRanges.map((cidr) => ({ cidr }));
+    const clients = clientRanges.map((cidr) =>
+        contains(cidr, nlb.vpcCidr) ? { cidr, except: [nlb.vpcCidr] } : { cidr },
+    );
+    return [...clients, ...nlb.subnetCidrs.map((cidr) => ({ cidr }))];
+}
+
+/**
+ * Default deny in the namespace, then what the app needs: its port from where load balancer traffic
+ * arrives (ingressSources), and DNS. It calls nothing else today; a new dependency adds its rule here.
+ */
+export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource): void {
+    new k8s.networking.v1.NetworkPolicy(
+        "default-deny",
+        {
+            metadata: { name: "default-deny", namespace: args.namespace },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
+        { parent },
+    );
+    new k8s.networking.v1.NetworkPolicy(
+        "web",
+        {
+            metadata: { name: "web", namespace: args.namespace, labels: args.labels },
+            spec: {
+                podSelector: { matchLabels: args.labels },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    {
+                        from: pulumi
+                            .output(args.nlb && pulumi.all([args.nlb.subnetCidrs, args.nlb.vpcCidr]))
+                            .apply((nlb) =>
+                                ingressSources(
+                                    args.clientRanges,
+                                    nlb && { subnetCidrs: nlb[0], vpcCidr: nlb[1] },
+                                ).map((ipBlock) => ({ ipBlock })),
+                            ),
+                        ports: [{ protocol: "TCP", port: args.port }],
+                    },
+                ],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: DNS.namespaceSelector, podSelector: DNS.podSelector }],
+                        ports: DNS.ports,
+                    },
+                ],
+            },
+        },
+        { parent },
+    );
+}

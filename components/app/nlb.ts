@@ -1,0 +1,62 @@
+// The app's Service on EKS, as the AWS Load Balancer Controller reads it: an internet-facing NLB with
+// the pods' IPs as its targets. A leaf: imports only the shutdown timing the NLB is sized with.
+//
+// Each annotation's meaning: the controller's docs/guide/service/annotations.md and nlb.md at the
+// version components/versions.ts pins; target group and NLB attributes: the ELB API's
+// TargetGroupAttribute and LoadBalancerAttribute references.
+import type { Shutdown } from "./shutdown";
+
+const PREFIX = "service.beta.kubernetes.io/aws-load-balancer";
+
+/** Which controller makes the NLB. The in-tree one ignores "external"; changing it in place leaks the old NLB. */
+export const LB_TYPE_ANNOTATION = `${PREFIX}-type`;
+
+/** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface NlbSettings {
+    /** Spread each NLB node's connections over the pods of every zone, not only its own. */
+    crossZone: boolean;
+    /** An ACM certificate: the listener on the Service's "https" port terminates TLS with it. */
+    certificateArn?: string;
+    /** The pod's shutdown timing behind an NLB. */
+    shutdown: Shutdown;
+}
+
+export function nlbAnnotations({ crossZone, certificateArn, shutdown }: NlbSettings): Record<string, string> {
+    const targetGroup = [
+        // Pods see the client's address, so the NetworkPolicy can admit clients by their ranges.
+        "preserve_client_ip.enabled=true",
+        // Established connections are kept while the pod still serves them, then closed.
+        `deregistration_delay.timeout_seconds=${shutdown.servingSeconds}`,
+        "deregistration_delay.connection_termination.enabled=true",
+        // The drain turns /readyz to 503 while requests are still in flight: an unhealthy target keeps
+        // its connections (by default the NLB would reset them) until the server has finished them.
+        "target_health_state.unhealthy.connection_termination.enabled=false",
+        `target_health_state.unhealthy.draining_interval_seconds=${shutdown.drainSeconds + shutdown.gracefulSeconds}`,
+    ];
+    const tls = certificateArn && {
+        [`${PREFIX}-ssl-cert`]: certificateArn,
+        [`${PREFIX}-ssl-ports`]: "https",
+        [`${PREFIX}-ssl-negotiation-policy`]: TLS_POLICY,
+    };
+    return {
+        [LB_TYPE_ANNOTATION]: "external",
+        [`${PREFIX}-nlb-target-type`]: "ip",
+        [`${PREFIX}-scheme`]: "internet-facing",
+        [`${PREFIX}-target-group-attributes`]: targetGroup.join(","),
+        [`${PREFIX}-attributes`]: `load_balancing.cross_zone.enabled=${crossZone}`,
+        // On the pod's own port (IP targets): a pod is in service once its /readyz answers.
+        [`${PREFIX}-healthcheck-protocol`]: "HTTP",
+        [`${PREFIX}-healthcheck-path`]: "/readyz",
+        [`${PREFIX}-healthcheck-port`]: "traffic-port",
+        [`${PREFIX}-healthcheck-interval`]: "10",
+        [`${PREFIX}-healthcheck-timeout`]: "6",
+        [`${PREFIX}-healthcheck-healthy-threshold`]: "2",
+        [`${PREFIX}-healthcheck-unhealthy-threshold`]: "2",
+        ...tls,
+    };
+}
+
+/** The namespace label that has the controller's webhook give new pods a readiness gate per target group. */
+export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
