@@ -96,6 +96,11 @@ export function parseConfig(
         const room = section.capacityProblem(nodes, workload);
         if (room) r.problem("workloadMaxReplicas", workload.maxReplicas, room);
     }
+    // An adopted VPC's CIDRs are not known before it is read; the NetworkPolicy leaves such ranges out.
+    if (target === "eks" && network && !network.existing && workload) {
+        const inside = section.sourceRangesProblem(workload.lbSourceRanges, network.vpcCidr);
+        if (inside) r.problem("lbSourceRanges", workload.lbSourceRanges, inside);
+    }
     if (r.problems.length > 0 || !target || !network || !cluster || !nodes || !image || !workload || !local) {
         throw new ConfigError(r.problems, stack);
     }

@@ -1,6 +1,6 @@
 import { architectureOf } from "../components/architecture";
 import { INSTANCE_SIZES, fit } from "../components/capacity";
-import { cidrProblem, reservedRangeOf } from "../components/cidr";
+import { cidrProblem, contains, reservedRangeOf } from "../components/cidr";
 import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/platform/cluster";
 import { ImageSettings } from "../components/app/image";
 import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/platform/network";
@@ -25,6 +25,17 @@ export function capacityProblem(nodes: NodeGroupSettings, workload: WorkloadSett
     const room = fit(nodes, workload);
     if (room.holds >= room.needs) return undefined;
     return `at most ${room.holds - 1}: nodeMaxSize=${nodes.maxSize} nodes of ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest} after system pods and add-ons, and the HPA's maximum needs one more for the rolling update's surge pod; raise nodeMaxSize, use a larger instance type, or lower the replicas or their requests`;
+}
+
+/**
+ * Why client ranges inside the VPC the stack creates mean nothing: an internet-facing NLB never sees
+ * a client address from there (a caller inside the VPC reaches it through NAT), while pods have such
+ * addresses, so the NetworkPolicy would admit them.
+ */
+export function sourceRangesProblem(ranges: string[], vpcCidr: string): string | undefined {
+    const inside = ranges.filter((range) => contains(vpcCidr, range));
+    if (inside.length === 0) return undefined;
+    return `ranges outside the VPC ${vpcCidr}, where the nodes and pods are (${inside.join(", ")} ${inside.length > 1 ? "are" : "is"} inside it): an internet-facing NLB's clients arrive from outside it, callers inside it through NAT`;
 }
 
 /**

@@ -162,7 +162,22 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                     };
                 case "aws:ec2/getVpc:getVpc":
                     // An adopted VPC, as the tests give it: the shape AWS answers with.
-                    return { ...args.inputs, cidrBlock: "172.31.0.0/16" };
+                    return {
+                        ...args.inputs,
+                        cidrBlock: "172.31.0.0/16",
+                        cidrBlockAssociations: [
+                            {
+                                associationId: "vpc-cidr-assoc-1",
+                                cidrBlock: "172.31.0.0/16",
+                                state: "associated",
+                            },
+                            {
+                                associationId: "vpc-cidr-assoc-2",
+                                cidrBlock: "100.64.0.0/16",
+                                state: "associated",
+                            },
+                        ],
+                    };
                 case "aws:ec2/getSubnet:getSubnet": {
                     // A subnet of an adopted VPC, as the tests give it: a /20 of 172.31.0.0/16 per id.
                     const n = [...String(args.inputs.id)].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 16;

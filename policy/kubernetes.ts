@@ -223,25 +223,34 @@ export const networkPolicies: StackValidationPolicy = {
 export const networkPoliciesNotVpcWide: StackValidationPolicy = {
     name: "k8s-network-policy-not-vpc-wide",
     description:
-        "No NetworkPolicy admits the whole VPC: with the VPC CNI every pod has a VPC address, so such a rule admits every pod of every namespace.",
+        "No NetworkPolicy admits addresses of the VPC but its load balancers' subnets: with the VPC CNI every pod has a VPC address, so such a rule admits pods of every namespace.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        // An adopted VPC is not in the stack; its CIDR is not known here.
+        // An adopted VPC is not in the stack; the program excepts its CIDRs, read when it runs.
         const vpcs: string[] = args.resources
             .filter((r) => r.type === "aws:ec2/vpc:Vpc" && r.props.cidrBlock)
+            .map((r) => r.props.cidrBlock);
+        // Internet-facing load balancers live in the subnets tagged for them; no node or pod does.
+        const loadBalancerSubnets: string[] = args.resources
+            .filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.props.tags?.["kubernetes.io/role/elb"])
             .map((r) => r.props.cidrBlock);
         for (const p of ofKind(args, k8s.networking.v1.NetworkPolicy))
             for (const rule of p.props.spec?.ingress ?? [])
                 for (const { ipBlock } of rule.from ?? []) {
-                    const whole = vpcs.find(
-                        (vpc) =>
-                            ipBlock &&
-                            contains(ipBlock.cidr, vpc) &&
-                            !(ipBlock.except ?? []).some((e: string) => contains(e, vpc)),
+                    if (!ipBlock) continue;
+                    const except: string[] = ipBlock.except ?? [];
+                    const holds = vpcs.find(
+                        (vpc) => contains(ipBlock.cidr, vpc) && !except.some((e) => contains(e, vpc)),
                     );
-                    if (whole)
+                    const inside = vpcs.find((vpc) => contains(vpc, ipBlock.cidr));
+                    if (holds)
                         report(
-                            `NetworkPolicy ${p.name} admits ${ipBlock.cidr}, which holds the VPC (${whole}) and so every pod; list the VPC's CIDR in its except.`,
+                            `NetworkPolicy ${p.name} admits ${ipBlock.cidr}, which holds the VPC ${holds}: list the VPC's CIDR in its except.`,
+                            p.urn,
+                        );
+                    else if (inside && !loadBalancerSubnets.includes(ipBlock.cidr))
+                        report(
+                            `NetworkPolicy ${p.name} admits ${ipBlock.cidr}, inside the VPC ${inside} and not a load balancer subnet: pods have addresses there.`,
                             p.urn,
                         );
                 }

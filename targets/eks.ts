@@ -85,8 +85,9 @@ export async function deployEks(config: EksStackConfig) {
                     ).arn,
                 loadBalancerController: lbController,
                 // An internet-facing NLB has its nodes in the public subnets.
+                loadBalancerSubnetIds: network.publicSubnetIds,
                 loadBalancerSubnetCidrs: network.publicSubnetCidrs,
-                vpcCidr: network.vpcCidr,
+                vpcCidrs: network.vpcCidrs,
             },
             ...config.workload,
         },

@@ -225,6 +225,11 @@ const cases: [string, Record<string, string | undefined>, string][] = [
         `${P}:lbSourceRanges: got "10.0.0.0/33", expected an IPv4 CIDR with a prefix from /0 to /32`,
     ],
     [
+        "a load balancer client range inside the VPC the stack creates",
+        { [`${P}:lbSourceRanges`]: '["203.0.113.0/24","10.0.64.0/18"]' },
+        `${P}:lbSourceRanges: got ["203.0.113.0/24","10.0.64.0/18"], expected ranges outside the VPC 10.0.0.0/16, where the nodes and pods are (10.0.64.0/18 is inside it): an internet-facing NLB's clients arrive from outside it, callers inside it through NAT`,
+    ],
+    [
         "keeping no images",
         { [`${P}:imageKeepCount`]: "0" },
         `${P}:imageKeepCount: got 0, expected an integer from 1 to 1000`,

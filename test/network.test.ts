@@ -160,3 +160,37 @@ describe("CIDR containment", () => {
         assert.ok(!contains("10.30.192.0/22", "10.30.196.0/22"));
     });
 });
+
+describe("an adopted VPC and the app's NLB", () => {
+    const publicIds = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"];
+    const adopted = () =>
+        okRun("dev", {
+            overrides: {
+                [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+                [`${P}:publicSubnetIds`]: JSON.stringify(publicIds),
+                [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+            },
+        });
+
+    it("puts the NLB in the given public subnets, and admits its health checks from theirs", async () => {
+        const run = await adopted();
+        const service = inputs(one(run, "kubernetes:core/v1:Service"));
+        assert.equal(
+            service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-subnets"],
+            publicIds.join(","),
+        );
+        const policy = inputs(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web"));
+        // The mocks give each subnet id a /20 of 172.31.0.0/16, as AWS would answer.
+        assert.deepEqual(
+            policy.spec.ingress[0].from.slice(1).map((f: { ipBlock: { cidr: string } }) => f.ipBlock.cidr),
+            ["172.31.32.0/20", "172.31.48.0/20"],
+        );
+    });
+
+    it("leaves every CIDR of the VPC, secondary ones included, out of the client ranges", async () => {
+        const policy = inputs(one(await adopted(), "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web"));
+        assert.deepEqual(policy.spec.ingress[0].from[0], {
+            ipBlock: { cidr: "0.0.0.0/0", except: ["172.31.0.0/16", "100.64.0.0/16"] },
+        });
+    });
+});

@@ -195,19 +195,22 @@ for (const stack of eksStacks()) {
             assert.deepEqual(zone.labelSelector.matchLabels, template.metadata.labels);
         });
 
-        it("asks the AWS Load Balancer Controller for an internet-facing NLB with pod IP targets, health-checking /readyz", async () => {
-            const service = inputs(one(await okRun(stack), SERVICE));
+        it("asks the AWS Load Balancer Controller for an internet-facing NLB in the public subnets, with pod IP targets, health-checking /readyz", async () => {
+            const run = await okRun(stack);
+            const service = inputs(one(run, SERVICE));
             assert.equal(service.spec.type, "LoadBalancer");
             const prefix = "service.beta.kubernetes.io/aws-load-balancer";
             assert.deepEqual(service.metadata.annotations, {
                 [`${prefix}-type`]: "external",
                 [`${prefix}-nlb-target-type`]: "ip",
                 [`${prefix}-scheme`]: "internet-facing",
+                [`${prefix}-subnets`]: all(run, "aws:ec2/subnet:Subnet")
+                    .filter((s) => inputs(s).tags["kubernetes.io/role/elb"])
+                    .map((s) => s.id)
+                    .join(","),
                 [`${prefix}-target-group-attributes`]:
                     "preserve_client_ip.enabled=true,deregistration_delay.timeout_seconds=145," +
-                    "deregistration_delay.connection_termination.enabled=true," +
-                    "target_health_state.unhealthy.connection_termination.enabled=false," +
-                    "target_health_state.unhealthy.draining_interval_seconds=25",
+                    "deregistration_delay.connection_termination.enabled=true",
                 [`${prefix}-attributes`]: `load_balancing.cross_zone.enabled=${config[`${P}:lbCrossZone`]}`,
                 [`${prefix}-healthcheck-protocol`]: "HTTP",
                 [`${prefix}-healthcheck-path`]: "/readyz",
@@ -374,7 +377,7 @@ describe("TLS on the load balancer", () => {
 });
 
 describe("where the app's port admits traffic from", () => {
-    const nlb = { vpcCidr: "10.30.0.0/16", subnetCidrs: ["10.30.192.0/22", "10.30.196.0/22"] };
+    const nlb = { vpcCidrs: ["10.30.0.0/16"], subnetCidrs: ["10.30.192.0/22", "10.30.196.0/22"] };
 
     it("behind an NLB: a client range holding the VPC, less the VPC, and the NLB's subnets", () => {
         assert.deepEqual(ingressSources(["0.0.0.0/0"], nlb), [
@@ -384,8 +387,20 @@ describe("where the app's port admits traffic from", () => {
         ]);
     });
 
-    it("behind an NLB: a client range apart from the VPC, as it is", () => {
-        assert.deepEqual(ingressSources(["203.0.113.0/24"], nlb)[0], { cidr: "203.0.113.0/24" });
+    it("behind an NLB: less every CIDR of the VPC that the range holds", () => {
+        const twoCidrs = { ...nlb, vpcCidrs: ["10.30.0.0/16", "100.64.0.0/16"] };
+        assert.deepEqual(ingressSources(["0.0.0.0/0", "10.0.0.0/8"], twoCidrs).slice(0, 2), [
+            { cidr: "0.0.0.0/0", except: ["10.30.0.0/16", "100.64.0.0/16"] },
+            { cidr: "10.0.0.0/8", except: ["10.30.0.0/16"] },
+        ]);
+    });
+
+    it("behind an NLB: a client range apart from the VPC as it is; one inside it, or the VPC itself, left out", () => {
+        assert.deepEqual(ingressSources(["203.0.113.0/24", "10.30.0.0/16", "10.30.64.0/18"], nlb), [
+            { cidr: "203.0.113.0/24" },
+            { cidr: "10.30.192.0/22" },
+            { cidr: "10.30.196.0/22" },
+        ]);
     });
 
     it("without one (the local target): the client ranges alone", () => {

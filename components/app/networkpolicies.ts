@@ -24,7 +24,7 @@ export interface NetworkPolicyArgs {
      * Behind an NLB with IP targets: clients arrive with their own addresses, and health checks from
      * the NLB's, in the subnets it lives in.
      */
-    nlb?: { subnetCidrs: pulumi.Input<string[]>; vpcCidr: pulumi.Input<string> };
+    nlb?: { subnetCidrs: pulumi.Input<string[]>; vpcCidrs: pulumi.Input<string[]> };
 }
 
 interface IpBlock {
@@ -35,16 +35,20 @@ interface IpBlock {
 /**
  * Where traffic to the app's port may come from. Behind an NLB: the client ranges, less the VPC (with
  * the VPC CNI every pod has a VPC address, so a range that holds the VPC, such as 0.0.0.0/0, would
- * admit every pod of every namespace), and the NLB's subnets. Otherwise the client ranges.
+ * admit every pod of every namespace; a range inside it is left out, since no client of an
+ * internet-facing NLB comes from there), and the NLB's subnets. Otherwise the client ranges.
  */
 export function ingressSources(
     clientRanges: string[],
-    nlb?: { subnetCidrs: string[]; vpcCidr: string },
+    nlb?: { subnetCidrs: string[]; vpcCidrs: string[] },
 ): IpBlock[] {
     if (!nlb) return clientRanges.map((cidr) => ({ cidr }));
-    const clients = clientRanges.map((cidr) =>
-        contains(cidr, nlb.vpcCidr) ? { cidr, except: [nlb.vpcCidr] } : { cidr },
-    );
+    const clients = clientRanges
+        .filter((cidr) => !nlb.vpcCidrs.some((vpc) => contains(vpc, cidr)))
+        .map((cidr) => {
+            const except = nlb.vpcCidrs.filter((vpc) => contains(cidr, vpc));
+            return except.length ? { cidr, except } : { cidr };
+        });
     return [...clients, ...nlb.subnetCidrs.map((cidr) => ({ cidr }))];
 }
 
@@ -71,11 +75,11 @@ export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource
                 ingress: [
                     {
                         from: pulumi
-                            .output(args.nlb && pulumi.all([args.nlb.subnetCidrs, args.nlb.vpcCidr]))
+                            .output(args.nlb && pulumi.all([args.nlb.subnetCidrs, args.nlb.vpcCidrs]))
                             .apply((nlb) =>
                                 ingressSources(
                                     args.clientRanges,
-                                    nlb && { subnetCidrs: nlb[0], vpcCidr: nlb[1] },
+                                    nlb && { subnetCidrs: nlb[0], vpcCidrs: nlb[1] },
                                 ).map((ipBlock) => ({ ipBlock })),
                             ),
                         ports: [{ protocol: "TCP", port: args.port }],

@@ -15,6 +15,11 @@ export const LB_TYPE_ANNOTATION = `${PREFIX}-type`;
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 export interface NlbSettings {
+    /**
+     * The subnets the NLB lives in: the same ones the NetworkPolicy admits health checks from, rather
+     * than whatever subnets carry the kubernetes.io/role/elb tag.
+     */
+    subnetIds: string[];
     /** Spread each NLB node's connections over the pods of every zone, not only its own. */
     crossZone: boolean;
     /** An ACM certificate: the listener on the Service's "https" port terminates TLS with it. */
@@ -23,17 +28,19 @@ export interface NlbSettings {
     shutdown: Shutdown;
 }
 
-export function nlbAnnotations({ crossZone, certificateArn, shutdown }: NlbSettings): Record<string, string> {
+export function nlbAnnotations({
+    subnetIds,
+    crossZone,
+    certificateArn,
+    shutdown,
+}: NlbSettings): Record<string, string> {
     const targetGroup = [
         // Pods see the client's address, so the NetworkPolicy can admit clients by their ranges.
         "preserve_client_ip.enabled=true",
-        // Established connections are kept while the pod still serves them, then closed.
+        // A terminating pod is deregistered at once (the controller leaves it out of the targets);
+        // its established connections are kept while it still serves them, then closed.
         `deregistration_delay.timeout_seconds=${shutdown.servingSeconds}`,
         "deregistration_delay.connection_termination.enabled=true",
-        // The drain turns /readyz to 503 while requests are still in flight: an unhealthy target keeps
-        // its connections (by default the NLB would reset them) until the server has finished them.
-        "target_health_state.unhealthy.connection_termination.enabled=false",
-        `target_health_state.unhealthy.draining_interval_seconds=${shutdown.drainSeconds + shutdown.gracefulSeconds}`,
     ];
     const tls = certificateArn && {
         [`${PREFIX}-ssl-cert`]: certificateArn,
@@ -44,6 +51,7 @@ export function nlbAnnotations({ crossZone, certificateArn, shutdown }: NlbSetti
         [LB_TYPE_ANNOTATION]: "external",
         [`${PREFIX}-nlb-target-type`]: "ip",
         [`${PREFIX}-scheme`]: "internet-facing",
+        [`${PREFIX}-subnets`]: subnetIds.join(","),
         [`${PREFIX}-target-group-attributes`]: targetGroup.join(","),
         [`${PREFIX}-attributes`]: `load_balancing.cross_zone.enabled=${crossZone}`,
         // On the pod's own port (IP targets): a pod is in service once its /readyz answers.

@@ -38,10 +38,11 @@ export interface WorkloadArgs extends WorkloadSettings {
         serviceAccountRole: ServiceAccountRole;
         /** The controller's release: the Service is made after it, and deleted (with its NLB) before it. */
         loadBalancerController: pulumi.Resource;
-        /** The CIDRs of the subnets the NLB has its nodes in, where its health checks come from. */
+        /** The subnets the NLB has its nodes in, and their CIDRs, where its health checks come from. */
+        loadBalancerSubnetIds: pulumi.Input<string[]>;
         loadBalancerSubnetCidrs: pulumi.Input<string[]>;
-        /** The VPC's CIDR: pods have addresses in it, so no client range may admit it whole. */
-        vpcCidr: pulumi.Input<string>;
+        /** The VPC's CIDRs: pods have addresses in them, so no client range may admit them. */
+        vpcCidrs: pulumi.Input<string[]>;
     };
 }
 
@@ -144,11 +145,16 @@ export class Workload extends pulumi.ComponentResource {
 
         // ---- traffic ----
         const scheme = args.tlsCertificateArn ? "https" : "http";
-        const nlb = args.eks && {
-            crossZone: args.lbCrossZone,
-            certificateArn: args.tlsCertificateArn,
-            shutdown: leaving,
-        };
+        const nlb =
+            args.eks &&
+            pulumi.output(args.eks.loadBalancerSubnetIds).apply((subnetIds) =>
+                nlbAnnotations({
+                    subnetIds,
+                    crossZone: args.lbCrossZone,
+                    certificateArn: args.tlsCertificateArn,
+                    shutdown: leaving,
+                }),
+            );
         this.service = new k8s.core.v1.Service(
             "web",
             {
@@ -156,7 +162,7 @@ export class Workload extends pulumi.ComponentResource {
                     name: "web",
                     namespace: this.namespace,
                     labels,
-                    annotations: nlb && nlbAnnotations(nlb),
+                    annotations: nlb,
                 },
                 spec: {
                     type: "LoadBalancer",
@@ -194,7 +200,10 @@ export class Workload extends pulumi.ComponentResource {
                 labels,
                 port: APP_PORT.containerPort,
                 clientRanges: args.lbSourceRanges,
-                nlb: args.eks && { subnetCidrs: args.eks.loadBalancerSubnetCidrs, vpcCidr: args.eks.vpcCidr },
+                nlb: args.eks && {
+                    subnetCidrs: args.eks.loadBalancerSubnetCidrs,
+                    vpcCidrs: args.eks.vpcCidrs,
+                },
             },
             this,
         );

@@ -47,8 +47,8 @@ export function subnetCidr(vpcCidr: string, tier: "private" | "public", azIndex:
 /** A VPC with one public and one private subnet per AZ, or an adopted one. */
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
-    /** The VPC's IPv4 CIDR: the nodes' addresses, and (with the VPC CNI) every pod's. */
-    readonly vpcCidr: pulumi.Output<string>;
+    /** The VPC's IPv4 CIDRs (an adopted VPC may have several): the nodes' addresses, and (with the VPC CNI) every pod's. */
+    readonly vpcCidrs: pulumi.Output<string[]>;
     /** Public subnets: internet-facing load balancers and NAT gateways only; nothing gets a public IP on launch. */
     readonly publicSubnetIds: pulumi.Output<string[]>;
     /** Their CIDRs: an internet-facing NLB's own addresses, from which it health-checks its targets. */
@@ -66,7 +66,9 @@ export class Network extends pulumi.ComponentResource {
 
         if (args.existing) {
             this.vpcId = pulumi.output(args.existing.vpcId);
-            this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existing.vpcId }, { parent: this }).cidrBlock;
+            this.vpcCidrs = aws.ec2
+                .getVpcOutput({ id: args.existing.vpcId }, { parent: this })
+                .cidrBlockAssociations.apply((associations) => associations.map((a) => a.cidrBlock));
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
             this.publicSubnetCidrs = pulumi.all(
                 args.existing.publicSubnetIds.map(
@@ -160,7 +162,7 @@ export class Network extends pulumi.ComponentResource {
         });
 
         this.vpcId = vpc.id;
-        this.vpcCidr = vpc.cidrBlock;
+        this.vpcCidrs = pulumi.all([vpc.cidrBlock]);
         this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
         this.publicSubnetCidrs = pulumi.all(publicSubnets.map((s) => s.cidrBlock));
         this.privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
