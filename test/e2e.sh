@@ -273,6 +273,29 @@ helm_refused() { # the drift job's failure on EKS, reproduced: Helm's release Se
 check "refreshing that release with only the view ClusterRole fails: Secrets are not readable" helm_refused
 check "the Helm release is destroyed" drift_run destroy --skip-preview
 
+# ---- a Service made before the AWS Load Balancer Controller, taken over by it ----
+# test/e2e-migration runs in place, with the Workload's own options for its Service: annotated for
+# the in-tree NLB, then for the controller. The real engine must replace it, deleting it first.
+migration_run() { (cd test/e2e-migration && FLASK_EKS_LB_TYPE=$1 pulumi "${@:2}" --stack e2e-migration --yes 2>&1); }
+replaced_on_takeover() {
+    local before after out
+    (cd test/e2e-migration && pulumi stack init e2e-migration --non-interactive) || return 1
+    migration_run nlb up --skip-preview || return 1
+    before=$(kubectl_ get service web -n default -o jsonpath='{.metadata.uid}')
+    if ! out=$(migration_run external up --skip-preview); then
+        echo "$out"
+        return 1
+    fi
+    after=$(kubectl_ get service web -n default -o jsonpath='{.metadata.uid} {.metadata.annotations}')
+    echo "$out"
+    echo "uid before: $before; after: $after"
+    grep -q "deleted original" <<<"$out" && grep -q "created replacement" <<<"$out" &&
+        [ "${after%% *}" != "$before" ] && grep -q '"service.beta.kubernetes.io/aws-load-balancer-type":"external"' <<<"$after"
+}
+check "a Service handed from the in-tree NLB to the Load Balancer Controller is replaced, deleted first, not updated" replaced_on_takeover
+migration_run external destroy --skip-preview >/dev/null
+(cd test/e2e-migration && pulumi stack rm e2e-migration --yes >/dev/null)
+
 # ---- CrossGuard and Pod Security, for real ----
 cp -r test/e2e-violation "$WORK/violation"
 ln -s "$ROOT/node_modules" "$WORK/violation/node_modules"

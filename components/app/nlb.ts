@@ -11,6 +11,15 @@ const PREFIX = "service.beta.kubernetes.io/aws-load-balancer";
 /** Which controller makes the NLB. The in-tree one ignores "external"; changing it in place leaks the old NLB. */
 export const LB_TYPE_ANNOTATION = `${PREFIX}-type`;
 
+/**
+ * A Service whose controller changes is replaced, never handed over in place (the old NLB would be
+ * left behind): deleted first, since the new one has the same name.
+ */
+export const REPLACED_ON_CONTROLLER_CHANGE = {
+    replaceOnChanges: [`metadata.annotations["${LB_TYPE_ANNOTATION}"]`],
+    deleteBeforeReplace: true,
+};
+
 /** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cpusOf } from "../quantities";
-import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
+import { READINESS_GATE_LABEL, REPLACED_ON_CONTROLLER_CHANGE, nlbAnnotations } from "./nlb";
 import { networkPolicies } from "./networkpolicies";
 import { disruptionAndScaling } from "./scaling";
 import { Shutdown, shutdown } from "./shutdown";
@@ -184,11 +184,8 @@ export class Workload extends pulumi.ComponentResource {
                 ? {
                       ...parent,
                       dependsOn: [args.eks.loadBalancerController],
-                      // A Service the in-tree controller made an NLB for must not be handed to another
-                      // controller in place (the old NLB would be left behind): it is deleted, then made
-                      // anew under the same name.
-                      replaceOnChanges: [`metadata.annotations["${LB_TYPE_ANNOTATION}"]`],
-                      deleteBeforeReplace: true,
+                      // A stack made before the controller has an NLB from the in-tree one.
+                      ...REPLACED_ON_CONTROLLER_CHANGE,
                   }
                 : parent,
         );

@@ -1,0 +1,17 @@
+// Run in place (the end-to-end test passes --cwd), so it loads the Workload's own options.
+import * as k8s from "@pulumi/kubernetes";
+import { LB_TYPE_ANNOTATION, REPLACED_ON_CONTROLLER_CHANGE } from "../../components/app/nlb";
+
+const provider = new k8s.Provider("k8s", {});
+new k8s.core.v1.Service(
+    "web",
+    {
+        metadata: {
+            name: "web",
+            namespace: "default",
+            annotations: { [LB_TYPE_ANNOTATION]: process.env.FLASK_EKS_LB_TYPE ?? "nlb" },
+        },
+        spec: { selector: { app: "none" }, ports: [{ port: 80 }] },
+    },
+    { provider, ...REPLACED_ON_CONTROLLER_CHANGE },
+);
