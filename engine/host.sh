@@ -7,6 +7,20 @@
 #                        each iptables backend's rules as they were, for host_restore
 #   host_restore DIR     put that state back: drop what was added, reset what changed
 #   host_diff A B        what differs between two snapshots (empty when nothing does)
+#   host_exclusive NAME  wait until no other test of ours holds the machine, then hold it until exit
+
+# Two tests at once would share one dockerd and one cluster, and each one's cleanup would stop what
+# the other runs: the second waits. Whatever inherits the lock (a daemon left running) keeps it, so
+# the wait is bounded, and names the holders.
+host_exclusive() {
+    local lock=/run/lock/flask-eks-host.lock
+    exec 9>"$lock"
+    flock -n 9 && return
+    echo "$1: another test of this project holds the machine; waiting up to 30 min for it" >&2
+    flock -w 1800 9 && return
+    echo "$1: still held by: $(fuser "$lock" 2>&1 | tr -s ' ')" >&2
+    return 1
+}
 
 # Kernel settings that kubelet (unless protectKernelDefaults), kube-proxy and the CNI bridge change.
 HOST_SYSCTLS=(

@@ -13,6 +13,8 @@ failed=0
 started=$(date +%s)
 # shellcheck source=scripts/image.sh
 source scripts/image.sh
+# shellcheck source=engine/host.sh
+source engine/host.sh
 
 log() { echo "container-test: $*" >&2; }
 trap 'log "stopped by a failing command at line $LINENO"' ERR
@@ -23,6 +25,7 @@ check() { # check "what" command...: one assertion
 }
 
 [ "$(id -u)" = 0 ] || { log "needs root (it installs packages and starts dockerd)"; exit 2; }
+host_exclusive container-test
 bash scripts/setup.sh # the slow-client driver runs on the project's Python
 image_tools wrk:wrk
 cleanup() {
