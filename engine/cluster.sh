@@ -14,7 +14,8 @@
 # nothing listens on the machine's own addresses. Needs root and a running Docker engine.
 #   engine/cluster.sh start BIN      start it; prints the admin's kubeconfig (last line); the caller's,
 #                                    $STATE/caller.kubeconfig, runs as $FLASK_EKS_IDENTITY (see below)
-#   engine/cluster.sh user NAME      a client certificate for a new identity NAME, with no rights
+#   engine/cluster.sh user NAME [GROUP]  a client certificate for a new identity NAME, with no rights
+#                                    (its group GROUP, if given)
 #   engine/cluster.sh credential     the caller's credential (the caller's kubeconfig runs this)
 #   engine/cluster.sh stop           stop everything it started and put the machine back as it was
 # STATE is FLASK_EKS_CLUSTER, default /tmp/flask-eks-cluster.
@@ -251,17 +252,17 @@ start() {
     echo "$STATE/admin.kubeconfig"
 }
 
-user() { # with FLASK_EKS_IDENTITY=NAME, the caller's kubeconfig runs as NAME
-    cert "$1" "/CN=$1" "extendedKeyUsage=clientAuth"
+user() { # user NAME [GROUP]: with FLASK_EKS_IDENTITY=NAME, the caller's kubeconfig runs as NAME
+    cert "$1" "${2:+/O=$2}/CN=$1" "extendedKeyUsage=clientAuth"
 }
 
 case "${1:-}" in
 start) start "${2:?usage: engine/cluster.sh start BIN}" ;;
-user) user "${2:?usage: engine/cluster.sh user NAME}" ;;
+user) user "${2:?usage: engine/cluster.sh user NAME [GROUP]}" "${3:-}" ;;
 credential) credential ;;
 stop) stop ;;
 *)
-    echo "usage: engine/cluster.sh start BIN | user NAME | credential | stop" >&2
+    echo "usage: engine/cluster.sh start BIN | user NAME [GROUP] | credential | stop" >&2
     exit 2
     ;;
 esac

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as path from "path";
 import { clusterAutoscaler } from "../components/addons/autoscaler";
 import { loadBalancerController } from "../components/addons/lbcontroller";
-import { Cluster, deployerArn } from "../components/platform/cluster";
+import { Cluster, adminPrincipals } from "../components/platform/cluster";
 import { Image } from "../components/app/image";
 import { liveState } from "../components/platform/live";
 import { irsaRole } from "../components/platform/irsa";
 import { Network } from "../components/platform/network";
+import { releaseReaders } from "../components/platform/releasereaders";
 import { Workload } from "../components/app/workload";
 import type { EksStackConfig } from "../config";
 
@@ -22,18 +23,18 @@ export async function deployEks(config: EksStackConfig) {
     });
     const withAws = { providers: [awsProvider] };
 
-    const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
-
-    const deployer = await deployerArn({ provider: awsProvider });
+    // Read before anything registers: a refusal here leaves nothing half made.
+    const admins = await adminPrincipals(config.cluster.adminRoleArns, { provider: awsProvider });
     const live = await liveState(config.clusterName, { provider: awsProvider });
+
+    const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
     const cluster = new Cluster(
         "cluster",
         {
             clusterName: config.clusterName,
             region: config.region,
             ...config.cluster,
-            // Whoever runs `pulumi up` gets an admin access entry, so the kubeconfig works for them.
-            adminPrincipalArns: [...config.cluster.adminRoleArns, deployer],
+            adminPrincipalArns: admins,
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,
             nodes: config.nodes,
@@ -52,6 +53,7 @@ export async function deployEks(config: EksStackConfig) {
         provider: cluster.provider,
     };
     clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
+    releaseReaders(cluster, { provider: cluster.provider });
     const lbController = loadBalancerController({ ...addon, vpcId: network.vpcId }, cluster);
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.

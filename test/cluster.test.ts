@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { describe, it } from "node:test";
 import { isSecretValue } from "../harness";
+import { runStack } from "../harness";
 import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
@@ -141,6 +142,61 @@ describe("cluster options", () => {
         assert.deepEqual(byPrincipal[preview].accessScope, { type: "cluster" });
         assert.match(byPrincipal[MOCK_DEPLOYER_ROLE].policyArn, /AmazonEKSClusterAdminPolicy$/);
         assert.equal(all(run, "aws:eks/accessEntry:AccessEntry").length, 2);
+    });
+
+    it("with adminRoleArns set, makes exactly those admins, whoever previews: a pull request's preview shows no churn", async () => {
+        const admin = "arn:aws:iam::123456789012:role/flask-eks-deploy-dev";
+        const run = await okRun("dev", { overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin]) } });
+        const principals = all(run, "aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn);
+        assert.deepEqual(principals, [admin]);
+    });
+
+    it("refuses an up by a principal that adminRoleArns leaves out, before any AWS resource registers", async () => {
+        const admin = "arn:aws:iam::123456789012:role/flask-eks-deploy-dev";
+        const run = await runStack("dev", {
+            deploy: true,
+            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin]) },
+        });
+        assert.equal(
+            run.error?.message,
+            `adminRoleArns: got ["${admin}"], expected it to hold ${MOCK_DEPLOYER_ROLE}, which runs this pulumi up: without an access entry it could not reach the cluster it deploys to`,
+        );
+        assert.deepEqual(
+            run.registrations.filter((r) => r.custom && r.type.startsWith("aws:")),
+            [],
+        );
+    });
+
+    it("lets viewers read Helm's release records in kube-system, and nothing else beyond EKS's view policy", async () => {
+        const preview = "arn:aws:iam::123456789012:role/flask-eks-preview";
+        const run = await okRun("dev", { overrides: { [`${P}:viewerRoleArns`]: JSON.stringify([preview]) } });
+        const entries = Object.fromEntries(
+            all(run, "aws:eks/accessEntry:AccessEntry").map((e) => [inputs(e).principalArn, inputs(e)]),
+        );
+        assert.deepEqual(entries[preview].kubernetesGroups, ["flask-eks:release-readers"]);
+        assert.equal(entries[MOCK_DEPLOYER_ROLE].kubernetesGroups, undefined);
+        const role = inputs(one(run, "kubernetes:rbac.authorization.k8s.io/v1:Role"));
+        assert.deepEqual(role.metadata.namespace, "kube-system");
+        // Helm's release records, and these two objects themselves, which a refresh reads too.
+        assert.deepEqual(role.rules, [
+            { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+            {
+                apiGroups: ["rbac.authorization.k8s.io"],
+                resources: ["roles", "rolebindings"],
+                resourceNames: ["flask-eks-release-readers"],
+                verbs: ["get"],
+            },
+        ]);
+        const binding = inputs(one(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"));
+        assert.equal(binding.metadata.namespace, "kube-system");
+        assert.deepEqual(binding.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "Role",
+            name: role.metadata.name,
+        });
+        assert.deepEqual(binding.subjects, [
+            { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "flask-eks:release-readers" },
+        ]);
     });
 
     it("adds an access entry per admin role and none twice for the deployer", async () => {

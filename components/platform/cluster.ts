@@ -5,6 +5,7 @@ import { AddonTarget, networkingAddons, workloadAddons } from "./managedaddons";
 import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
+import { RELEASE_READERS_GROUP } from "./releasereaders";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
 import { KUBERNETES_VERSIONS } from "../versions";
 
@@ -64,10 +65,30 @@ export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
  * (arn:aws:sts::…:assumed-role/R/session) maps back to its role, path included, because access entries
  * take the role, not the session.
  */
-export async function deployerArn(opts: pulumi.InvokeOptions): Promise<string> {
+async function deployerArn(opts: pulumi.InvokeOptions): Promise<string> {
     const caller = await aws.getCallerIdentity({}, opts);
     const context = await aws.iam.getSessionContext({ arn: caller.arn }, opts);
     return context.issuerArn;
+}
+
+/**
+ * Who gets cluster-admin access entries. With adminRoleArns set, exactly those, whoever runs the
+ * program: a pull request's preview (as the read-only role) then shows the same entries as the deploy
+ * that follows, and an `up` by a principal not among them is refused, since it would lock itself out
+ * of the cluster. With none set, whoever runs `pulumi up` (a laptop's first stack).
+ */
+export async function adminPrincipals(
+    adminRoleArns: string[],
+    opts: pulumi.InvokeOptions,
+): Promise<string[]> {
+    if (adminRoleArns.length === 0) return [await deployerArn(opts)];
+    if (pulumi.runtime.isDryRun()) return adminRoleArns;
+    const deployer = await deployerArn(opts);
+    if (!adminRoleArns.includes(deployer))
+        throw new Error(
+            `adminRoleArns: got ${JSON.stringify(adminRoleArns)}, expected it to hold ${deployer}, which runs this pulumi up: without an access entry it could not reach the cluster it deploys to`,
+        );
+    return adminRoleArns;
 }
 
 /** An EKS cluster with encrypted secrets, audit logs, API access entries, IRSA, add-ons and its nodes. */
@@ -217,13 +238,14 @@ function controlPlaneLogGroup(args: ClusterArgs, parent: pulumi.Resource): aws.c
 
 /** The EKS access policies the stack grants, and the prefix of their entries' names. */
 const ADMIN = { prefix: "admin", policy: "AmazonEKSClusterAdminPolicy" };
-const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy" };
+// Viewers also read Helm's release records, which a refresh of the Helm add-ons needs (releasereaders.ts).
+const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy", groups: [RELEASE_READERS_GROUP] };
 
 /** An access entry with `access.policy` for each principal, named by account and role so names stay stable. */
 function accessEntries(
     cluster: aws.eks.Cluster,
     principalArns: string[],
-    access: { prefix: string; policy: string },
+    access: { prefix: string; policy: string; groups?: string[] },
     partition: pulumi.Input<string>,
     parent: pulumi.Resource,
 ): aws.eks.AccessPolicyAssociation[] {
@@ -232,7 +254,7 @@ function accessEntries(
         const id = `${account}-${resource.split("/").pop()}`;
         const entry = new aws.eks.AccessEntry(
             `${access.prefix}-${id}`,
-            { clusterName: cluster.name, principalArn, type: "STANDARD" },
+            { clusterName: cluster.name, principalArn, type: "STANDARD", kubernetesGroups: access.groups },
             { parent },
         );
         return new aws.eks.AccessPolicyAssociation(
