@@ -54,6 +54,8 @@ export interface RunResult {
     /** The config the program saw, fully qualified keys to CLI strings. */
     config: Record<string, string>;
     registrations: Registration[];
+    /** The token of every invoke (data source lookup) the program made, in order. */
+    invokes: string[];
     /** Stack outputs, with secrets still wrapped. */
     outputs: Record<string, unknown>;
     /** What the program threw, if it failed. */
@@ -125,12 +127,19 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
 
     const region = values["aws:region"] ?? "us-west-2";
     // A preview, as the offline plan is: the program refuses some placeholders only when it deploys.
-    await pulumi.runtime.setMocks(awsMocks(region, options.existing), project, stack, !options.deploy);
+    const invokes: string[] = [];
+    const mocks = awsMocks(region, options.existing);
+    const answer = mocks.call.bind(mocks);
+    mocks.call = (args) => {
+        invokes.push(args.token);
+        return answer(args);
+    };
+    await pulumi.runtime.setMocks(mocks, project, stack, !options.deploy);
     const registrations: Registration[] = [];
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);
 
-    const result: RunResult = { stack, project, config: { ...values }, registrations, outputs: {} };
+    const result: RunResult = { stack, project, config: { ...values }, registrations, invokes, outputs: {} };
     await pulumi.runtime.runInPulumiStack(async () => {
         // index.ts exports its program as a function, so each call is a fresh run. A failure is kept
         // as the result rather than left to reject the Stack's promises, which nothing here awaits.
@@ -152,6 +161,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
 function recordInto(registrations: Registration[], outputsByUrn: Map<string, Record<string, unknown>>): void {
     // The monitor and its protobuf requests are untyped in the SDK's public surface.
     const monitor = pulumi.runtime.getMonitor() as any;
+
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
         register(req, (err: unknown, resp: any) => {

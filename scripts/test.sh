@@ -17,6 +17,19 @@ echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
 echo "== scripts: shellcheck"
 git ls-files -z '*.sh' | xargs -0 shellcheck -x && echo "shellcheck: clean"
+echo "== bootstrap: parliament (IAM policies)"
+policies=$(mktemp -d)
+trap 'rm -rf "$policies"' EXIT
+node --require ./scripts/transpile.js scripts/iam-policies.ts "$policies"
+count=0
+for policy in "$policies"/*.json; do
+    # The policy on stdin, the way parliament reads it when stdin is not a terminal. Any finding, or
+    # a crash, prints something (setuptools' deprecation notice for parliament aside) and fails.
+    findings=$(.venv/bin/parliament <"$policy" 2>&1 | sed '/pkg_resources/d')
+    if [ -n "$findings" ]; then echo "$(basename "$policy"): $findings"; exit 1; fi
+    count=$((count + 1))
+done
+echo "parliament: $count policies clean"
 echo "== workflows: actionlint"
 .tools/bin/actionlint && echo "actionlint: clean"
 echo "== workflows: zizmor"

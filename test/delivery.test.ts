@@ -5,8 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import { ROOT } from "../harness/stack-config";
-import { eksStacks } from "./helpers";
+import { DEPLOY_SESSION_SECONDS } from "../bootstrap/roles";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { P, eksStacks } from "./helpers";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
@@ -23,43 +24,7 @@ function jobs(): [string, string, Yaml][] {
     );
 }
 
-/**
- * The flags delivery/deployments.sh gives `pulumi deployment settings edit` for each stack, read by
- * running it with a `pulumi` that records its arguments. (e2e.sh has the real CLI parse them.)
- */
-function deploymentsSettings(): Map<string, Map<string, string[]>> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
-    const calls = path.join(dir, "calls");
-    fs.writeFileSync(
-        path.join(dir, "pulumi"),
-        `#!/bin/sh\nprintf '%s\\0' "$@" >>${calls}\necho >>${calls}\n`,
-        {
-            mode: 0o755,
-        },
-    );
-    const run = spawnSync("bash", ["delivery/deployments.sh", "acme", "123456789012", "acme/flask-eks"], {
-        cwd: ROOT,
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
-        encoding: "utf8",
-    });
-    assert.equal(run.status, 0, run.stderr);
-    const settings = new Map<string, Map<string, string[]>>();
-    for (const call of fs.readFileSync(calls, "utf8").split("\n").filter(Boolean)) {
-        const args = call.split("\0").slice(0, -1);
-        assert.deepEqual(args.slice(0, 3), ["deployment", "settings", "edit"]);
-        const flags = new Map<string, string[]>();
-        for (let i = 3; i < args.length; i++) {
-            const [flag, inline] = args[i].split("=", 2);
-            const value =
-                inline ?? (args[i + 1]?.startsWith("--") || args[i + 1] === undefined ? "true" : args[++i]);
-            flags.set(flag, [...(flags.get(flag) ?? []), value]);
-        }
-        settings.set(flags.get("--stack")![0].replace("acme/flask-eks/", ""), flags);
-    }
-    return settings;
-}
-
-/** The stacks each mechanism deploys on a push to main: GitHub Actions workflows and Pulumi Deployments. */
+/** The stacks each workflow deploys on a push to main (Pulumi Deployments deploys no push: bootstrap.test.ts). */
 function pushDeployers(): Map<string, string[]> {
     const deployers = new Map<string, string[]>();
     const add = (stack: string, by: string) => deployers.set(stack, [...(deployers.get(stack) ?? []), by]);
@@ -74,8 +39,6 @@ function pushDeployers(): Map<string, string[]> {
             if (reusable || runsUp) add(job.with?.stack ?? name, `${file} job ${name}`);
         }
     }
-    for (const [stack, flags] of deploymentsSettings())
-        if (flags.get("--push-to-deploy")?.[0] !== "false") add(stack, "Pulumi Deployments push-to-deploy");
     return deployers;
 }
 
@@ -211,93 +174,135 @@ describe("delivery: GitHub Actions", () => {
         assert.equal(preview.with["comment-on-pr"], true);
     });
 
-    it("checks every stack for drift on a schedule and opens an issue on drift", () => {
+    it("checks every stack for drift on a schedule, waiting out a busy stack, and opens an issue on drift", () => {
         const drift = load("drift.yml");
         assert.ok(drift.on.schedule[0].cron);
         const steps = drift.jobs.refresh.steps;
-        assert.ok(
-            steps.some((s: Yaml) => /pulumi refresh --preview-only --expect-no-changes/.test(s.run ?? "")),
+        const refresh = steps.find((s: Yaml) => s.id === "refresh");
+        assert.match(
+            refresh.run,
+            /^bash delivery\/on-stack-lock\.sh pulumi refresh --preview-only --expect-no-changes .* \| tee refresh\.txt$/,
         );
-        assert.ok(steps.some((s: Yaml) => s.if === "failure()" && /gh issue create/.test(s.run)));
+        const issue = steps.find((s: Yaml) => /gh issue create/.test(s.run ?? ""));
+        assert.equal(issue.if, "failure() && steps.refresh.outcome == 'failure'");
+        // A stack busy for the whole wait opens no drift issue.
+        assert.match(issue.run, /Conflict: Another update is currently in progress[\s\S]*exit 0/);
+    });
+
+    it("holds no Pulumi or cloud secret: every Pulumi step runs on a team token exchanged by OIDC", () => {
+        const teams: Record<string, string> = {
+            "pull-request.yml": "team:flask-eks-previewers",
+            "drift.yml": "team:flask-eks-previewers",
+            "pulumi-up.yml": "team:flask-eks-deployers-${{ inputs.stack }}",
+        };
+        for (const file of workflowFiles)
+            assert.doesNotMatch(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"), /secrets\./, file);
+        for (const [file, name, job] of jobs()) {
+            const steps: Yaml[] = job.steps ?? [];
+            const pulumiAt = steps.findIndex((s) => /^pulumi\/(actions|setup-pulumi)@/.test(String(s.uses)));
+            if (pulumiAt < 0) continue;
+            const auth = steps.findIndex((s) => String(s.uses).startsWith("pulumi/auth-actions@"));
+            assert.ok(auth >= 0 && auth < pulumiAt, `${file} ${name}: token exchange before Pulumi`);
+            assert.equal(steps[auth].with["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+            assert.equal(steps[auth].with.scope, teams[file], `${file} ${name}`);
+            assert.equal(job.permissions?.["id-token"], "write", `${file} ${name}`);
+        }
+    });
+
+    it("gives a deploy room for a minor-version upgrade, within the deploy role's session", () => {
+        const up = load("pulumi-up.yml").jobs.up;
+        const aws = up.steps.find((s: Yaml) =>
+            String(s.uses).startsWith("aws-actions/configure-aws-credentials@"),
+        );
+        // The plan's first up is about 18 minutes; an upgrade replaces every node, each drained with
+        // its pods' 150 s grace and a new one launched in its place: about 10 minutes a node, at most.
+        for (const stack of eksStacks()) {
+            const nodes = Number(loadStackConfig(stack).values[`${P}:nodeMaxSize`]);
+            assert.ok(up["timeout-minutes"] >= 18 + 30 + 10 * nodes, stack);
+        }
+        assert.ok(aws.with["role-duration-seconds"] >= up["timeout-minutes"] * 60);
+        assert.ok(DEPLOY_SESSION_SECONDS >= aws.with["role-duration-seconds"]);
+    });
+
+    it("skips a stack that holds a placeholder, and shows the stack's monthly cost before its first change", () => {
+        const steps: Yaml[] = load("pulumi-up.yml").jobs.up.steps;
+        const skip = steps.find((s) => s.id === "placeholder");
+        assert.match(skip.run, /grep -q 'REPLACE_WITH_' "Pulumi\.\$STACK\.yaml"/);
+        assert.match(skip.run, /::notice::/);
+        const later = steps.slice(steps.indexOf(skip) + 1);
+        for (const step of later)
+            assert.equal(step.if, "steps.placeholder.outputs.skip != 'true'", String(step.name ?? step.uses));
+        const cost = later.findIndex((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ""));
+        const up = later.findIndex((s) => s.with?.command === "up");
+        assert.ok(cost >= 0 && cost < up);
+        // prod commits a placeholder today: the check finds it.
+        assert.match(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"), /REPLACE_WITH_/);
+    });
+
+    it("follows each up with a second that must change nothing, which records the steady state", () => {
+        const ups = load("pulumi-up.yml").jobs.up.steps.filter((s: Yaml) => s.with?.command === "up");
+        assert.equal(ups.length, 2);
+        assert.equal(ups[1].with["expect-no-changes"], true);
     });
 });
 
-describe("delivery: Pulumi Deployments settings", () => {
-    const settings = deploymentsSettings();
-    const versions = fs.readFileSync(path.join(ROOT, "engine", "versions.env"), "utf8");
-    const cli = /^PULUMI_VERSION=v(\S+)$/m.exec(versions)![1];
-
-    it("configures exactly the stacks that have stack files", () => {
-        assert.deepEqual([...settings.keys()].sort(), eksStacks().sort());
-    });
-
-    for (const [stack, flags] of settings) {
-        it(`${stack}: runs only what a person starts, with the stack's deploy role, in an image with the AWS CLI`, () => {
-            const one = (flag: string) => flags.get(flag)?.[0];
-            assert.equal(one("--repo"), "acme/flask-eks");
-            assert.equal(one("--branch"), "main");
-            assert.equal(one("--folder"), ".");
-            // pulumi/pulumi ships the AWS CLI v2 the kubeconfig runs; its slim variants do not.
-            assert.equal(one("--executor-image"), `pulumi/pulumi:${cli}`);
-            assert.deepEqual(flags.get("--pre-run-command"), [
-                "aws --version",
-                "npm ci --no-audit --no-fund",
-            ]);
-            assert.equal(one("--skip-install-deps"), "true");
-            assert.equal(
-                one("--oidc-aws-role-arn"),
-                `arn:aws:iam::123456789012:role/flask-eks-deploy-${stack}`,
-            );
-            // Each of these would run with the deploy role: pushes are deploy.yml's, pull-request
-            // previews are pull-request.yml's (read-only role), and review stacks would deploy a
-            // pull request's code.
-            assert.equal(one("--push-to-deploy"), "false");
-            assert.equal(one("--preview-prs"), "false");
-            assert.equal(one("--pr-template"), "false");
+describe("delivery: the stacks a pull request affects (delivery/affected.sh)", () => {
+    const affected = (...paths: string[]) => {
+        const run = spawnSync("bash", ["delivery/affected.sh"], {
+            cwd: ROOT,
+            input: paths.join("\n"),
+            encoding: "utf8",
         });
-    }
+        assert.equal(run.status, 0, run.stderr);
+        return JSON.parse(run.stdout);
+    };
+
+    it("a README-only change: none (and no failure)", () => assert.deepEqual(affected("README.md"), []));
+    it("the local stack's file alone: none, it is not deployed to AWS", () =>
+        assert.deepEqual(affected("Pulumi.local.yaml"), []));
+    it("a stack file: that stack", () =>
+        assert.deepEqual(affected("Pulumi.prod.yaml", "README.md"), ["prod"]));
+    it("the program's code: every AWS stack", () =>
+        assert.deepEqual(affected("components/app/workload.ts"), ["dev", "prod", "staging"]));
+    it("tests, tooling and delivery alone: none", () =>
+        assert.deepEqual(
+            affected("test/e2e.sh", "engine/build.sh", "bootstrap/index.ts", ".github/workflows/drift.yml"),
+            [],
+        ));
 });
 
-describe("delivery: OIDC trust policies", () => {
-    const fill = (file: string) =>
-        JSON.parse(
-            fs
-                .readFileSync(path.join(ROOT, "delivery", file), "utf8")
-                .replaceAll("ACCOUNT_ID", "123456789012")
-                .replaceAll("GITHUB_REPO", "acme/flask-eks")
-                .replaceAll("PULUMI_ORG", "acme")
-                .replaceAll("STACK", "prod"),
+describe("delivery: waiting for a busy stack (delivery/on-stack-lock.sh)", () => {
+    /** A `pulumi` that answers 409 the first `busy` times, then `last` (an exit status). */
+    const fake = (busy: number, last: number) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-"));
+        const bin = path.join(dir, "pulumi");
+        fs.writeFileSync(
+            bin,
+            `#!/bin/sh\nn=$(cat ${bin}.n 2>/dev/null || echo 0); echo $((n + 1)) > ${bin}.n\n` +
+                `if [ "$n" -lt ${busy} ]; then echo "error: [409] Conflict: Another update is currently in progress."; exit 255; fi\n` +
+                `echo done; exit ${last}\n`,
+            { mode: 0o755 },
         );
+        return bin;
+    };
+    const run = (bin: string, tries = 5) =>
+        spawnSync("bash", ["delivery/on-stack-lock.sh", bin, "refresh"], {
+            cwd: ROOT,
+            env: { ...process.env, LOCK_WAIT: "0", LOCK_TRIES: String(tries) },
+            encoding: "utf8",
+        });
 
-    it("the deploy role trusts only this repository's environment and this stack's deployments", () => {
-        const [github, pulumi] = fill("deploy-role-trust.json").Statement;
-        assert.equal(
-            github.Condition.StringEquals["token.actions.githubusercontent.com:sub"],
-            "repo:acme/flask-eks:environment:prod",
-        );
-        assert.equal(
-            github.Condition.StringEquals["token.actions.githubusercontent.com:aud"],
-            "sts.amazonaws.com",
-        );
-        // Only the operations that change the stack: a preview (of a pull request's code, say) or
-        // a refresh never gets the deploy role; they have the read-only one.
-        assert.deepEqual(pulumi.Condition.StringEquals["api.pulumi.com/oidc:sub"], [
-            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:update:scope:write",
-            "pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:destroy:scope:write",
-        ]);
-        assert.equal(pulumi.Condition.StringLike, undefined, "no wildcard over operations");
-        assert.equal(pulumi.Condition.StringEquals["api.pulumi.com/oidc:aud"], "acme");
+    it("tries again while the stack is busy, then returns the command's result", () => {
+        const result = run(fake(2, 0));
+        assert.equal(result.status, 0);
+        assert.match(result.stdout, /done\n$/);
     });
 
-    it("the read-only role trusts this repository's pull requests and main only", () => {
-        // Deployments runs every operation with the one role its settings name, the deploy role;
-        // previews and drift checks run in GitHub Actions.
-        const statements = fill("preview-role-trust.json").Statement;
-        assert.equal(statements.length, 1);
-        assert.deepEqual(statements[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
-            "repo:acme/flask-eks:pull_request",
-            "repo:acme/flask-eks:ref:refs/heads/main",
-        ]);
+    it("returns any other failure at once, and a stack busy for the whole wait as a failure", () => {
+        assert.equal(run(fake(0, 3)).status, 3);
+        const busy = run(fake(9, 0), 3);
+        assert.equal(busy.status, 255);
+        assert.doesNotMatch(busy.stdout, /done/);
     });
 });
 

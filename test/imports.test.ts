@@ -136,6 +136,14 @@ describe("imports", () => {
         assert.ok(importsOf(read("targets/eks.ts")).includes("@pulumi/aws"));
     });
 
+    it("keep the bootstrap program apart: it reads its config with the program's reader, and nothing else of it", () => {
+        for (const file of fs.readdirSync(path.join(ROOT, "bootstrap")).filter((f) => f.endsWith(".ts"))) {
+            const local = importsOf(read(`bootstrap/${file}`)).filter((spec) => spec.startsWith("."));
+            const outside = local.filter((spec) => spec.startsWith("..") && spec !== "../config/reader");
+            assert.deepEqual(outside, [], `bootstrap/${file}`);
+        }
+    });
+
     it("a circle would be caught", () => {
         const circular = new Map([
             ["a.ts", ["b.ts"]],

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { ConfigError, RawConfig, Reader, complete, deepFreeze } from "../config/reader";
+
+/** The repository's root: the flask-eks project, whose stacks this program delivers. */
+export const REPOSITORY_ROOT = path.join(__dirname, "..");
+
+/** The flask-eks project's name, from its Pulumi.yaml: its stacks' paths and clusters' names start with it. */
+export function projectName(): string {
+    return (yaml.load(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { name: string })
+        .name;
+}
+
+export interface BootstrapConfig {
+    region: string;
+    /** The repository's owner and name, and both as owner/name. */
+    github: { owner: string; repository: string; fullName: string };
+    pulumiOrganization: string;
+    /** The flask-eks project's name. */
+    project: string;
+    stacks: string[];
+    reviewedStacks: string[];
+    reviewerTeams: string[];
+    /** Existing IAM OIDC providers to use instead of creating them. */
+    githubOidcProviderArn?: string;
+    pulumiOidcProviderArn?: string;
+}
+
+const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/.+$/;
+
+/** Loads and validates the bootstrap stack's config; throws ConfigError listing every problem. */
+export function loadBootstrapConfig(): BootstrapConfig {
+    return parseBootstrapConfig(
+        (ns, key) => new pulumi.Config(ns).get(key),
+        pulumi.getProject(),
+        pulumi.getStack(),
+    );
+}
+
+export function parseBootstrapConfig(raw: RawConfig, project: string, stack: string): BootstrapConfig {
+    const r = new Reader(raw, project, []);
+    const region = r.string("aws:region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-west-2");
+    const repository = r.string(
+        "githubRepository",
+        /^[\w.-]+\/[\w.-]+$/,
+        "owner/name of a GitHub repository",
+    );
+    const pulumiOrganization = r.string(
+        "pulumiOrganization",
+        /^[\w.-]+$/,
+        "a Pulumi Cloud organisation name",
+    );
+    const missing = (stacks: string[]) =>
+        stacks.filter((s) => !fs.existsSync(path.join(REPOSITORY_ROOT, `Pulumi.${s}.yaml`)));
+    const listed = r.list(
+        "stacks",
+        /^[a-z][a-z0-9-]*$/,
+        "stack names of lower-case letters, digits and dashes",
+    );
+    const stacks = r.check("stacks", listed, (v) =>
+        v.length === 0
+            ? "at least one stack"
+            : missing(v).length > 0
+              ? `stacks with a stack file in the repository (no Pulumi.${missing(v).join(".yaml, Pulumi.")}.yaml)`
+              : undefined,
+    );
+    const reviewed = r.list("reviewedStacks");
+    const reviewedStacks = r.check("reviewedStacks", reviewed, (v) =>
+        listed && v.some((s) => !listed.includes(s)) ? `stacks among ${JSON.stringify(listed)}` : undefined,
+    );
+    const reviewerTeams = r.check(
+        "reviewerTeams",
+        r.list("reviewerTeams", /^[\w-]+$/, "GitHub team slugs"),
+        (v) =>
+            reviewed?.length && v.length === 0
+                ? `at least one team to approve deploys of ${reviewed.join(", ")}`
+                : undefined,
+    );
+    const arn = (key: string) =>
+        r.string(key, new RegExp(`^$|${OIDC_PROVIDER_ARN.source}`), "empty, or an IAM OIDC provider ARN");
+    const githubOidcProviderArn = arn("githubOidcProviderArn");
+    const pulumiOidcProviderArn = arn("pulumiOidcProviderArn");
+    const config = complete({
+        region,
+        repository,
+        pulumiOrganization,
+        stacks,
+        reviewedStacks,
+        reviewerTeams,
+        githubOidcProviderArn,
+        pulumiOidcProviderArn,
+    });
+    if (r.problems.length > 0 || !config) throw new ConfigError(r.problems, stack);
+    const [owner, name] = config.repository.split("/");
+    return deepFreeze({
+        region: config.region,
+        github: { owner, repository: name, fullName: config.repository },
+        pulumiOrganization: config.pulumiOrganization,
+        project: projectName(),
+        stacks: config.stacks,
+        reviewedStacks: config.reviewedStacks,
+        reviewerTeams: config.reviewerTeams,
+        githubOidcProviderArn: config.githubOidcProviderArn || undefined,
+        pulumiOidcProviderArn: config.pulumiOidcProviderArn || undefined,
+    });
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The AWS stacks a change affects, as a JSON list (pull-request.yml previews each): the changed paths
+# come on stdin, one a line (git diff --name-only). A stack file affects its own stack, when that
+# stack deploys to AWS (the local stack's does not); a change to what the program is built from affects
+# every AWS stack; documentation, tests, delivery, engine and tooling affect none.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+aws=()
+for file in Pulumi.*.yaml; do
+    stack=${file#Pulumi.}
+    stack=${stack%.yaml}
+    if ! grep -qE '^\s*flask-eks:target:\s*local\s*$' "$file"; then aws+=("$stack"); fi
+done
+# What never changes what a stack deploys.
+inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|harness/.*|plan/.*|scripts/.*|test/.*|app/tests/.*|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'
+affected=()
+while IFS= read -r path || [ -n "$path" ]; do # the last line may lack its newline
+    [ -n "$path" ] || continue
+    if [[ $path =~ ^Pulumi\.([^/.]+)\.yaml$ ]]; then
+        for stack in "${aws[@]}"; do [ "$stack" = "${BASH_REMATCH[1]}" ] && affected+=("$stack"); done
+    elif ! [[ $path =~ $inert ]]; then
+        affected=("${aws[@]}")
+        break
+    fi
+done
+if [ ${#affected[@]} -eq 0 ]; then echo "[]"; else printf '%s\n' "${affected[@]}" | sort -u | jq -Rnc '[inputs]'; fi

@@ -1,0 +1,14 @@
+// Writes every IAM policy the bootstrap program makes (its example stack, under the mocks) to DIR, one
+// JSON file per policy, for npm test to lint with parliament.
+import * as fs from "fs";
+import * as path from "path";
+import { runStack } from "../harness";
+
+const dir = process.argv[2];
+runStack("example", { root: path.join(__dirname, "..", "bootstrap") }).then((run) => {
+    if (run.error) throw run.error;
+    const policies = run.registrations.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+    if (policies.length === 0) throw new Error("the bootstrap program made no IAM policy");
+    fs.mkdirSync(dir, { recursive: true });
+    for (const r of policies) fs.writeFileSync(path.join(dir, `${r.name}.json`), String(r.inputs.policy));
+});
