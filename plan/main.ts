@@ -99,21 +99,26 @@ async function main(argv: string[]): Promise<number> {
     heading(`Resources (${run.registrations.length})`);
     out.write(`${renderTree(resourceTree(run), style)}\n\n${renderCounts(run)}\n`);
 
-    const manifests = manifestsOf(run);
+    // The checks below are the main program's; the bootstrap program (--root bootstrap) declares no
+    // Kubernetes version and registers no Kubernetes object.
     const version = run.config[`${run.project}:kubernetesVersion`];
-    const validation = validateManifests(manifests, version);
-    heading("Kubernetes manifests");
-    const validationText = validation.ok
-        ? `${manifests.length} objects, valid against the Kubernetes ${version} schemas (kubernetes-validate, strict).`
-        : `${manifests.length} objects, **invalid** against the Kubernetes ${version} schemas:\n\n${validation.output}`;
-    out.write(
-        validation.ok
-            ? `${style.green("valid")}: ${validationText}\n`
-            : `${style.red("invalid")}:\n${validation.output}\n`,
-    );
-
-    heading("Support runway and notices");
-    out.write(`${renderChecks(run, new Date(), style)}\n`);
+    const manifests = manifestsOf(run);
+    const validation = version ? validateManifests(manifests, version) : { ok: true, output: "" };
+    const validationText = !version
+        ? "none: the program declares no Kubernetes version and registers no Kubernetes object."
+        : validation.ok
+          ? `${manifests.length} objects, valid against the Kubernetes ${version} schemas (kubernetes-validate, strict).`
+          : `${manifests.length} objects, **invalid** against the Kubernetes ${version} schemas:\n\n${validation.output}`;
+    if (version) {
+        heading("Kubernetes manifests");
+        out.write(
+            validation.ok
+                ? `${style.green("valid")}: ${validationText}\n`
+                : `${style.red("invalid")}:\n${validation.output}\n`,
+        );
+        heading("Support runway and notices");
+        out.write(`${renderChecks(run, new Date(), style)}\n`);
+    }
 
     heading("Estimated monthly cost");
     out.write(`${renderCost(cost, style)}\n`);

@@ -203,6 +203,23 @@ describe("plan: the command", () => {
         fs.rmSync(out, { recursive: true });
     });
 
+    it("plans the bootstrap program too: its tree, no AWS bill, and no Kubernetes sections", () => {
+        const out = tempDir();
+        const result = plan("--root", "bootstrap", "--stack", "example", "--out", out);
+        assert.equal(result.status, 0, result.stderr);
+        for (const part of [
+            "├─ aws:iam:Role  deploy-prod",
+            "├─ pulumiservice:index:OidcIssuer  github-actions",
+            "Nothing this stack creates is billed by AWS: $0.00.",
+            "Critical path of a first pulumi up",
+        ])
+            assert.ok(result.stdout.includes(part), part);
+        assert.doesNotMatch(result.stdout, /Kubernetes manifests|Support runway/);
+        const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+        assert.match(summary, /declares no Kubernetes version/);
+        fs.rmSync(out, { recursive: true });
+    });
+
     it("compares two stacks: counts, sizes and cost", async () => {
         const result = plan("--stack", "dev", "--compare", "prod", "--out", tempDir());
         const [dev, prod] = await Promise.all(
