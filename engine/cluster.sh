@@ -38,32 +38,45 @@ source engine/host.sh
 # shellcheck source=engine/node.sh
 source engine/node.sh
 
+# A PID in $STATE/pids is ours only while its start time matches: after a reboot, or a long while,
+# the number may belong to another process, which must not be killed.
+started_at() { # started_at PID: the boot and the clock tick the process started at
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) } # after "PID (comm) ", field 22 of the whole line is the 20th
+    echo "$(cat /proc/sys/kernel/random/boot_id):$(awk '{print $20}' <<<"$stat")"
+}
+ours() { [ "$(started_at "$1")" = "$2" ]; } # ours PID STARTED
+
 run() { # run NAME COMMAND...: start it in the background, its output in $STATE/logs/NAME.log
     local name=$1
     shift
     "$@" >"$STATE/logs/$name.log" 2>&1 &
-    echo "$! $name" >>"$STATE/pids"
+    echo "$! $(started_at $!) $name" >>"$STATE/pids"
 }
 
 kill_started() { # stop every process `run` started, last started first, then kill what is left
     [ -f "$STATE/pids" ] || return 0
-    tac "$STATE/pids" | while read -r pid name; do
-        if kill "$pid" 2>/dev/null; then log "stopped $name ($pid)"; fi
+    local pid started name
+    tac "$STATE/pids" | while read -r pid started name; do
+        if ours "$pid" "$started" && kill "$pid" 2>/dev/null; then log "stopped $name ($pid)"; fi
     done
     for _ in $(seq 1 20); do
         local alive=0
-        while read -r pid _; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$STATE/pids"
+        while read -r pid started _; do ours "$pid" "$started" && alive=1; done <"$STATE/pids"
         [ "$alive" = 0 ] && break
         sleep 0.5
     done
-    while read -r pid _; do kill -9 "$pid" 2>/dev/null || true; done <"$STATE/pids"
+    while read -r pid started _; do
+        if ours "$pid" "$started"; then kill -9 "$pid" 2>/dev/null || true; fi
+    done <"$STATE/pids"
     rm -f "$STATE/pids"
 }
 
 all_running() { # every process `run` started is still running; otherwise the end of its log
-    local pid name
-    while read -r pid name; do
-        if ! kill -0 "$pid" 2>/dev/null; then
+    local pid started name
+    while read -r pid started name; do
+        if ! ours "$pid" "$started"; then
             log "$name exited; the end of $STATE/logs/$name.log:"
             tail -5 "$STATE/logs/$name.log" >&2
             return 1

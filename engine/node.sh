@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sourced by engine/cluster.sh, which sets STATE, NODE_IP, NODE_NAME, SERVICE_CIDR, CLUSTER_DNS and
-# REGISTRY and defines run and log: the one real node. Debian's containerd and runc run its pods on
-# a CNI bridge; kubelet, kube-proxy (iptables) and kube-router (NetworkPolicy, firewall only) are the
-# ones engine/build.sh makes. What this machine needs, each seen here:
+# REGISTRY and defines run, ours and log: the one real node. Debian's containerd and runc run its
+# pods on a CNI bridge; kubelet, kube-proxy (iptables) and kube-router (NetworkPolicy, firewall only)
+# are the ones engine/build.sh makes. What this machine needs, each seen here:
 #   - root lacks CAP_SYS_RESOURCE, so runc cannot raise a sandbox's OOM score ("can't get final
 #     child's PID from pipe: EOF") unless containerd restricts it to the caller's own;
 #   - the cgroup filesystem is v1, which kubelet 1.35 refuses unless told otherwise;
@@ -158,9 +158,11 @@ ctr_() { ctr --address "$NODE/containerd/containerd.sock" --namespace k8s.io "$@
 
 node_stop_pods() {
     [ -S "$NODE/containerd/containerd.sock" ] && [ -f "$STATE/pids" ] || return 0
-    local pid name task
+    local pid started name task
     # kubelet first, or it starts again what is killed below.
-    while read -r pid name; do [ "$name" = kubelet ] && kill "$pid" 2>/dev/null; done <"$STATE/pids"
+    while read -r pid started name; do
+        if [ "$name" = kubelet ] && ours "$pid" "$started"; then kill "$pid" 2>/dev/null || true; fi
+    done <"$STATE/pids"
     sleep 1
     for task in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill -s SIGKILL "$task" 2>/dev/null || true; done
     for _ in $(seq 1 20); do
