@@ -4,6 +4,7 @@ import type { ImageSettings } from "../components/app/image";
 import type { NetworkSettings } from "../components/platform/network";
 import type { NodeGroupSettings } from "../components/platform/nodegroup";
 import type { WorkloadSettings } from "../components/app/workload";
+import { AwsAccess, awsAccess } from "./awsaccess";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
 import * as section from "./sections";
@@ -15,6 +16,7 @@ export { ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
 
 export type { LocalSettings, Target } from "./sections";
+export type { AwsAccess } from "./awsaccess";
 
 /** What every target deploys: the image and the workload. */
 interface CommonConfig {
@@ -30,6 +32,8 @@ interface CommonConfig {
 export interface EksStackConfig extends CommonConfig {
     target: "eks";
     region: string;
+    /** The credentials the stack's aws: config names, for the AWS provider and the cluster's token. */
+    aws: AwsAccess;
     /** EKS cluster name, `<project>-<stack>`; known before the cluster exists so its log group can be. */
     clusterName: string;
     network: NetworkSettings;
@@ -78,6 +82,7 @@ export function parseConfig(
     // region matters only on EKS.
     const parsed = {
         region: target === "eks" ? section.region(r) : undefined,
+        aws: awsAccess(r, setKeys ?? []),
         network: section.network(r),
         cluster: section.cluster(r),
         nodes: section.nodes(r),
@@ -86,7 +91,7 @@ export function parseConfig(
         local: section.local(r),
     };
     reportUnknownKeys(r, project, setKeys ?? []);
-    const { region, network, cluster, nodes, image, workload, local } = parsed;
+    const { region, aws, network, cluster, nodes, image, workload, local } = parsed;
     const certificate = section.certificateProblem(
         workload?.tlsCertificateArn,
         target === "eks" ? region : undefined,
@@ -101,7 +106,17 @@ export function parseConfig(
         const inside = section.sourceRangesProblem(workload.lbSourceRanges, network.vpcCidr);
         if (inside) r.problem("lbSourceRanges", workload.lbSourceRanges, inside);
     }
-    if (r.problems.length > 0 || !target || !network || !cluster || !nodes || !image || !workload || !local) {
+    if (
+        r.problems.length > 0 ||
+        !target ||
+        !aws ||
+        !network ||
+        !cluster ||
+        !nodes ||
+        !image ||
+        !workload ||
+        !local
+    ) {
         throw new ConfigError(r.problems, stack);
     }
     if (target === "local") {
@@ -113,6 +128,7 @@ export function parseConfig(
         project,
         stack,
         region,
+        aws,
         clusterName: `${project}-${stack}`,
         network,
         cluster,

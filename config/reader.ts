@@ -92,6 +92,13 @@ export class Reader {
         return value;
     }
 
+    /** A key Pulumi.yaml cannot declare (another provider's, such as aws:profile): unset is no problem. */
+    optional(key: string): string | undefined {
+        const [ns, k] = key.split(":");
+        this.asked.add(key);
+        return this.raw(ns, k);
+    }
+
     string(key: string, pattern?: RegExp, expected?: string): string | undefined {
         const v = this.get(key);
         if (v === undefined) return undefined;

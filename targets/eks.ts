@@ -14,9 +14,11 @@ import type { EksStackConfig } from "../config";
 /** The whole stack on AWS: network, EKS cluster and nodes, ECR image, and the workload on them. */
 export async function deployEks(config: EksStackConfig) {
     // Every AWS resource goes through this provider (default providers are disabled in Pulumi.yaml),
-    // so region and tags are set in one place.
+    // so region, credentials and tags are set in one place. An explicit provider reads no aws: config
+    // of its own: the keys a stack sets are passed here (config/awsaccess.ts).
     const awsProvider = new aws.Provider("aws", {
         region: config.region,
+        ...config.aws,
         defaultTags: {
             tags: { project: config.project, stack: config.stack, "managed-by": "pulumi" },
         },
@@ -35,6 +37,7 @@ export async function deployEks(config: EksStackConfig) {
             region: config.region,
             ...config.cluster,
             adminPrincipalArns: admins,
+            credentials: config.aws,
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,
             nodes: config.nodes,

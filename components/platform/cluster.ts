@@ -51,10 +51,19 @@ export interface ClusterArgs extends ControlPlaneSettings {
     nodeSubnetIds: pulumi.Input<string[]>;
     /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. */
     adminPrincipalArns: string[];
+    /** The credentials the AWS provider uses, which the Kubernetes provider's token must match. */
+    credentials: Credentials;
     /** The managed node group. */
     nodes: NodeGroupSettings;
     /** What already exists in AWS under the cluster's name. */
     live: LiveState;
+}
+
+/** What the stack's aws: config says about credentials (config/awsaccess.ts), as far as tokens go. */
+export interface Credentials {
+    profile?: string;
+    sharedCredentialsFiles?: string[];
+    assumeRoles?: { roleArn: string }[];
 }
 
 /** Control-plane log types that matter for an audit trail. */
@@ -177,20 +186,27 @@ export class Cluster extends pulumi.ComponentResource {
         workloadAddons(addons, this.nodes.nodeGroup);
 
         // ---- access from Pulumi and kubectl ----
-        // Two kubeconfigs: the exported one, for people, takes the profile or role config names; the
-        // provider's uses the ambient credentials of whoever runs `pulumi up` (a laptop's, CI's OIDC
-        // session), which hold the admin access entry. A profile meant for people does not exist in CI.
+        // Two kubeconfigs. The provider's gets its token as the AWS provider calls AWS: the ambient
+        // credentials of whoever runs `pulumi up` (a laptop's, CI's OIDC session), or the profile,
+        // file and role the stack's aws: config names; those hold the admin access entry. The
+        // exported one, for people, takes the kubeconfig profile or role config names, else the same.
         const access = { clusterName: args.clusterName, region: args.region };
-        this.kubeconfig = kubeconfigJson(this.cluster, {
+        const asPulumi = {
             ...access,
-            profile: args.kubeconfigProfile,
-            roleArn: args.kubeconfigRoleArn,
+            profile: args.credentials.profile,
+            roleArn: args.credentials.assumeRoles?.[0].roleArn,
+            credentialsFile: args.credentials.sharedCredentialsFiles?.[0],
+        };
+        this.kubeconfig = kubeconfigJson(this.cluster, {
+            ...asPulumi,
+            profile: args.kubeconfigProfile ?? asPulumi.profile,
+            roleArn: args.kubeconfigRoleArn ?? asPulumi.roleArn,
         });
         // The provider waits for the node group so that the first rollout has nodes to schedule on, and
         // for the admin access entries so that its first call is authorised.
         this.provider = new k8s.Provider(
             "k8s",
-            { kubeconfig: kubeconfigJson(this.cluster, access) },
+            { kubeconfig: kubeconfigJson(this.cluster, asPulumi) },
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 

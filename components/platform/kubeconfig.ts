@@ -10,6 +10,18 @@ export interface KubeconfigArgs {
     profile?: string;
     /** Role that `aws eks get-token` assumes; omitted means the caller itself. */
     roleArn?: string;
+    /** Shared credentials file for `aws eks get-token`; omitted means the AWS CLI's default. */
+    credentialsFile?: string;
+}
+
+function env(args: KubeconfigArgs): { name: string; value: string }[] | null {
+    const vars = [
+        ...(args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : []),
+        ...(args.credentialsFile
+            ? [{ name: "AWS_SHARED_CREDENTIALS_FILE", value: args.credentialsFile }]
+            : []),
+    ];
+    return vars.length > 0 ? vars : null;
 }
 
 /**
@@ -46,7 +58,7 @@ export function kubeconfig(args: KubeconfigArgs): object {
                         apiVersion: "client.authentication.k8s.io/v1beta1",
                         command: "aws",
                         args: getToken,
-                        env: args.profile ? [{ name: "AWS_PROFILE", value: args.profile }] : null,
+                        env: env(args),
                         interactiveMode: "Never",
                     },
                 },

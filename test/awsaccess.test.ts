@@ -1,0 +1,109 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runStack, unwrapSecrets } from "../harness";
+import { okRun, one } from "./helpers";
+
+// The stack's aws: credentials keys, which an explicit provider would otherwise ignore: each reaches
+// the AWS provider, and the Kubernetes provider's token is taken with the same credentials.
+
+const ROLE = "arn:aws:iam::123456789012:role/deploy";
+
+async function providers(overrides: Record<string, string>) {
+    const run = await okRun("dev", { overrides });
+    const aws = unwrapSecrets(one(run, "pulumi:providers:aws").inputs) as Record<string, unknown>;
+    const k8s = unwrapSecrets(one(run, "pulumi:providers:kubernetes").inputs) as { kubeconfig: string };
+    return { aws, exec: JSON.parse(k8s.kubeconfig).users[0].user.exec, run };
+}
+
+/** The provider's inputs as the engine receives them: lists and objects JSON-encoded. */
+const decoded = (v: unknown) => (typeof v === "string" && /^[[{]/.test(v) ? JSON.parse(v) : v);
+
+describe("aws: credentials config", () => {
+    it("aws:profile reaches the AWS provider, and the cluster's token is taken with it", async () => {
+        const { aws, exec, run } = await providers({ "aws:profile": "team-dev" });
+        assert.equal(aws.profile, "team-dev");
+        assert.deepEqual(exec.env, [{ name: "AWS_PROFILE", value: "team-dev" }]);
+        const exported = JSON.parse((run.outputs.kubeconfig as { value: string }).value);
+        assert.deepEqual(
+            exported.users[0].user.exec.env,
+            exec.env,
+            "kubectl uses it too, unless told otherwise",
+        );
+    });
+
+    it("aws:assumeRoles reaches the AWS provider, and the token assumes the same role", async () => {
+        const role = { roleArn: ROLE, sessionName: "laptop", externalId: "ext-42", duration: "1h" };
+        const { aws, exec } = await providers({ "aws:assumeRoles": JSON.stringify([role]) });
+        assert.deepEqual(decoded(aws.assumeRoles), [role]);
+        assert.deepEqual(exec.args.slice(-2), ["--role-arn", ROLE]);
+    });
+
+    it("aws:sharedCredentialsFiles reaches the AWS provider, and the token reads the same file", async () => {
+        const { aws, exec } = await providers({ "aws:sharedCredentialsFiles": '["/home/me/.aws/work"]' });
+        assert.deepEqual(decoded(aws.sharedCredentialsFiles), ["/home/me/.aws/work"]);
+        assert.deepEqual(exec.env, [{ name: "AWS_SHARED_CREDENTIALS_FILE", value: "/home/me/.aws/work" }]);
+    });
+
+    it("aws:allowedAccountIds reaches the AWS provider", async () => {
+        const { aws } = await providers({ "aws:allowedAccountIds": '["123456789012"]' });
+        assert.deepEqual(decoded(aws.allowedAccountIds), ["123456789012"]);
+    });
+
+    it("none set: the ambient credentials, and nothing extra in the provider", async () => {
+        const { aws, exec } = await providers({});
+        for (const key of ["profile", "assumeRoles", "sharedCredentialsFiles", "allowedAccountIds"])
+            assert.equal(aws[key], undefined, key);
+        assert.equal(exec.env, null);
+    });
+
+    const refused: [string, Record<string, string>, string][] = [
+        [
+            "a misspelt key",
+            { "aws:assumeRole": JSON.stringify({ roleArn: ROLE }) },
+            "aws:assumeRole: is set, expected only the aws: keys the program passes to its AWS provider; did you mean aws:assumeRoles?",
+        ],
+        [
+            "a key the program does not pass on",
+            { "aws:maxRetries": "5" },
+            "aws:maxRetries: is set, expected only the aws: keys the program passes to its AWS provider (aws:region, aws:profile, aws:sharedCredentialsFiles, aws:allowedAccountIds, aws:assumeRoles)",
+        ],
+        [
+            "a role chain",
+            { "aws:assumeRoles": JSON.stringify([{ roleArn: ROLE }, { roleArn: ROLE }]) },
+            `aws:assumeRoles: got [{"roleArn":"${ROLE}"},{"roleArn":"${ROLE}"}], expected exactly one role (the cluster's token comes from aws eks get-token --role-arn, which assumes one)`,
+        ],
+        [
+            "a role field the program does not pass on",
+            { "aws:assumeRoles": JSON.stringify([{ roleArn: ROLE, policy: "{}" }]) },
+            'aws:assumeRoles[0].policy: got "{}", expected only roleArn, sessionName, externalId, duration, sourceIdentity',
+        ],
+        [
+            "a role without an ARN",
+            { "aws:assumeRoles": JSON.stringify([{ sessionName: "me" }]) },
+            "aws:assumeRoles[0].roleArn: got undefined, expected an IAM role ARN (each role needs one)",
+        ],
+        [
+            "an account ID that is not 12 digits",
+            { "aws:allowedAccountIds": '["12345"]' },
+            'aws:allowedAccountIds: got "12345", expected 12-digit AWS account IDs',
+        ],
+        [
+            "two credentials files",
+            { "aws:sharedCredentialsFiles": '["/a","/b"]' },
+            `aws:sharedCredentialsFiles: got ["/a","/b"], expected one file (the cluster's token comes from aws eks get-token, which reads one: AWS_SHARED_CREDENTIALS_FILE)`,
+        ],
+        [
+            "a profile name with a space",
+            { "aws:profile": "my profile" },
+            'aws:profile: got "my profile", expected an AWS CLI profile name',
+        ],
+    ];
+    for (const [what, overrides, line] of refused) {
+        it(`refuses ${what}, before any resource registers`, async () => {
+            const run = await runStack("dev", { overrides });
+            assert.ok(run.error, "the program ran");
+            assert.ok(run.error.message.split("\n").includes(`  - ${line}`), run.error.message);
+            assert.equal(run.registrations.filter((r) => r.custom).length, 0);
+        });
+    }
+});
