@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { AwsAccess, awsAccess } from "../config/awsaccess";
 import { ConfigError, RawConfig, Reader, complete, deepFreeze } from "../config/reader";
 
 /** The repository's root: the flask-eks project, whose stacks this program delivers. */
@@ -15,6 +16,8 @@ export function projectName(): string {
 
 export interface BootstrapConfig {
     region: string;
+    /** The credentials the stack's aws: config names (the same keys as the main program's). */
+    aws: AwsAccess;
     /** The repository's owner and name, and both as owner/name. */
     github: { owner: string; repository: string; fullName: string };
     pulumiOrganization: string;
@@ -36,12 +39,19 @@ export function loadBootstrapConfig(): BootstrapConfig {
         (ns, key) => new pulumi.Config(ns).get(key),
         pulumi.getProject(),
         pulumi.getStack(),
+        Object.keys(pulumi.runtime.allConfig()),
     );
 }
 
-export function parseBootstrapConfig(raw: RawConfig, project: string, stack: string): BootstrapConfig {
+export function parseBootstrapConfig(
+    raw: RawConfig,
+    project: string,
+    stack: string,
+    setKeys: string[] = [],
+): BootstrapConfig {
     const r = new Reader(raw, project, []);
     const region = r.string("aws:region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-west-2");
+    const aws = awsAccess(r, setKeys);
     const repository = r.string(
         "githubRepository",
         /^[\w.-]+\/[\w.-]+$/,
@@ -92,10 +102,11 @@ export function parseBootstrapConfig(raw: RawConfig, project: string, stack: str
         githubOidcProviderArn,
         pulumiOidcProviderArn,
     });
-    if (r.problems.length > 0 || !config) throw new ConfigError(r.problems, stack);
+    if (r.problems.length > 0 || !config || !aws) throw new ConfigError(r.problems, stack);
     const [owner, name] = config.repository.split("/");
     return deepFreeze({
         region: config.region,
+        aws,
         github: { owner, repository: name, fullName: config.repository },
         pulumiOrganization: config.pulumiOrganization,
         project: projectName(),

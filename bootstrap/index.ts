@@ -13,6 +13,7 @@ export = async () => {
     const config = loadBootstrapConfig();
     const awsProvider = new aws.Provider("aws", {
         region: config.region,
+        ...config.aws,
         defaultTags: { tags: { "managed-by": "pulumi", purpose: `${config.project} delivery` } },
     });
     const withAws = { provider: awsProvider };

@@ -341,4 +341,12 @@ describe("bootstrap: config", () => {
             [],
         );
     });
+
+    it("passes the stack's aws: credentials to its AWS provider, as the main program does", async () => {
+        const run = await bootstrap({ "aws:profile": "org-admin" });
+        assert.equal(run.error, undefined, run.error?.message);
+        assert.equal(inputs(one(run, "pulumi:providers:aws")).profile, "org-admin");
+        const refused = await bootstrap({ "aws:profle": "org-admin" });
+        assert.match(refused.error!.message, /aws:profle: is set, .*; did you mean aws:profile\?/);
+    });
 });
