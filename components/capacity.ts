@@ -1,36 +1,12 @@
-// Whether the node group, at its largest, holds the workload at its largest. Only imports quantities.
+// Whether the node group, at its largest, holds the workload at its largest. Imports only quantities
+// and the instance-type table.
 //
-// Instance sizes: EC2's published vCPUs and memory, and the pod limit of the VPC CNI without prefix
-// delegation (ENIs x (IPv4 addresses per ENI - 1) + 2). What a node can give pods is what the EKS
-// AL2023 AMI leaves allocatable: CPU less its kube-reserved share (6% of the first core, 1% of the
-// second, 0.5% of the third and fourth, 0.25% of each further one), memory less 255 MiB + 11 MiB per
-// pod of kube-reserved and the 100 MiB eviction threshold. The kernel keeps about 5% of the memory
-// EC2 lists (an estimate). A type missing here is refused with that message, so the check never guesses.
+// What a node can give pods is what the EKS AL2023 AMI leaves allocatable: CPU less its kube-reserved
+// share (6% of the first core, 1% of the second, 0.5% of the third and fourth, 0.25% of each further
+// one), memory less 255 MiB + 11 MiB per pod of kube-reserved and the 100 MiB eviction threshold. The
+// kernel keeps about 5% of the memory EC2 lists (an estimate).
+import { InstanceType, instanceType } from "./instancetypes";
 import { bytesOf, cpusOf } from "./quantities";
-
-export interface InstanceSize {
-    vcpus: number;
-    memoryMiB: number;
-    maxPods: number;
-}
-
-export const INSTANCE_SIZES: Record<string, InstanceSize> = {
-    "t3.medium": { vcpus: 2, memoryMiB: 4096, maxPods: 17 },
-    "t3.large": { vcpus: 2, memoryMiB: 8192, maxPods: 35 },
-    "t3.xlarge": { vcpus: 4, memoryMiB: 16384, maxPods: 58 },
-    "t3a.medium": { vcpus: 2, memoryMiB: 4096, maxPods: 17 },
-    "t3a.large": { vcpus: 2, memoryMiB: 8192, maxPods: 35 },
-    "m5.large": { vcpus: 2, memoryMiB: 8192, maxPods: 29 },
-    "m6i.large": { vcpus: 2, memoryMiB: 8192, maxPods: 29 },
-    "m6i.xlarge": { vcpus: 4, memoryMiB: 16384, maxPods: 58 },
-    "m7i.large": { vcpus: 2, memoryMiB: 8192, maxPods: 29 },
-    "c6i.large": { vcpus: 2, memoryMiB: 4096, maxPods: 29 },
-    "t4g.medium": { vcpus: 2, memoryMiB: 4096, maxPods: 17 },
-    "t4g.large": { vcpus: 2, memoryMiB: 8192, maxPods: 35 },
-    "m6g.large": { vcpus: 2, memoryMiB: 8192, maxPods: 29 },
-    "m7g.large": { vcpus: 2, memoryMiB: 8192, maxPods: 29 },
-    "c7g.large": { vcpus: 2, memoryMiB: 4096, maxPods: 29 },
-};
 
 /** What the Cluster Autoscaler's pod requests (components/addons/autoscaler.ts sets it). */
 export const AUTOSCALER_REQUESTS = { cpu: "100m", memory: "300Mi" };
@@ -62,7 +38,7 @@ const ONCE: Requests = {
 };
 
 /** Allocatable CPU (millicores), memory (MiB) and pods of one node, as the AL2023 AMI reserves. */
-export function allocatable(size: InstanceSize): Requests {
+export function allocatable(size: InstanceType): Requests {
     const shares = [60, 10, 5, 5];
     const reservedCpu = [...Array(size.vcpus).keys()].reduce((sum, core) => sum + (shares[core] ?? 2.5), 0);
     const reservedMemory = 255 + 11 * size.maxPods + 100;
@@ -102,10 +78,10 @@ export function fit(
         memoryMiB: a.memoryMiB - b.memoryMiB,
         pods: a.pods - b.pods,
     });
-    const options = instanceTypes.map((instanceType) => {
-        const node = minus(allocatable(INSTANCE_SIZES[instanceType]), PER_NODE);
+    const options = instanceTypes.map((name) => {
+        const node = minus(allocatable(instanceType(name)!), PER_NODE);
         // The add-ons that run once are counted on one node, as if they shared none with the others.
-        return { instanceType, holds: slots(minus(node, ONCE)) + (maxSize - 1) * slots(node) };
+        return { instanceType: name, holds: slots(minus(node, ONCE)) + (maxSize - 1) * slots(node) };
     });
     const least = options.reduce((a, b) => (b.holds < a.holds ? b : a));
     return { ...least, needs: workload.maxReplicas + 1 };

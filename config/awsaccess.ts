@@ -116,11 +116,8 @@ export function awsAccess(r: Reader, setKeys: string[]): AwsAccess | undefined {
     if (access.profile !== undefined && !/^[\w.+-]+$/.test(access.profile))
         r.problem("aws:profile", access.profile, "an AWS CLI profile name");
     for (const key of setKeys.filter((k) => k.startsWith("aws:") && !AWS_KEYS.includes(k.slice(4)))) {
-        const hint =
-            didYouMean(
-                key,
-                AWS_KEYS.map((k) => `aws:${k}`),
-            ) || ` (${AWS_KEYS.map((k) => `aws:${k}`).join(", ")})`;
+        const known = AWS_KEYS.map((k) => `aws:${k}`);
+        const hint = didYouMean(key, known, "aws:") || ` (${known.join(", ")})`;
         r.problems.push(
             `${key}: is set, expected only the aws: keys the program passes to its AWS provider${hint}`,
         );

@@ -5,6 +5,7 @@ import type { NetworkSettings } from "../components/platform/network";
 import type { NodeGroupSettings } from "../components/platform/nodegroup";
 import type { WorkloadSettings } from "../components/app/workload";
 import { AwsAccess, awsAccess } from "./awsaccess";
+import { didYouMean } from "./nearest";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
 import * as section from "./sections";
@@ -182,8 +183,8 @@ function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void 
             );
             continue;
         }
-        const near = [...r.asked].find((known) => known.toLowerCase() === key.toLowerCase());
-        const hint = near ? `; did you mean ${near}?` : ` (see the config reference in README.md)`;
+        const declared = [...r.asked].filter((known) => known.startsWith(`${project}:`));
+        const hint = didYouMean(key, declared, `${project}:`) || ` (see the config reference in README.md)`;
         r.problems.push(`${key}: is set, expected only keys that Pulumi.yaml declares${hint}`);
     }
 }

@@ -18,22 +18,29 @@ export function distance(a: string, b: string): number {
 }
 
 /**
- * Up to `count` known names nearest to `word`, nearest first, among those within a third of its
+ * The known names nearest to `word` (up to `count` of those equally near), if within a third of its
  * length (at least 2 edits): close enough to be a slip, not merely another name.
  */
 export function nearest(word: string, known: Iterable<string>, count = 3): string[] {
     const limit = Math.max(2, Math.floor(word.length / 3));
-    return [...new Set(known)]
+    const near = [...new Set(known)]
         .map((name) => ({ name, d: distance(word, name) }))
-        .filter(({ d }) => d <= limit)
-        .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
-        .slice(0, count)
-        .map(({ name }) => name);
+        .filter(({ d }) => d <= limit);
+    const least = Math.min(...near.map(({ d }) => d));
+    return near
+        .filter(({ d }) => d === least)
+        .map(({ name }) => name)
+        .sort()
+        .slice(0, count);
 }
 
-/** "; did you mean a, b or c?" for the nearest names, or "" when none is near. */
-export function didYouMean(word: string, known: Iterable<string>): string {
-    const names = nearest(word, known);
+/**
+ * "; did you mean a, b or c?" for the nearest names, or "" when none is near. Keys are compared
+ * without their namespace (`prefix`, such as "aws:"), which is printed back.
+ */
+export function didYouMean(word: string, known: Iterable<string>, prefix = ""): string {
+    const bare = (name: string) => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
+    const names = nearest(bare(word), [...known].map(bare)).map((name) => prefix + name);
     if (names.length === 0) return "";
     const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
     return `; did you mean ${list}?`;

@@ -1,13 +1,14 @@
-import { architectureOf } from "../components/architecture";
-import { INSTANCE_SIZES, fit } from "../components/capacity";
+import { fit } from "../components/capacity";
 import { cidrProblem, contains, reservedRangeOf } from "../components/cidr";
 import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/platform/cluster";
 import { ImageSettings } from "../components/app/image";
 import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/platform/network";
 import { CAPACITY_TYPES, NodeGroupSettings } from "../components/platform/nodegroup";
 import { bytesOf, cpusOf } from "../components/quantities";
+import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../components/instancetypes";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
 import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
+import { didYouMean } from "./nearest";
 import { Reader, complete } from "./reader";
 
 // One parser per section of the config. Each reads its keys, records every problem on the reader, and
@@ -287,14 +288,14 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
         r.problems.push(`${r.name("instanceTypes")}: got [], expected at least one instance type`);
         instanceTypes = undefined;
     }
-    const unsized = instanceTypes?.filter((t) => !(t in INSTANCE_SIZES)) ?? [];
-    for (const t of unsized)
+    const unknown = instanceTypes?.filter((t) => !instanceType(t)) ?? [];
+    for (const t of unknown)
         r.problem(
             "instanceTypes",
             t,
-            `a type whose size the capacity check knows (components/capacity.ts lists ${Object.keys(INSTANCE_SIZES).join(", ")}; add a row for another)`,
+            `an EC2 instance type (components/data/instance-types.json lists ${INSTANCE_TYPE_NAMES.length})${didYouMean(t, INSTANCE_TYPE_NAMES)}`,
         );
-    if (unsized.length) instanceTypes = undefined;
+    if (unknown.length) instanceTypes = undefined;
     if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {
         const byArch = instanceTypes.map((t) => `${t}=${architectureOf(t)}`).join(", ");
         r.problems.push(

@@ -1,18 +1,23 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
-import { INSTANCE_SIZES, allocatable, fit } from "../components/capacity";
+import { allocatable, fit } from "../components/capacity";
+import { instanceType } from "../components/instancetypes";
 import { runStack } from "../harness";
+import { ROOT } from "../harness/stack-config";
 import { PRICING } from "../plan/cost";
+import { renderChecks, styleFor } from "../plan/report";
 import { P, eksStacks, okRun } from "./helpers";
 
 describe("capacity: the node group at its largest holds the workload at its largest", () => {
     it("reserves what the EKS AMI reserves: 70m of 2 vCPUs, 255 MiB + 11 MiB a pod and 100 MiB for eviction", () => {
-        assert.deepEqual(allocatable(INSTANCE_SIZES["m6i.large"]), {
+        assert.deepEqual(allocatable(instanceType("m6i.large")!), {
             cpu: 2000 - 70,
             memoryMiB: Math.floor(8192 * 0.95) - (255 + 11 * 29) - 100,
             pods: 29,
         });
-        assert.equal(allocatable(INSTANCE_SIZES["t3.xlarge"]).cpu, 4000 - 80);
+        assert.equal(allocatable(instanceType("t3.xlarge")!).cpu, 4000 - 80);
     });
 
     it("counts the add-ons once and the system pods on every node, and takes the smallest type", () => {
@@ -49,13 +54,60 @@ describe("capacity: the node group at its largest holds the workload at its larg
         ]);
     });
 
-    it("knows the size of every instance type the plan can price, and refuses one it does not know", async () => {
+    it("knows the size of every instance type the plan can price, and refuses one it does not know, naming the nearest", async () => {
         for (const region of Object.values(PRICING.regions))
-            for (const type of Object.keys(region.ec2Hour)) assert.ok(type in INSTANCE_SIZES, type);
-        const run = await runStack("dev", { overrides: { [`${P}:instanceTypes`]: '["m8i.large"]' } });
-        assert.match(
+            for (const type of Object.keys(region.ec2Hour)) assert.ok(instanceType(type), type);
+        const run = await runStack("dev", { overrides: { [`${P}:instanceTypes`]: '["m7i.lrage"]' } });
+        assert.ok(
+            run.error!.message.includes(
+                `${P}:instanceTypes: got "m7i.lrage", expected an EC2 instance type (components/data/instance-types.json lists 1386); did you mean m7i.large?`,
+            ),
             run.error!.message,
-            /instanceTypes: got "m8i.large", expected a type whose size the capacity check knows/,
         );
     });
+
+    it("comes from a generator that names each source with its version and date", () => {
+        const table = JSON.parse(
+            fs.readFileSync(path.join(ROOT, "components/data/instance-types.json"), "utf8"),
+        );
+        assert.equal(table.generator, "scripts/instance-types.py (npm run data:instance-types)");
+        assert.ok(fs.existsSync(path.join(ROOT, "scripts/instance-types.py")));
+        assert.equal(table.sources.length, 2);
+        for (const source of table.sources) assert.match(source, /\d+\.\d+\.\d+ .*\d{4}-\d{2}-\d{2}/);
+    });
+
+    it("holds EC2's published figures for the types the stacks used before the table (a check on the generator)", () => {
+        const published: Record<string, [number, number, string, number]> = {
+            "t3.medium": [2, 4096, "amd64", 17],
+            "t3.xlarge": [4, 16384, "amd64", 58],
+            "m6i.large": [2, 8192, "amd64", 29],
+            "c6i.large": [2, 4096, "amd64", 29],
+            "t4g.medium": [2, 4096, "arm64", 17],
+            "m7g.large": [2, 8192, "arm64", 29],
+            "c7g.large": [2, 4096, "arm64", 29],
+        };
+        for (const [name, [vcpus, memoryMiB, architecture, maxPods]] of Object.entries(published))
+            assert.deepEqual(instanceType(name), { vcpus, memoryMiB, architecture, maxPods }, name);
+    });
+
+    for (const [type, line] of [
+        ["m7i.xlarge", "Capacity at nodeMaxSize: 3 × m7i.xlarge hold"],
+        ["c7g.large", "Capacity at nodeMaxSize: 3 × c7g.large hold"],
+        ["r6i.large", "Capacity at nodeMaxSize: 3 × r6i.large hold"],
+        ["t3.small", "Capacity at nodeMaxSize: 3 × t3.small hold"],
+    ]) {
+        it(`plans dev on ${type}, any type EC2 lists, with its capacity line`, async () => {
+            const run = await okRun("dev", { overrides: { [`${P}:instanceTypes`]: JSON.stringify([type]) } });
+            const checks = renderChecks(
+                run,
+                new Date("2026-11-30T12:00:00Z"),
+                styleFor({ isTTY: false } as NodeJS.WriteStream),
+            );
+            const room = fit(
+                { instanceTypes: [type], maxSize: 3 },
+                { cpuRequest: "250m", memoryRequest: "256Mi", maxReplicas: 4 },
+            );
+            assert.ok(checks.includes(`${line} ${room.holds} pods`), checks);
+        });
+    }
 });

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { architectureOf } from "../components/architecture";
+import { architectureOf } from "../components/instancetypes";
 import { cidrProblem } from "../components/cidr";
 import { LOG_RETENTION_DAYS } from "../components/platform/cluster";
 import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
@@ -320,7 +320,7 @@ describe("config validation", () => {
 });
 
 describe("derived values", () => {
-    it("derives the CPU architecture from the instance family", () => {
+    it("takes the CPU architecture from the instance-type table", () => {
         for (const t of ["t3.medium", "m6i.large", "c5n.xlarge", "g4dn.xlarge", "m7a.large", "r5b.large"]) {
             assert.equal(architectureOf(t), "amd64", t);
         }
@@ -348,11 +348,14 @@ describe("derived values", () => {
 
 describe("unknown keys", () => {
     it("reports a mistyped key instead of silently using the default", async () => {
-        const run = await runStack("dev", { overrides: { [`${P}:azcount`]: "2", [`${P}:nodeSize`]: "3" } });
+        const run = await runStack("dev", {
+            overrides: { [`${P}:azcount`]: "2", [`${P}:nodeSize`]: "3", [`${P}:workloadCpuRequets`]: "1" },
+        });
         assert.equal(run.error?.name, "ConfigError");
         assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
             `${P}:azcount: is set, expected only keys that Pulumi.yaml declares; did you mean ${P}:azCount?`,
             `${P}:nodeSize: is set, expected only keys that Pulumi.yaml declares (see the config reference in README.md)`,
+            `${P}:workloadCpuRequets: is set, expected only keys that Pulumi.yaml declares; did you mean ${P}:workloadCpuRequest?`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
     });

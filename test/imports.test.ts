@@ -12,7 +12,7 @@ import { ROOT } from "../harness/stack-config";
 
 const FOLDERS = ["targets", "config", "components"];
 const LEAVES = [
-    "architecture",
+    "instancetypes",
     "cidr",
     "platform/kubeconfig",
     "quantities",

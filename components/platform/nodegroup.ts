@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Architecture } from "../architecture";
+import type { Architecture } from "../instancetypes";
 import type { LiveState } from "./live";
 import { managedPolicyArn, servicePrincipalTrust } from "./trust";
 
