@@ -9,6 +9,7 @@ import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../components
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
 import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
 import { didYouMean } from "./nearest";
+import { COMMERCIAL_REGIONS } from "./regions";
 import { Reader, complete } from "./reader";
 
 // One parser per section of the config. Each reads its keys, records every problem on the reader, and
@@ -84,7 +85,14 @@ export function local(r: Reader): LocalSettings | undefined {
 }
 
 export function region(r: Reader): string | undefined {
-    return r.string("aws:region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-west-2");
+    const value = r.string("aws:region");
+    return r.check("aws:region", value, (v) =>
+        COMMERCIAL_REGIONS.includes(v)
+            ? undefined
+            : /^(cn|us-gov|us-iso[a-z]?|eusc)-/.test(v)
+              ? `a commercial AWS region such as us-west-2 (${v} is in another partition, whose ARNs, endpoints and prices this program does not handle)`
+              : `a commercial AWS region such as us-west-2${didYouMean(v, COMMERCIAL_REGIONS)}`,
+    );
 }
 
 export function network(r: Reader): NetworkSettings | undefined {
@@ -141,8 +149,22 @@ function existingVpc(r: Reader): ExistingVpc | undefined | null {
     return valid ? { vpcId, publicSubnetIds, privateSubnetIds } : null;
 }
 
+/**
+ * The CLI hands the program an unquoted YAML number as it reads it: `1.30` arrives as "1.3". Such a
+ * value gets told so, since the stack file still shows 1.30.
+ */
+function unquoted(value: string): string {
+    return /^\d+\.\d*[1-9]$/.test(value) || /^\d+$/.test(value)
+        ? `, as a quoted string (YAML reads an unquoted version such as 1.30 as the number 1.3: write "1.30")`
+        : "";
+}
+
 export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: string[] }) | undefined {
-    const kubernetesVersion = r.oneOf("kubernetesVersion", Object.keys(KUBERNETES_VERSIONS));
+    const kubernetesVersion = r.check("kubernetesVersion", r.string("kubernetesVersion"), (v) =>
+        v in KUBERNETES_VERSIONS
+            ? undefined
+            : `one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}${unquoted(v)}`,
+    );
     const upgradePolicy = supportedVersion(r, kubernetesVersion, r.oneOf("upgradePolicy", UPGRADE_POLICIES));
     const endpointPublicAccessCidrs = endpointCidrs(r);
     const logRetentionDays = r.check("logRetentionDays", r.integer("logRetentionDays", 1), (v) =>
@@ -304,13 +326,22 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
         instanceTypes = undefined;
     }
     const capacityType = r.oneOf("capacityType", CAPACITY_TYPES);
-    const minSize = r.integer("nodeMinSize", 1);
-    let desiredSize = r.integer("nodeDesiredSize", 0);
-    const maxSize = r.integer("nodeMaxSize", 0);
+    // The Cluster Autoscaler scales a managed node group from zero (it reads the group's labels and
+    // taints with eks:DescribeNodegroup, which its role has), so the minimum may be 0. The first
+    // size may not: the autoscaler itself runs on these nodes, and could not add the first one.
+    let minSize = r.integer("nodeMinSize", 0);
+    let desiredSize = r.integer("nodeDesiredSize", 1);
+    const maxSize = r.integer("nodeMaxSize", 1);
+    if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
+        r.problems.push(
+            `${r.name("nodeMinSize")}: got ${minSize}, expected at most nodeMaxSize (${maxSize})`,
+        );
+        minSize = undefined;
+    }
     if (minSize !== undefined && desiredSize !== undefined && maxSize !== undefined) {
         if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
             r.problems.push(
-                `${r.name("nodeDesiredSize")}: got min=${minSize} desired=${desiredSize} max=${maxSize}, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+                `${r.name("nodeDesiredSize")}: got ${desiredSize}, expected from nodeMinSize to nodeMaxSize (${minSize} to ${maxSize})`,
             );
             desiredSize = undefined;
         }

@@ -23,8 +23,19 @@ interface ProjectFile {
     config?: Record<string, { type?: string; default?: unknown; value?: unknown; description?: string }>;
 }
 
+/** A YAML file's content; a syntax error becomes a StackFileError naming the file, line and column. */
+function readYaml(file: string): unknown {
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        if (!(e instanceof yaml.YAMLException)) throw e;
+        const at = e.mark ? ` line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
+        throw new StackFileError(`${path.basename(file)}${at}: invalid YAML: ${e.reason}`);
+    }
+}
+
 export function readProjectFile(root = ROOT): ProjectFile {
-    return yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    return readYaml(path.join(root, "Pulumi.yaml")) as ProjectFile;
 }
 
 /** The project's name, from Pulumi.yaml: the namespace of its config keys. */
@@ -60,7 +71,7 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfigValues {
         if (value !== undefined) values[qualify(key)] = configString(value);
     }
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-    const parsed = yaml.load(fs.readFileSync(stackFile, "utf8")) as {
+    const parsed = readYaml(stackFile) as {
         config?: Record<string, unknown>;
     } | null;
     for (const [key, value] of Object.entries(parsed?.config ?? {})) {

@@ -53,6 +53,8 @@ export interface CostEstimate {
     total: number;
     /** True when some line is unpriced, so the total is a lower bound. */
     partial: boolean;
+    /** Why nothing is priced: the table has no prices for the stack's region. */
+    unpricedRegion?: string;
 }
 
 // Inputs are arbitrary JSON from the engine's point of view, so they are read loosely.
@@ -81,7 +83,7 @@ export function estimateCost(
             lines.push({
                 item,
                 detail,
-                note: `no prices for region ${region} (priced: ${Object.keys(table.regions).join(", ")})`,
+                note: `no prices for region ${region}`,
             });
             return;
         }
@@ -199,7 +201,12 @@ export function estimateCost(
     }
 
     const total = round(lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0));
-    return { region, lines, total, partial: lines.some((l) => l.monthly === undefined) };
+    const priced = Object.keys(table.regions);
+    const unpricedRegion =
+        prices || lines.length === 0
+            ? undefined
+            : `No prices for ${region}: plan/pricing.json has ${priced.slice(0, -1).join(", ")} and ${priced.at(-1)} (AWS list prices as of ${table.date}), so this plan gives no total rather than a wrong one; add the region's figures there from the AWS pricing pages.`;
+    return { region, lines, total, partial: lines.some((l) => l.monthly === undefined), unpricedRegion };
 }
 
 /** Zones with public subnets: created ones, or those the adopted VPC lists. */

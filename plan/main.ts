@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runStack } from "../harness";
 import { manifestsOf, toYaml, validateManifests } from "../harness/manifests";
-import { ROOT, committedStacks } from "../harness/stack-config";
+import { ROOT, StackFileError, committedStacks } from "../harness/stack-config";
 import { estimateCost } from "./cost";
 import { criticalPath, mermaid, resourceTree } from "./graph";
 import {
@@ -36,7 +36,21 @@ interface Args {
     root: string;
 }
 
-function parseArgs(argv: string[]): Args {
+const HELP = `${USAGE}
+
+Evaluates the program for a stack under the Pulumi SDK's mocks (no cloud account, no credentials) and
+prints its resources, Kubernetes manifests (validated), support runway and notices, monthly cost and
+the critical path of a first pulumi up; writes plan.json, manifests.yaml, graph.mmd and summary.md.
+
+  --stack <name>       a stack with a Pulumi.<name>.yaml in the project directory
+  --out <dir>          where the four files go (default: out/plan/<stack>)
+  --compare <other>    also evaluate another stack and print the differences
+  --root <dir>         the project directory (default: this checkout; bootstrap for its program)
+
+Exit codes: 0 fine, 1 invalid manifests, 2 bad input (arguments, YAML, config).`;
+
+function parseArgs(argv: string[]): Args | "help" {
+    if (argv.some((a) => a === "--help" || a === "-h")) return "help";
     const values: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
@@ -92,6 +106,10 @@ async function evaluate(stack: string, root: string): Promise<Evaluated> {
 async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     const out = process.stdout;
+    if (args === "help") {
+        out.write(`${HELP}\n`);
+        return 0;
+    }
     const style = styleFor(out);
     const { run, cost, path: critical } = await evaluate(args.stack, args.root);
     const heading = (s: string) => out.write(`\n${style.bold(s)}\n`);
@@ -119,6 +137,9 @@ async function main(argv: string[]): Promise<number> {
         heading("Support runway and notices");
         out.write(`${renderChecks(run, new Date(), style)}\n`);
     }
+    const checks = version
+        ? renderChecks(run, new Date(), styleFor({ isTTY: false } as NodeJS.WriteStream))
+        : undefined;
 
     heading("Estimated monthly cost");
     out.write(`${renderCost(cost, style)}\n`);
@@ -140,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
         ["plan.json", `${JSON.stringify(planJson(run, cost, critical), null, 2)}\n`],
         ["manifests.yaml", toYaml(manifests)],
         ["graph.mmd", graph],
-        ["summary.md", summaryMarkdown(run, cost, critical, validationText, graph)],
+        ["summary.md", summaryMarkdown(run, cost, critical, validationText, graph, checks)],
     ];
     for (const [name, content] of files) fs.writeFileSync(path.join(args.out, name), content);
     heading("Wrote");
@@ -160,7 +181,7 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (error: unknown) => {
-            if (error instanceof InputError) {
+            if (error instanceof InputError || error instanceof StackFileError) {
                 process.stderr.write(`plan: ${error.message}\n`);
                 process.exit(2);
             }

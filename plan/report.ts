@@ -74,6 +74,10 @@ export function renderCost(cost: CostEstimate, style: Style): string {
         l.monthly === undefined ? style.red("unpriced") : money(l.monthly),
         l.note ?? "",
     ]);
+    if (cost.unpricedRegion)
+        return [table([["item", "what", "per month", "note"], ...rows]), style.red(cost.unpricedRegion)].join(
+            "\n",
+        );
     const total = `${money(cost.total)}${cost.partial ? " + unpriced items" : ""}`;
     return [
         table([["item", "what", "per month", "note"], ...rows, ["total", "", total, ""]]),
@@ -154,6 +158,8 @@ export function summaryMarkdown(
     path: CriticalPath,
     validation: string,
     graph: string,
+    /** The support runway and the config's notices (renderChecks, plain); none for a program without a cluster. */
+    checks?: string,
 ): string {
     const md = (rows: string[][]) =>
         [
@@ -169,17 +175,22 @@ export function summaryMarkdown(
     ]);
     return `## Plan for stack \`${run.stack}\` (${run.config["aws:region"] ?? "no AWS"})
 
-**${run.registrations.length} registrations**, about **${money(cost.total)}/month**${cost.partial ? " plus unpriced items" : ""}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
-
+**${run.registrations.length} registrations**, ${cost.unpricedRegion ? "cost **not estimated** (no prices for the region)" : `about **${money(cost.total)}/month**${cost.partial ? " plus unpriced items" : ""}`}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
+${
+    checks
+        ? `\n### Support runway and notices\n\n${checks
+              .split("\n")
+              .map((line) => `- ${line}`)
+              .join("\n")}\n`
+        : ""
+}
 ### Resources
 
 ${md([["type", "count"], ...countsByType(run).map(([t, n]) => [`\`${shortType(t)}\``, String(n)])])}
 
 ### Monthly cost
 
-${md([["item", "what", "per month", "note"], ...costRows, ["**total**", "", `**${money(cost.total)}**`, cost.partial ? "excludes unpriced items" : ""]])}
-
-Prices: ${PRICING.source}, as of ${PRICING.date}. ${PRICING.note}
+${cost.unpricedRegion ? `${md([["item", "what", "per month", "note"], ...costRows])}\n\n${cost.unpricedRegion}` : `${md([["item", "what", "per month", "note"], ...costRows, ["**total**", "", `**${money(cost.total)}**`, cost.partial ? "excludes unpriced items" : ""]])}\n\nPrices: ${PRICING.source}, as of ${PRICING.date}. ${PRICING.note}`}
 
 ### Critical path of a first \`pulumi up\`
 

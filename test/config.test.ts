@@ -63,14 +63,24 @@ const cases: [string, Record<string, string | undefined>, string][] = [
     [
         "desired above max",
         { [`${P}:nodeDesiredSize`]: "5" },
-        `${P}:nodeDesiredSize: got min=1 desired=5 max=3, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+        `${P}:nodeDesiredSize: got 5, expected from nodeMinSize to nodeMaxSize (1 to 3)`,
     ],
     [
         "min above desired",
         { [`${P}:nodeMinSize`]: "3", [`${P}:nodeDesiredSize`]: "2" },
-        `${P}:nodeDesiredSize: got min=3 desired=2 max=3, expected nodeMinSize <= nodeDesiredSize <= nodeMaxSize`,
+        `${P}:nodeDesiredSize: got 2, expected from nodeMinSize to nodeMaxSize (3 to 3)`,
     ],
-    ["min of zero", { [`${P}:nodeMinSize`]: "0" }, `${P}:nodeMinSize: got 0, expected an integer >= 1`],
+    [
+        "min above max, blamed on the minimum",
+        { [`${P}:nodeMinSize`]: "4", [`${P}:nodeMaxSize`]: "2", [`${P}:nodeDesiredSize`]: "2" },
+        `${P}:nodeMinSize: got 4, expected at most nodeMaxSize (2)`,
+    ],
+    ["min below zero", { [`${P}:nodeMinSize`]: "-1" }, `${P}:nodeMinSize: got -1, expected an integer >= 0`],
+    [
+        "a first size of zero (the autoscaler runs on these nodes)",
+        { [`${P}:nodeMinSize`]: "0", [`${P}:nodeDesiredSize`]: "0" },
+        `${P}:nodeDesiredSize: got 0, expected an integer >= 1`,
+    ],
     [
         "disk below 20 GiB",
         { [`${P}:nodeDiskSizeGiB`]: "8" },
@@ -247,7 +257,22 @@ const cases: [string, Record<string, string | undefined>, string][] = [
     [
         "malformed region",
         { "aws:region": "Oregon" },
-        `aws:region: got "Oregon", expected an AWS region such as us-west-2`,
+        `aws:region: got "Oregon", expected a commercial AWS region such as us-west-2`,
+    ],
+    [
+        "a region that does not exist, with the nearest",
+        { "aws:region": "us-west-9" },
+        `aws:region: got "us-west-9", expected a commercial AWS region such as us-west-2; did you mean us-west-1 or us-west-2?`,
+    ],
+    [
+        "a region outside the commercial partition",
+        { "aws:region": "cn-north-1" },
+        `aws:region: got "cn-north-1", expected a commercial AWS region such as us-west-2 (cn-north-1 is in another partition, whose ARNs, endpoints and prices this program does not handle)`,
+    ],
+    [
+        "an unquoted Kubernetes version, which YAML made a number",
+        { [`${P}:kubernetesVersion`]: "1.3" },
+        `${P}:kubernetesVersion: got "1.3", expected one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}, as a quoted string (YAML reads an unquoted version such as 1.30 as the number 1.3: write "1.30")`,
     ],
 ];
 

@@ -127,15 +127,15 @@ describe("plan: cost", () => {
         assert.equal(cost.total, Math.round((priced.total - pricedEc2) * 100) / 100);
     });
 
-    it("reports a region without prices as unpriced", async () => {
-        const cost = estimateCost(await okRun("dev", { overrides: { "aws:region": "ap-south-2" } }));
+    it("refuses a total for a commercial region without prices, saying so", async () => {
+        const cost = estimateCost(await okRun("dev", { overrides: { "aws:region": "eu-central-1" } }));
         assert.ok(cost.lines.length > 0 && cost.lines.every((l) => l.monthly === undefined));
-        assert.match(
-            cost.lines[0].note!,
-            /no prices for region ap-south-2 \(priced: us-east-1, us-west-2, eu-west-1\)/,
-        );
-        assert.equal(cost.total, 0);
-        assert.equal(cost.partial, true);
+        assert.equal(cost.lines[0].note, "no prices for region eu-central-1");
+        const text = `No prices for eu-central-1: plan/pricing.json has us-east-1, us-west-2 and eu-west-1 (AWS list prices as of ${PRICING.date}), so this plan gives no total rather than a wrong one; add the region's figures there from the AWS pricing pages.`;
+        assert.equal(cost.unpricedRegion, text);
+        const rendered = renderCost(cost, styleFor({ isTTY: false } as NodeJS.WriteStream));
+        assert.ok(rendered.endsWith(text), rendered);
+        assert.doesNotMatch(rendered, /\$0\.00/);
     });
 
     it("prices nothing for the local target, which creates nothing on AWS", async () => {
@@ -278,6 +278,47 @@ describe("plan: the command", () => {
         );
         assert.doesNotMatch(result.stderr, /\n\s+at /);
         fs.rmSync(root, { recursive: true });
+    });
+});
+
+describe("plan: help, YAML mistakes and the summary's notices", () => {
+    it("--help prints the usage and the flags, and exits 0", () => {
+        const result = plan("--help");
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^usage: npm run plan -- --stack <name>/);
+        for (const flag of ["--stack", "--out", "--compare", "--root"])
+            assert.ok(result.stdout.includes(`  ${flag} `), flag);
+        assert.match(result.stdout, /Exit codes: 0 fine, 1 invalid manifests, 2 bad input/);
+    });
+
+    it("exits 2 on a stack file that is not YAML, naming the file, line and column, with no trace", () => {
+        const root = tempDir();
+        fs.symlinkSync(path.join(ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        fs.writeFileSync(
+            path.join(root, "Pulumi.broken.yaml"),
+            "config:\n  aws:region: us-west-2\n  flask-eks:azCount: [2\n",
+        );
+        const result = plan("--root", root, "--stack", "broken", "--out", tempDir());
+        assert.equal(result.status, 2);
+        assert.match(
+            result.stderr,
+            /^plan: Pulumi\.broken\.yaml line 4, column 1: invalid YAML: unexpected end of the stream within a flow collection\n$/m,
+        );
+        assert.doesNotMatch(result.stderr, /\n\s+at /);
+        fs.rmSync(root, { recursive: true });
+    });
+
+    it("puts the runway and every notice in summary.md, the pull request's comment", () => {
+        const out = tempDir();
+        const result = plan("--stack", "prod", "--out", out);
+        assert.equal(result.status, 0, result.stderr);
+        const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+        assert.match(
+            summary,
+            /### Support runway and notices\n\n- Kubernetes 1\.\d+: standard support until/,
+        );
+        assert.match(summary, /\n- notice: endpointPublicAccessCidrs holds the placeholder/);
+        fs.rmSync(out, { recursive: true });
     });
 });
 

@@ -1,0 +1,43 @@
+// The commercial AWS regions (partition "aws"): the region codes of botocore 1.44.8's
+// botocore/data/partitions.json (2026-11-20), its pseudo-region aws-global left out. Other partitions
+// (China, GovCloud, the European Sovereign Cloud) have ARNs, endpoints and prices of their own that
+// this program does not handle. A leaf: imports nothing.
+
+export const COMMERCIAL_REGIONS: readonly string[] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "me-west-1",
+    "mx-central-1",
+    "sa-east-1",
+    "sa-west-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
