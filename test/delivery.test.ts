@@ -93,12 +93,13 @@ describe("delivery: GitHub Actions", () => {
         }
     });
 
-    it("has the pull-request, deploy, reusable up and drift workflows", () => {
+    it("has the pull-request, deploy, reusable up, drift and runway workflows", () => {
         assert.deepEqual(workflowFiles.sort(), [
             "deploy.yml",
             "drift.yml",
             "pull-request.yml",
             "pulumi-up.yml",
+            "runway.yml",
         ]);
     });
 
