@@ -11,7 +11,7 @@
 // (aws.github.io/eks-charts) and image share one release number since 3.0.0; it publishes no
 // Kubernetes range beyond "1.22 and later", and v3.5.0 (2026-08-03, the newest) is built against
 // client-go 0.36, so every minor here runs it. Its chart is 3.4.0 or later for admission webhooks of
-// admission.k8s.io/v1 only. Changing a version here is the reviewed upgrade of that add-on (README.md,
+// admission.k8s.io/v1 only. Changing a version here is the reviewed upgrade of that add-on (docs/operations.md,
 // "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
 
 /** What the stack pins for one Kubernetes minor. */

@@ -141,7 +141,7 @@ export function parseConfig(
 }
 
 /**
- * Keys renamed so that each prefix names the component that reads it (README.md, Changelog). An old
+ * Keys renamed so that each prefix names the component that reads it (CHANGELOG.md). An old
  * name is refused with its new one rather than silently ignored.
  */
 export const RENAMED_KEYS: Record<string, string> = {
@@ -156,7 +156,7 @@ export const RENAMED_KEYS: Record<string, string> = {
     ecrForceDelete: "imageForceDelete",
 };
 
-/** Keys removed (README.md, Changelog), refused with what to set instead. */
+/** Keys removed (CHANGELOG.md), refused with what to set instead. */
 export const REMOVED_KEYS: Record<string, string> = {
     workloadReplicas:
         "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
@@ -172,19 +172,19 @@ function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void 
         const removed = REMOVED_KEYS[key.slice(project.length + 1)];
         if (removed) {
             r.problems.push(
-                `${key}: is set, expected it unset: it was removed (${removed}; see the changelog in README.md)`,
+                `${key}: is set, expected it unset: it was removed (${removed}; see CHANGELOG.md)`,
             );
             continue;
         }
         const renamed = RENAMED_KEYS[key.slice(project.length + 1)];
         if (renamed) {
             r.problems.push(
-                `${key}: is set, expected its new name ${project}:${renamed} (renamed; see the changelog in README.md)`,
+                `${key}: is set, expected its new name ${project}:${renamed} (renamed; see CHANGELOG.md)`,
             );
             continue;
         }
         const declared = [...r.asked].filter((known) => known.startsWith(`${project}:`));
-        const hint = didYouMean(key, declared, `${project}:`) || ` (see the config reference in README.md)`;
+        const hint = didYouMean(key, declared, `${project}:`) || ` (see docs/configuration.md)`;
         r.problems.push(`${key}: is set, expected only keys that Pulumi.yaml declares${hint}`);
     }
 }

@@ -232,7 +232,7 @@ function supportedVersion(
     if (version === undefined || policy === undefined) return undefined;
     const now = runway(KUBERNETES_VERSIONS[version], r.situation.today);
     const newest = newestVersion();
-    const upgrade = `upgrade one minor at a time towards ${newest} (README.md, "Upgrading Kubernetes")`;
+    const upgrade = `upgrade one minor at a time towards ${newest} (docs/operations.md, "Upgrading Kubernetes")`;
     if (now.phase === "ended") {
         r.problem(
             "kubernetesVersion",

@@ -1,5 +1,5 @@
-// The README's config reference, generated from Pulumi.yaml: `npm run docs:config` rewrites it, and
-// test/readme.test.ts fails when it is out of date.
+// The config reference (docs/configuration.md), generated from Pulumi.yaml: `npm run docs:config`
+// rewrites it, and test/docs.test.ts fails when it is out of date.
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, readProjectFile } from "../harness/stack-config";
@@ -8,7 +8,7 @@ export const BEGIN =
     "<!-- config-reference:begin (npm run docs:config rewrites this table from Pulumi.yaml) -->";
 export const END = "<!-- config-reference:end -->";
 
-/** The README's config table, built from Pulumi.yaml's declarations. */
+/** The config table, built from Pulumi.yaml's declarations. */
 export function configReferenceTable(): string {
     const project = readProjectFile();
     const rows = Object.entries(project.config ?? {})
@@ -21,15 +21,17 @@ export function configReferenceTable(): string {
     return ["| key | type | default | what it does |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-/** README text with the table between the markers replaced by the current one. */
-export function withConfigReference(readme: string): string {
-    const start = readme.indexOf(BEGIN);
-    const end = readme.indexOf(END);
-    if (start < 0 || end < start) throw new Error(`README.md has no ${BEGIN} ... ${END} section`);
-    return `${readme.slice(0, start + BEGIN.length)}\n${configReferenceTable()}\n${readme.slice(end)}`;
+/** The document where the table lives. */
+export const CONFIG_REFERENCE = path.join(ROOT, "docs", "configuration.md");
+
+/** That document's text with the table between the markers replaced by the current one. */
+export function withConfigReference(text: string): string {
+    const start = text.indexOf(BEGIN);
+    const end = text.indexOf(END);
+    if (start < 0 || end < start) throw new Error(`docs/configuration.md has no ${BEGIN} ... ${END} section`);
+    return `${text.slice(0, start + BEGIN.length)}\n${configReferenceTable()}\n${text.slice(end)}`;
 }
 
 if (require.main === module) {
-    const readme = path.join(ROOT, "README.md");
-    fs.writeFileSync(readme, withConfigReference(fs.readFileSync(readme, "utf8")));
+    fs.writeFileSync(CONFIG_REFERENCE, withConfigReference(fs.readFileSync(CONFIG_REFERENCE, "utf8")));
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests and the plan need, once: a fresh clone gets everything (the three installs
-# run side by side), a warm one nothing.
+# scripts/setup.sh [plan]: installs what the tests need (or, with "plan", what the offline plan
+# needs: Node's packages and a Python schema validator), once: a fresh clone gets it (the installs run
+# side by side), a warm one nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # npm, pip, pyenv and go all keep state under HOME; a bare CI environment may not set it.
@@ -13,23 +14,28 @@ node_deps() {
     fi
 }
 
-# The Flask app's tests, the schema validator and hadolint run on the Python closest to the
-# image's 3.13 that the machine has.
+# Python packages into .venv, on the Python closest to the image's 3.13 that the machine has:
+# python_deps REQUIREMENTS MARKER installs REQUIREMENTS once, and again when it changes.
 python_deps() {
-    local python="" candidate
+    local requirements=$1 marker=$2 python="" candidate
     for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 python3.13 python3; do
         # pyenv shims exist for versions that are not active; only a candidate that runs counts.
         if "$candidate" --version >/dev/null 2>&1; then python=$(command -v "$candidate"); break; fi
     done
-    [ -n "$python" ] || { echo "setup: no python3 found" >&2; return 1; }
+    [ -n "$python" ] || { echo "setup: no python3 found (the plan's schema validator is a Python package)" >&2; return 1; }
     if [ ! -x .venv/bin/python ]; then
         echo "setup: virtualenv .venv from $python" >&2
         "$python" -m venv .venv
     fi
-    if [ ! -f .venv/.installed ] || [ app/requirements-dev.txt -nt .venv/.installed ] || [ app/requirements.txt -nt .venv/.installed ]; then
-        echo "setup: pip install -r app/requirements-dev.txt" >&2
-        .venv/bin/pip install --quiet --disable-pip-version-check -r app/requirements-dev.txt
-        touch .venv/.installed
+    # Stale when a requirements file it includes (-r) changed since.
+    local stale=0 file
+    for file in "$requirements" app/requirements.txt plan/requirements.txt; do
+        [ "$file" -nt "$marker" ] && stale=1
+    done
+    if [ "$stale" = 1 ]; then
+        echo "setup: pip install -r $requirements" >&2
+        .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+        touch "$marker"
     fi
 }
 
@@ -56,11 +62,22 @@ system_deps() {
         { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
+if [ "${1:-}" = plan ]; then
+    # The offline plan: Node's packages and the schema validator, nothing the tests alone use.
+    node_deps &
+    node_pid=$!
+    python_deps plan/requirements.txt .venv/.installed-plan &
+    python_pid=$!
+    status=0
+    for pid in $node_pid $python_pid; do wait "$pid" || status=1; done
+    exit $status
+fi
+
 system_deps &
 system_pid=$!
 node_deps &
 node_pid=$!
-python_deps &
+python_deps app/requirements-dev.txt .venv/.installed &
 python_pid=$!
 actionlint &
 actionlint_pid=$!

@@ -379,7 +379,7 @@ describe("unknown keys", () => {
         assert.equal(run.error?.name, "ConfigError");
         assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
             `${P}:azcount: is set, expected only keys that Pulumi.yaml declares; did you mean ${P}:azCount?`,
-            `${P}:nodeSize: is set, expected only keys that Pulumi.yaml declares (see the config reference in README.md)`,
+            `${P}:nodeSize: is set, expected only keys that Pulumi.yaml declares (see docs/configuration.md)`,
             `${P}:workloadCpuRequets: is set, expected only keys that Pulumi.yaml declares; did you mean ${P}:workloadCpuRequest?`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
@@ -391,8 +391,8 @@ describe("unknown keys", () => {
         });
         assert.equal(run.error?.name, "ConfigError");
         assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
-            `${P}:appCpuRequest: is set, expected its new name ${P}:workloadCpuRequest (renamed; see the changelog in README.md)`,
-            `${P}:ecrKeepImages: is set, expected its new name ${P}:imageKeepCount (renamed; see the changelog in README.md)`,
+            `${P}:appCpuRequest: is set, expected its new name ${P}:workloadCpuRequest (renamed; see CHANGELOG.md)`,
+            `${P}:ecrKeepImages: is set, expected its new name ${P}:imageKeepCount (renamed; see CHANGELOG.md)`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
     });
@@ -400,7 +400,7 @@ describe("unknown keys", () => {
     it("refuses a removed key, saying what to set instead", async () => {
         const run = await runStack("dev", { overrides: { [`${P}:workloadReplicas`]: "3" } });
         assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
-            `${P}:workloadReplicas: is set, expected it unset: it was removed (the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas; see the changelog in README.md)`,
+            `${P}:workloadReplicas: is set, expected it unset: it was removed (the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas; see CHANGELOG.md)`,
         ]);
         assert.deepEqual(resourcesOf(run), []);
     });
@@ -446,13 +446,13 @@ describe("config: Kubernetes support runway", () => {
 
     it("refuses a version past standard support under STANDARD, naming the date and both ways out", () => {
         assert.deepEqual(problemsOf(version("1.33"), on("2026-11-28")), [
-            `${P}:kubernetesVersion: got "1.33", expected a version in standard support; 1.33's ended 2026-07-29: upgrade one minor at a time towards ${newestVersion()} (README.md, "Upgrading Kubernetes"), or set upgradePolicy: EXTENDED to pay for extended support until 2027-07-29`,
+            `${P}:kubernetesVersion: got "1.33", expected a version in standard support; 1.33's ended 2026-07-29: upgrade one minor at a time towards ${newestVersion()} (docs/operations.md, "Upgrading Kubernetes"), or set upgradePolicy: EXTENDED to pay for extended support until 2027-07-29`,
         ]);
     });
 
     it("allows it under EXTENDED, with a notice, and refuses it once extended support has ended too", () => {
         assert.deepEqual(parseDev(version("1.33", "EXTENDED"), on("2026-11-28")).notices, [
-            `Kubernetes 1.33 is in extended support (billed as such) until 2027-07-29: upgrade one minor at a time towards ${newestVersion()} (README.md, "Upgrading Kubernetes").`,
+            `Kubernetes 1.33 is in extended support (billed as such) until 2027-07-29: upgrade one minor at a time towards ${newestVersion()} (docs/operations.md, "Upgrading Kubernetes").`,
         ]);
         assert.match(
             problemsOf(version("1.33", "EXTENDED"), on("2027-07-30"))[0],
