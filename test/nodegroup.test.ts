@@ -90,4 +90,12 @@ describe("node group options", () => {
         });
         assert.equal(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).amiType, "AL2023_ARM_64_STANDARD");
     });
+
+    it("may scale to zero: nodeMinSize 0 reaches the node group, which starts with a node", async () => {
+        const run = await okRun("dev", { overrides: { [`${P}:nodeMinSize`]: "0" } });
+        const { scalingConfig } = inputs(one(run, "aws:eks/nodeGroup:NodeGroup"));
+        assert.equal(scalingConfig.minSize, 0);
+        assert.ok(scalingConfig.desiredSize >= 1, "the first node, where the autoscaler runs");
+        // The autoscaler's eks:DescribeNodegroup, which scaling up from zero needs: test/autoscaler.test.ts.
+    });
 });
