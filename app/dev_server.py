@@ -1,8 +1,9 @@
-"""Flask's development server, for local runs and the benchmark's baseline. Production is serve.py."""
+"""Flask's development server, for local runs and the benchmark's baseline. Production is serve.py.
+`flask --app flaskapp run` does the same for the example app."""
+
+import os
 
 from flaskapp import create_app
-from flaskapp.settings import Settings
 
 if __name__ == "__main__":
-    settings = Settings.from_env()
-    create_app(settings).run(host="0.0.0.0", port=settings.port)
+    create_app().run(host="0.0.0.0", port=int(os.environ.get("PORT", "8080")))

@@ -1,4 +1,4 @@
-"""gunicorn settings for the container, all derived from flaskapp.settings (so one place validates).
+"""gunicorn settings for the container, all derived from server.settings (so one place validates).
 
 gunicorn runs behind the front (serve.py starts both and binds gunicorn to the front's unix socket):
 it only ever sees complete requests, so its threads never wait on a slow client."""
@@ -8,15 +8,17 @@ import os
 
 import gunicorn.util
 
-from flaskapp.logs import JsonFormatter
-from flaskapp.settings import WORKER_TIMEOUT_SECONDS, Settings, SettingsError
+from server import metrics
+from server.logs import JsonFormatter
+from server.settings import WORKER_TIMEOUT_SECONDS, Settings, SettingsError
 
 try:
     settings = Settings.from_env()
 except SettingsError as error:
-    raise SystemExit(f"flaskapp: {error}") from None
+    raise SystemExit(f"server: {error}") from None
 
-wsgi_app = "flaskapp:create_app(behind_front=True)"
+# The app APP_MODULE names, inside the probes, the front's client address and metrics.
+wsgi_app = "server.wsgi:application"
 worker_class = "gthread"
 workers = settings.workers
 threads = settings.threads
@@ -26,7 +28,7 @@ keepalive = 75
 graceful_timeout = settings.graceful_timeout
 timeout = WORKER_TIMEOUT_SECONDS
 # Import the app in the master: settings errors stop startup once, workers fork copy-on-write, and
-# the drain flag in flaskapp.lifecycle (set by serve.py, which forks this master) reaches every worker.
+# the drain flag in server.lifecycle (set by serve.py, which forks this master) reaches every worker.
 preload_app = True
 # Heartbeat files in memory, not on the (read-only) root filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -59,3 +61,7 @@ def write_json_error(sock, status_int, reason, mesg):
 
 
 gunicorn.util.write_error = write_json_error
+
+
+def child_exit(server, worker):
+    metrics.worker_exited(worker.pid)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import re
 import shutil
 import signal
@@ -27,8 +28,8 @@ from pathlib import Path
 
 from werkzeug.exceptions import default_exceptions
 
-from flaskapp import lifecycle, logs
-from flaskapp.settings import WORKER_TIMEOUT_SECONDS, Settings, SettingsError
+from server import lifecycle, logs
+from server.settings import WORKER_TIMEOUT_SECONDS, Settings, SettingsError
 
 APP_DIR = Path(__file__).resolve().parent
 TEMPLATE = APP_DIR / "nginx.conf.template"
@@ -95,6 +96,10 @@ class Server:
         self.nginx: subprocess.Popen | None = None
 
     def start(self) -> None:
+        # Every gunicorn process writes its metrics here; the scrape in this process adds them up.
+        metrics_dir = self.run_dir / "metrics"
+        metrics_dir.mkdir()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         conf = self.run_dir / "nginx.conf"
         conf.write_text(render_nginx_conf(self.settings, self.run_dir))
         self.gunicorn.start()
@@ -117,6 +122,12 @@ class Server:
 
     def serve_until_stopped(self) -> int:
         signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+        # Started after the mask, so its thread inherits it and the signals all come to this loop.
+        # Imported only now: prometheus_client picks its multiprocess mode when first imported, so
+        # it must not be imported before PROMETHEUS_MULTIPROC_DIR is set, nor before gunicorn forks.
+        from server import metrics
+
+        metrics.serve(self.settings.metrics_port)
         drain_until: float | None = None
         while True:
             if child := self.exited():
@@ -164,10 +175,10 @@ def main() -> int:
     try:
         settings = Settings.from_env()
     except SettingsError as error:
-        print(f"flaskapp: {error}", file=sys.stderr)
+        print(f"server: {error}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
-    run_dir = Path(tempfile.mkdtemp(prefix="flaskapp-"))
+    run_dir = Path(tempfile.mkdtemp(prefix="server-"))
     # When started as root (never in the image), nginx's workers run as nobody and must reach the
     # socket; the directory holds nothing secret.
     run_dir.chmod(0o755)

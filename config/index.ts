@@ -4,6 +4,8 @@ import type { ImageSettings } from "../components/app/image";
 import type { NetworkSettings } from "../components/platform/network";
 import type { NodeGroupSettings } from "../components/platform/nodegroup";
 import type { WorkloadSettings } from "../components/app/workload";
+import type { AppSettings } from "../components/app/appsettings";
+import { app as appSection } from "./app";
 import { AwsAccess, awsAccess } from "./awsaccess";
 import { didYouMean } from "./nearest";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
@@ -25,6 +27,8 @@ interface CommonConfig {
     stack: string;
     image: ImageSettings;
     workload: WorkloadSettings;
+    /** What the app asks of the platform: its entry, environment, secrets, egress, AWS policies. */
+    app: AppSettings;
     /** What is allowed but worth saying, such as a short support runway: a line each. */
     notices: string[];
 }
@@ -53,6 +57,9 @@ export interface LocalStackConfig extends CommonConfig {
 
 export type StackConfig = EksStackConfig | LocalStackConfig;
 
+/** Whether the CLI marked a key secret: the SDK exports this at run time, though not in its types. */
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+
 /** Loads and validates the current stack's config; throws ConfigError listing every problem. */
 export function loadConfig(): StackConfig {
     const config = parseConfig(
@@ -60,7 +67,7 @@ export function loadConfig(): StackConfig {
         pulumi.getProject(),
         pulumi.getStack(),
         Object.keys(pulumi.runtime.allConfig()),
-        { today: new Date(), deploying: !pulumi.runtime.isDryRun() },
+        { today: new Date(), deploying: !pulumi.runtime.isDryRun(), isSecret: isConfigSecret },
     );
     for (const notice of config.notices) pulumi.log.warn(notice);
     return config;
@@ -90,9 +97,10 @@ export function parseConfig(
         image: section.image(r),
         workload: section.workload(r),
         local: section.local(r),
+        app: appSection(r, target === "eks"),
     };
     reportUnknownKeys(r, project, setKeys ?? []);
-    const { region, aws, network, cluster, nodes, image, workload, local } = parsed;
+    const { region, aws, network, cluster, nodes, image, workload, local, app } = parsed;
     const certificate = section.certificateProblem(
         workload?.tlsCertificateArn,
         target === "eks" ? region : undefined,
@@ -116,12 +124,13 @@ export function parseConfig(
         !nodes ||
         !image ||
         !workload ||
-        !local
+        !local ||
+        !app
     ) {
         throw new ConfigError(r.problems, stack);
     }
     if (target === "local") {
-        return deepFreeze({ target, project, stack, image, workload, local, notices: r.notices });
+        return deepFreeze({ target, project, stack, image, workload, app, local, notices: r.notices });
     }
     if (!region) throw new ConfigError(r.problems, stack);
     return deepFreeze({
@@ -136,6 +145,7 @@ export function parseConfig(
         nodes,
         image,
         workload,
+        app,
         notices: r.notices,
     });
 }

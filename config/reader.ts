@@ -44,6 +44,8 @@ export interface Situation {
     today: Date;
     /** `pulumi up` (true), or a preview or the offline plan (false). */
     deploying: boolean;
+    /** Whether the CLI holds a key (`project:key`) as a secret; unknown means none is. */
+    isSecret?: (key: string) => boolean;
 }
 
 /** Typed accessors over raw config that record a problem line instead of throwing. */

@@ -51,8 +51,10 @@ export interface AliasSpec {
 export interface RunResult {
     stack: string;
     project: string;
-    /** The config the program saw, fully qualified keys to CLI strings. */
+    /** The config the program saw, fully qualified keys to CLI strings; secret values masked. */
     config: Record<string, string>;
+    /** The keys of `config` that are secrets. */
+    secretKeys: string[];
     registrations: Registration[];
     /** The token of every invoke (data source lookup) the program made, in order. */
     invokes: string[];
@@ -65,6 +67,8 @@ export interface RunResult {
 export interface RunOptions {
     /** Config to set (a string) or unset (undefined) on top of the stack's, by fully qualified key. */
     overrides?: Record<string, string | undefined>;
+    /** Config to set as secrets, as `pulumi config set --secret` does, by fully qualified key. */
+    secrets?: Record<string, string>;
     /** Project root holding Pulumi.yaml, the stack files and index.ts. Default: this repository. */
     root?: string;
     /** Run as `pulumi up` would (not a preview): the program then refuses placeholders. Default: a preview. */
@@ -123,6 +127,10 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
         if (value === undefined) delete values[key];
         else values[key] = value;
     }
+    for (const [key, value] of Object.entries(options.secrets ?? {})) {
+        values[key] = value;
+        secretKeys.push(key);
+    }
     pulumi.runtime.setAllConfig(values, secretKeys);
 
     const region = values["aws:region"] ?? "us-west-2";
@@ -139,7 +147,10 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);
 
-    const result: RunResult = { stack, project, config: { ...values }, registrations, invokes, outputs: {} };
+    const config = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? maskedConfig(v) : v]),
+    );
+    const result: RunResult = { stack, project, config, secretKeys, registrations, invokes, outputs: {} };
     await pulumi.runtime.runInPulumiStack(async () => {
         // index.ts exports its program as a function, so each call is a fresh run. A failure is kept
         // as the result rather than left to reject the Stack's promises, which nothing here awaits.
@@ -155,6 +166,18 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     const stackUrn = registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
     result.outputs = (stackUrn && outputsByUrn.get(stackUrn)) || {};
     return result;
+}
+
+/** A secret config value as a report may show it: a map keeps its names, every value is masked. */
+function maskedConfig(value: string): string {
+    try {
+        const parsed: unknown = JSON.parse(value);
+        if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+            return JSON.stringify(Object.fromEntries(Object.keys(parsed).map((k) => [k, "[secret]"])));
+    } catch {
+        // not JSON: masked whole
+    }
+    return "[secret]";
 }
 
 /** Wraps the mock monitor so each request is recorded before the mocks answer it. */

@@ -75,18 +75,36 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfigValues {
         config?: Record<string, unknown>;
     } | null;
     for (const [key, value] of Object.entries(parsed?.config ?? {})) {
-        if (isSecure(value)) {
-            secretKeys.push(qualify(key));
-            values[qualify(key)] = "[secret]";
-        } else {
-            values[qualify(key)] = configString(value);
-        }
+        const { masked, secret } = maskSecure(value);
+        if (secret) secretKeys.push(qualify(key));
+        values[qualify(key)] = configString(masked);
     }
     return { project: project.name, values, secretKeys };
 }
 
 function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && "secure" in value;
+}
+
+/**
+ * The value with every encrypted leaf (`secure:`, at the top or inside a map or list, as
+ * `pulumi config set --secret --path` writes it) replaced by "[secret]", and whether there was one:
+ * the names around the secrets stay readable, as the CLI hands them to the program.
+ */
+function maskSecure(value: unknown): { masked: unknown; secret: boolean } {
+    if (isSecure(value)) return { masked: "[secret]", secret: true };
+    if (Array.isArray(value)) {
+        const items = value.map(maskSecure);
+        return { masked: items.map((i) => i.masked), secret: items.some((i) => i.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value).map(([k, v]) => [k, maskSecure(v)] as const);
+        return {
+            masked: Object.fromEntries(entries.map(([k, v]) => [k, v.masked])),
+            secret: entries.some(([, v]) => v.secret),
+        };
+    }
+    return { masked: value, secret: false };
 }
 
 function configString(value: unknown): string {

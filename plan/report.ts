@@ -103,7 +103,11 @@ export function renderChecks(run: RunResult, today: Date, style: Style): string 
         );
     }
     const raw = (ns: string, key: string) => run.config[`${ns}:${key}`];
-    const config = parseConfig(raw, run.project, run.stack, undefined, { today, deploying: false });
+    const config = parseConfig(raw, run.project, run.stack, undefined, {
+        today,
+        deploying: false,
+        isSecret: (key) => run.secretKeys.includes(key),
+    });
     if (config.target === "eks") {
         const { nodes, workload } = config;
         const room = fit(nodes, workload);

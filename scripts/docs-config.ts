@@ -14,7 +14,12 @@ export function configReferenceTable(): string {
     const rows = Object.entries(project.config ?? {})
         .filter(([key]) => !key.includes(":"))
         .map(([key, decl]) => {
-            const type = decl.type === "array" ? "list of strings" : decl.type;
+            const type =
+                decl.type === "array"
+                    ? "list of strings"
+                    : decl.type === "object"
+                      ? "map of strings"
+                      : decl.type;
             const value = JSON.stringify(decl.default);
             return `| \`${project.name}:${key}\` | ${type} | \`${value}\` | ${decl.description} |`;
         });

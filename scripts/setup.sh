@@ -29,7 +29,7 @@ python_deps() {
     fi
     # Stale when a requirements file it includes (-r) changed since.
     local stale=0 file
-    for file in "$requirements" app/requirements.txt plan/requirements.txt; do
+    for file in "$requirements" app/requirements.txt app/requirements-dev.txt plan/requirements.txt; do
         [ "$file" -nt "$marker" ] && stale=1
     done
     if [ "$stale" = 1 ]; then
@@ -77,7 +77,7 @@ system_deps &
 system_pid=$!
 node_deps &
 node_pid=$!
-python_deps app/requirements-dev.txt .venv/.installed &
+python_deps scripts/requirements-tools.txt .venv/.installed &
 python_pid=$!
 actionlint &
 actionlint_pid=$!

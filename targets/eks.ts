@@ -78,16 +78,26 @@ export async function deployEks(config: EksStackConfig) {
         {
             namespace,
             imageRef: image.imageRef,
+            app: config.app,
             eks: {
-                serviceAccountRole: (ns, serviceAccount, parent) =>
-                    irsaRole(
+                serviceAccountRole: (ns, serviceAccount, parent) => {
+                    const role = irsaRole(
                         "web-role",
                         cluster.oidcProvider,
                         ns,
                         serviceAccount,
                         parent,
-                        `IRSA role of ${namespace}/${serviceAccount}; attach what the app needs`,
-                    ).arn,
+                        `IRSA role of ${namespace}/${serviceAccount}: what appPolicyArns attaches, nothing else`,
+                    );
+                    for (const policyArn of config.app.policyArns)
+                        new aws.iam.RolePolicyAttachment(
+                            // Named by the policy's owner (aws, or an account) and path: unique per ARN.
+                            `web-role-${policyArn.split(":")[4]}-${policyArn.split(":policy/")[1].replace(/\//g, "-")}`,
+                            { role: role.name, policyArn },
+                            { parent: role },
+                        );
+                    return role.arn;
+                },
                 loadBalancerController: lbController,
                 // An internet-facing NLB has its nodes in the public subnets.
                 loadBalancerSubnetIds: network.publicSubnetIds,

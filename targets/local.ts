@@ -23,7 +23,7 @@ export async function deployLocal(config: LocalStackConfig) {
     });
     const app = new Workload(
         "app",
-        { namespace: "flask-app", imageRef: image.imageRef, ...config.workload },
+        { namespace: "flask-app", imageRef: image.imageRef, app: config.app, ...config.workload },
         { providers: [provider] },
     );
     return { url: app.url, imageRef: image.imageRef, namespace: app.namespace };

@@ -106,7 +106,10 @@ describe("committed stacks", () => {
     it("declares every key with a type, a description and a default", () => {
         for (const [key, decl] of Object.entries(readProjectFile().config ?? {})) {
             if (key.includes(":")) continue;
-            assert.ok(["string", "integer", "boolean", "array"].includes(decl.type ?? ""), `${key} type`);
+            assert.ok(
+                ["string", "integer", "boolean", "array", "object"].includes(decl.type ?? ""),
+                `${key} type`,
+            );
             assert.ok((decl.description ?? "").length > 10, `${key} description`);
             assert.ok(decl.default !== undefined, `${key} default`);
         }

@@ -2,7 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { APP_PORT, APP_UID, MAX_GUNICORN_WORKERS, gunicornWorkers } from "../components/app/workload";
+import {
+    APP_PORT,
+    APP_UID,
+    MAX_GUNICORN_WORKERS,
+    gunicornWorkers,
+    METRICS_PORT,
+} from "../components/app/workload";
 import { ingressSources } from "../components/app/networkpolicies";
 import { NLB_DEREGISTRATION_SECONDS } from "../components/app/shutdown";
 import { subnetCidr } from "../components/platform/network";
@@ -40,8 +46,12 @@ for (const stack of eksStacks()) {
                 service.propertyDependencies.spec.includes(deployment.urn),
                 "selector flows from the Deployment",
             );
-            assert.deepEqual(template.spec.containers[0].ports, [APP_PORT]);
-            assert.equal(inputs(service).spec.ports[0].targetPort, template.spec.containers[0].ports[0].name);
+            assert.deepEqual(template.spec.containers[0].ports, [APP_PORT, METRICS_PORT]);
+            // Only the app's port: the metrics port is never behind the load balancer.
+            assert.deepEqual(
+                inputs(service).spec.ports.map((p: { targetPort: string }) => p.targetPort),
+                [APP_PORT.name],
+            );
         });
 
         it("sends every Kubernetes object through the cluster's provider, which waits for the node group", async () => {
@@ -299,7 +309,7 @@ describe("gunicorn workers", () => {
     });
 
     it("are bounded by config where the app's WEB_CONCURRENCY range ends", () => {
-        const settings = fs.readFileSync(path.join(ROOT, "app", "flaskapp", "settings.py"), "utf8");
+        const settings = fs.readFileSync(path.join(ROOT, "app", "server", "settings.py"), "utf8");
         const bound = /integer\("WEB_CONCURRENCY", .*, 1, (\d+)\)/.exec(settings);
         assert.equal(Number(bound?.[1]), MAX_GUNICORN_WORKERS);
     });

@@ -1,5 +1,6 @@
-"""The Flask service: a JSON greeting, health and readiness probes, JSON errors and access logs."""
+"""The example Flask service: a JSON greeting and an example route, JSON errors and request ids.
+Replace it with your package, or add yours beside it, and name yours in appModule."""
 
-from .routes import create_app
+from .factory import create_app
 
 __all__ = ["create_app"]

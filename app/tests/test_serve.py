@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from serve import nginx_string, render_nginx_conf
-from flaskapp.settings import Settings
+from server.settings import Settings
 from slow_clients import MEMORY_LIMIT_BYTES, cut_off_after, hold_silent, open_silent, siege, still_open, tree_rss_bytes
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ class Served:
 
     def __init__(self, **env: str):
         self.port = free_port()
+        self.metrics_port = free_port()
         # A file, not a pipe: nobody reads a pipe while a test runs, and a full one blocks the
         # server's logging. Append mode, so nginx (which reopens /dev/stdout by its path) and
         # gunicorn do not write over each other.
@@ -49,7 +50,13 @@ class Served:
         self.process = subprocess.Popen(
             [sys.executable, "serve.py"],
             cwd=APP_DIR,
-            env={**os.environ, "PORT": str(self.port), "WEB_CONCURRENCY": "2", **env},
+            env={
+                **os.environ,
+                "PORT": str(self.port),
+                "METRICS_PORT": str(self.metrics_port),
+                "WEB_CONCURRENCY": "2",
+                **env,
+            },
             stdout=self.log,
             stderr=subprocess.STDOUT,
             text=True,
@@ -220,6 +227,37 @@ def test_every_request_gets_one_json_access_line_with_the_app_s_request_id():
     # The app's request id and the front's view of the client address, not the client's header.
     assert (tagged["request_id"], tagged["remote_addr"]) == ("tag-1", "127.0.0.1")
     assert "secret" not in json.dumps(access)
+
+
+def metric_samples(port: int) -> dict[tuple[str, str, str], float]:
+    """http_requests_total from the metrics port: (method, route, status) to count."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line.startswith("http_requests_total{"):
+            labels = dict(part.split("=", 1) for part in line[line.index("{") + 1 : line.index("}")].split(","))
+            key = tuple(labels[k].strip('"') for k in ("method", "route", "status"))
+            samples[key] = float(line.rsplit(" ", 1)[1])
+    return samples
+
+
+def test_metrics_count_every_worker_s_requests_on_their_own_port_and_not_through_the_front():
+    served = Served(WEB_CONCURRENCY="3").wait_until_serving()
+    try:
+        for _ in range(40):
+            assert get(served.port, "/hello/Ada")[0] == 200
+        assert get(served.port, "/hello/<x>")[0] == 400
+        # The front does not serve the metrics: the public port answers the app's JSON 404.
+        status, body = get(served.port, "/metrics")
+        assert (status, body["error"]["status"]) == (404, 404)
+        samples = metric_samples(served.metrics_port)
+        # Summed over the three workers, whichever answered each request.
+        assert samples[("GET", "/hello/<name>", "200")] == 40
+        assert samples[("GET", "/hello/<name>", "400")] == 1
+        assert samples[("GET", "<unmatched>", "404")] == 1
+    finally:
+        served.stop()
 
 
 # ---- hostile clients against the shipped defaults ----

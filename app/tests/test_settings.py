@@ -1,6 +1,6 @@
 import pytest
 
-from flaskapp.settings import Settings, SettingsError, cpu_limit
+from server.settings import Settings, SettingsError, cpu_limit
 
 
 def test_defaults():
@@ -58,3 +58,18 @@ def test_cpu_limit_reads_the_cgroup_quota(tmp_path):
     cpu_max.write_text("max 100000\n")
     assert cpu_limit(cpu_max) >= 1
     assert cpu_limit(tmp_path / "missing") >= 1
+
+
+def test_the_app_module_and_the_metrics_port():
+    s = Settings.from_env({"APP_MODULE": "myapp.wsgi:app", "METRICS_PORT": "9100"})
+    assert (s.module, s.metrics_port) == ("myapp.wsgi:app", 9100)
+    assert Settings.from_env({}).module == "flaskapp:create_app()"
+
+
+def test_a_bad_app_module_or_a_clashing_metrics_port_is_refused():
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"APP_MODULE": "myapp; rm -rf /", "PORT": "9090"})
+    assert error.value.problems == [
+        "APP_MODULE: got 'myapp; rm -rf /', expected module:callable, such as flaskapp:create_app()",
+        "METRICS_PORT: got 9090, expected a port other than PORT's",
+    ]

@@ -7,35 +7,57 @@ import * as path from "path";
 // Building the app's image and pushing it, for any registry: ECR (image.ts) or a local one
 // (localimage.ts). Docker only, no AWS.
 
-/** What the build context holds that cannot change the image: tests, their tools and caches (none of
- * which app/.dockerignore lets into the build). */
-const IGNORED = new Set(["tests", "requirements-dev.txt", "__pycache__", ".pytest_cache", ".venv"]);
+/**
+ * What app/.dockerignore leaves out of the image: names at the top of the context, and names at any
+ * depth (`**\/NAME`). Any other pattern is refused, so the hash never counts a file the image
+ * lacks, nor misses one it holds.
+ */
+export function ignoredNames(dir: string): { top: Set<string>; anywhere: Set<string> } {
+    const file = path.join(dir, ".dockerignore");
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
+    const top = new Set<string>();
+    const anywhere = new Set<string>();
+    for (const line of lines.map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))) {
+        const name = line.startsWith("**/") ? line.slice(3) : line;
+        if (!/^[\w.-]+$/.test(name))
+            throw new Error(
+                `${file}: "${line}" is not NAME or **/NAME, the patterns the image's tag hash reads`,
+            );
+        (line.startsWith("**/") ? anywhere : top).add(name);
+    }
+    return { top, anywhere };
+}
 
 /**
- * A short hash of every file in the build context that can change the image (its path, whether it
- * is executable, its bytes), plus the build arguments. The repository's tags are immutable, so each
- * distinct image needs a distinct tag, and the same content must give the same tag on every machine:
- * of a file's mode only the executable bit counts, the one bit git keeps, not what a umask adds.
+ * A short hash of every file in the build context that goes into the image (its path, whether it
+ * is executable, its bytes), of the Dockerfile and .dockerignore that shape the build, and of the
+ * build arguments. The repository's tags are immutable, so each distinct image needs a distinct tag,
+ * and the same content must give the same tag on every machine: of a file's mode only the executable
+ * bit counts, the one bit git keeps, not what a umask adds.
  */
 export function contentHash(dir: string, extra: string[] = []): string {
     const hash = createHash("sha256");
+    const ignored = ignoredNames(dir);
+    const add = (file: string) => {
+        const executable = (fs.statSync(path.join(dir, file)).mode & 0o111) !== 0;
+        hash.update(file)
+            .update(executable ? "\0x\0" : "\0-\0")
+            .update(fs.readFileSync(path.join(dir, file)))
+            .update("\0");
+    };
     const walk = (rel: string) => {
         for (const entry of fs
             .readdirSync(path.join(dir, rel), { withFileTypes: true })
             .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            if (IGNORED.has(entry.name)) continue;
+            if (ignored.anywhere.has(entry.name) || (rel === "" && ignored.top.has(entry.name))) continue;
             const file = path.join(rel, entry.name);
             if (entry.isDirectory()) walk(file);
-            else {
-                const executable = (fs.statSync(path.join(dir, file)).mode & 0o111) !== 0;
-                hash.update(file)
-                    .update(executable ? "\0x\0" : "\0-\0")
-                    .update(fs.readFileSync(path.join(dir, file)))
-                    .update("\0");
-            }
+            else add(file);
         }
     };
     walk("");
+    for (const file of ["Dockerfile", ".dockerignore"])
+        if (ignored.top.has(file) && fs.existsSync(path.join(dir, file))) add(file);
     extra.forEach((e) => hash.update(e).update("\0"));
     return hash.digest("hex").slice(0, 16);
 }

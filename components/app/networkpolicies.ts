@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { contains } from "../cidr";
+import type { EgressRule } from "./appsettings";
 
 /** Cluster DNS, as EKS's CoreDNS add-on labels it: the one destination the app's pods need today. */
 const DNS = {
@@ -18,8 +19,12 @@ export interface NetworkPolicyArgs {
     labels: Record<string, string>;
     /** The port the pods serve on. */
     port: number;
+    /** The port of their metrics: open to pods of the cluster, never to load balancer clients. */
+    metricsPort: number;
     /** The clients the load balancer admits. */
     clientRanges: string[];
+    /** Where the app may connect besides cluster DNS (appEgress). */
+    egress: EgressRule[];
     /**
      * Behind an NLB with IP targets: clients arrive with their own addresses, and health checks from
      * the NLB's, in the subnets it lives in.
@@ -54,7 +59,8 @@ export function ingressSources(
 
 /**
  * Default deny in the namespace, then what the app needs: its port from where load balancer traffic
- * arrives (ingressSources), and DNS. It calls nothing else today; a new dependency adds its rule here.
+ * arrives (ingressSources), its metrics port from pods of the cluster, DNS, and the destinations the
+ * stack's appEgress lists.
  */
 export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource): void {
     new k8s.networking.v1.NetworkPolicy(
@@ -84,12 +90,21 @@ export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource
                             ),
                         ports: [{ protocol: "TCP", port: args.port }],
                     },
+                    {
+                        // Any pod of any namespace (a Prometheus, wherever it runs); no address outside.
+                        from: [{ namespaceSelector: {} }],
+                        ports: [{ protocol: "TCP", port: args.metricsPort }],
+                    },
                 ],
                 egress: [
                     {
                         to: [{ namespaceSelector: DNS.namespaceSelector, podSelector: DNS.podSelector }],
                         ports: DNS.ports,
                     },
+                    ...args.egress.map(({ cidr, port, protocol }) => ({
+                        to: [{ ipBlock: { cidr } }],
+                        ports: [{ protocol, port }],
+                    })),
                 ],
             },
         },

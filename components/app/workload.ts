@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cpusOf } from "../quantities";
+import type { AppSettings } from "./appsettings";
 import { READINESS_GATE_LABEL, REPLACED_ON_CONTROLLER_CHANGE, nlbAnnotations } from "./nlb";
 import { networkPolicies } from "./networkpolicies";
 import { disruptionAndScaling } from "./scaling";
@@ -26,6 +27,8 @@ export interface WorkloadSettings {
 export interface WorkloadArgs extends WorkloadSettings {
     /** Namespace for every object of the app. */
     namespace: string;
+    /** What the app asks of the platform: its entry, environment, secrets and egress. */
+    app: Omit<AppSettings, "policyArns">;
     /** The image by digest, from the Image component. */
     imageRef: pulumi.Input<string>;
     /**
@@ -50,6 +53,8 @@ export interface WorkloadArgs extends WorkloadSettings {
 export const APP_UID = 10001;
 /** The container's port and its name; the Service targets the name. */
 export const APP_PORT = { name: "http", containerPort: 8080 };
+/** Prometheus metrics (server/metrics.py): a port of its own, which no Service exposes. */
+export const METRICS_PORT = { name: "metrics", containerPort: 9090 };
 /** The most gunicorn workers the app accepts (WEB_CONCURRENCY); the Deployment runs one per requested CPU. */
 export const MAX_GUNICORN_WORKERS = 64;
 
@@ -122,8 +127,34 @@ export class Workload extends pulumi.ComponentResource {
             parent,
         );
 
+        // ---- the app's secrets: in a Secret, never in the Deployment ----
+        // Named by Pulumi with a suffix and replaced when a value changes, so the pods' references
+        // change with it and the Deployment rolls: a Secret read at start is not read again.
+        const secretNames = Object.keys(args.app.secrets).sort();
+        const secret =
+            secretNames.length > 0
+                ? new k8s.core.v1.Secret(
+                      "web-env",
+                      {
+                          metadata: { namespace: this.namespace, labels: APP_LABELS },
+                          type: "Opaque",
+                          stringData: pulumi.secret(args.app.secrets),
+                      },
+                      { ...parent, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },
+                  )
+                : undefined;
+        const appEnv: k8s.types.input.core.v1.EnvVar[] = [
+            ...Object.entries(args.app.env)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([name, value]) => ({ name, value })),
+            ...secretNames.map((name) => ({
+                name,
+                valueFrom: { secretKeyRef: { name: secret!.metadata.name, key: name } },
+            })),
+        ];
+
         // ---- the workload ----
-        const labels = { "app.kubernetes.io/name": "flask-app", "app.kubernetes.io/component": "web" };
+        const labels = APP_LABELS;
         this.deployment = new k8s.apps.v1.Deployment(
             "web",
             {
@@ -132,8 +163,15 @@ export class Workload extends pulumi.ComponentResource {
                     selector: { matchLabels: labels },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
-                        metadata: { labels },
-                        spec: podSpec(args, serviceAccount.metadata.name, labels, leaving),
+                        // The convention Prometheus' Kubernetes discovery is most often set up with.
+                        metadata: {
+                            labels,
+                            annotations: {
+                                "prometheus.io/scrape": "true",
+                                "prometheus.io/port": String(METRICS_PORT.containerPort),
+                            },
+                        },
+                        spec: podSpec(args, serviceAccount.metadata.name, labels, leaving, appEnv),
                     },
                 },
             },
@@ -196,7 +234,9 @@ export class Workload extends pulumi.ComponentResource {
                 namespace: this.namespace,
                 labels,
                 port: APP_PORT.containerPort,
+                metricsPort: METRICS_PORT.containerPort,
                 clientRanges: args.lbSourceRanges,
+                egress: args.app.egress,
                 nlb: args.eks && {
                     subnetCidrs: args.eks.loadBalancerSubnetCidrs,
                     vpcCidrs: args.eks.vpcCidrs,
@@ -212,6 +252,9 @@ export class Workload extends pulumi.ComponentResource {
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
 }
+
+/** The labels of the app's pods, which the Service, the PDB, the HPA and the policies select by. */
+const APP_LABELS = { "app.kubernetes.io/name": "flask-app", "app.kubernetes.io/component": "web" };
 
 /** The namespace admits only pods that meet the restricted Pod Security Standard. */
 const RESTRICTED_POD_SECURITY = {
@@ -230,6 +273,7 @@ function podSpec(
     serviceAccountName: pulumi.Input<string>,
     labels: Record<string, string>,
     leaving: Shutdown,
+    appEnv: k8s.types.input.core.v1.EnvVar[],
 ): k8s.types.input.core.v1.PodSpec {
     return {
         serviceAccountName,
@@ -251,13 +295,17 @@ function podSpec(
             whenUnsatisfiable,
             labelSelector: { matchLabels: labels },
         })),
-        containers: [webContainer(args, leaving)],
+        containers: [webContainer(args, leaving, appEnv)],
         volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
     };
 }
 
 /** The app's container: sized from config, probed, drained on shutdown, locked down. */
-function webContainer(args: WorkloadArgs, leaving: Shutdown): k8s.types.input.core.v1.Container {
+function webContainer(
+    args: WorkloadArgs,
+    leaving: Shutdown,
+    appEnv: k8s.types.input.core.v1.EnvVar[],
+): k8s.types.input.core.v1.Container {
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
         httpGet: { path, port: APP_PORT.name },
         periodSeconds,
@@ -267,12 +315,14 @@ function webContainer(args: WorkloadArgs, leaving: Shutdown): k8s.types.input.co
     return {
         name: "web",
         image: args.imageRef,
-        ports: [APP_PORT],
+        ports: [APP_PORT, METRICS_PORT],
         env: [
             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             { name: "WEB_CONCURRENCY", value: String(gunicornWorkers(args.cpuRequest)) },
             { name: "DRAIN_SECONDS", value: String(leaving.drainSeconds) },
             { name: "GRACEFUL_TIMEOUT", value: String(leaving.gracefulSeconds) },
+            { name: "APP_MODULE", value: args.app.module },
+            ...appEnv,
         ],
         resources: {
             requests: { cpu: args.cpuRequest, memory: args.memoryRequest },

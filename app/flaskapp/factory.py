@@ -1,4 +1,6 @@
-"""Routes, JSON errors, request ids and access logs."""
+"""The example app's factory: request ids, JSON errors, an access log when no front writes one, and
+the routes of views.py. The server (server/wsgi.py) adds the probes, metrics and the client's
+address from the front, around this or any other WSGI app."""
 
 from __future__ import annotations
 
@@ -9,28 +11,25 @@ import uuid
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import lifecycle, logs
-from .settings import Settings
+from .config import Config
+from .views import main
 
 access_log = logging.getLogger("access")
 error_log = logging.getLogger("app")
 
 # An incoming X-Request-ID is echoed only if it is short and plain, so it cannot inject into logs.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The key server/wsgi.py sets on each request it passes on: its front writes the access log.
+FRONT = "flask_eks.front"
 
 
-def create_app(settings: Settings | None = None, behind_front: bool = False) -> Flask:
-    """behind_front: the app is served behind serve.py's nginx, which writes the access log (with
-    the request id this app sets) and sets X-Forwarded-For to the client's address: trust that one
-    hop, and nothing a client sends directly."""
-    settings = settings or Settings.from_env()
-    logs.configure(settings.log_level)
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
     app = Flask(__name__)
-    if behind_front:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=0, x_host=0, x_port=0, x_prefix=0)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["FLASKAPP"] = config
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.register_blueprint(main)
 
     @app.before_request
     def start() -> None:
@@ -38,13 +37,13 @@ def create_app(settings: Settings | None = None, behind_front: bool = False) -> 
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         # Refuse an oversized body before routing, whatever the route would do with it.
-        if request.content_length is not None and request.content_length > settings.max_body_bytes:
+        if request.content_length is not None and request.content_length > config.max_body_bytes:
             raise RequestEntityTooLarge()
 
     @app.after_request
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        if behind_front:
+        if request.environ.get(FRONT):
             return response
         access_log.info(
             "request",
@@ -60,20 +59,6 @@ def create_app(settings: Settings | None = None, behind_front: bool = False) -> 
             },
         )
         return response
-
-    @app.get("/")
-    def greet() -> Response:
-        return jsonify(message="Hello from Flask on EKS", version=settings.version, pod=settings.pod_name)
-
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify(status="ok")
-
-    @app.get("/readyz")
-    def readyz() -> tuple[Response, int]:
-        if lifecycle.is_draining():
-            return jsonify(status="draining"), 503
-        return jsonify(status="ready"), 200
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:

@@ -1,14 +1,18 @@
-"""Settings from the environment, each with a default; a bad value stops startup with a clear error."""
+"""The server's settings from the environment, each with a default; a bad value stops startup with a
+clear error. They are the platform's (the front, gunicorn, the drain, metrics), whatever app it serves."""
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# module:callable, "()" calling a factory: what gunicorn's app loader takes, without arguments.
+APP_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\(\))?$")
 # gunicorn kills a worker whose request runs longer; the front waits a little longer than this.
 WORKER_TIMEOUT_SECONDS = 30
 
@@ -39,6 +43,10 @@ def cpu_limit(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
 @dataclass(frozen=True)
 class Settings:
     port: int = 8080
+    # The WSGI app to serve (APP_MODULE): the example by default, yours once you set it.
+    module: str = "flaskapp:create_app()"
+    # Prometheus metrics, on a port of their own that the Service never exposes.
+    metrics_port: int = 9090
     log_level: str = "INFO"
     version: str = "dev"
     # gthread workers: one per CPU the container may use (at least 2, so one busy or restarting
@@ -95,8 +103,13 @@ class Settings:
                 return default
             return normalise(raw)
 
+        module = env.get("APP_MODULE") or cls.module
+        if not APP_MODULE.match(module):
+            problems.append(f"APP_MODULE: got {module!r}, expected module:callable, such as flaskapp:create_app()")
         settings = cls(
             port=integer("PORT", cls.port, 1, 65535),
+            module=module,
+            metrics_port=integer("METRICS_PORT", cls.metrics_port, 1, 65535),
             log_level=choice("LOG_LEVEL", cls.log_level, LOG_LEVELS, str.upper),
             version=env.get("APP_VERSION") or cls.version,
             workers=integer("WEB_CONCURRENCY", max(2, cpu_limit()), 1, 64),
@@ -110,6 +123,8 @@ class Settings:
             max_connections=integer("MAX_CONNECTIONS", cls.max_connections, 64, 65536),
             pod_name=env.get("POD_NAME") or env.get("HOSTNAME") or os.uname().nodename,
         )
+        if settings.metrics_port == settings.port:
+            problems.append(f"METRICS_PORT: got {settings.metrics_port}, expected a port other than PORT's")
         if problems:
             raise SettingsError(problems)
         return settings

@@ -1,0 +1,80 @@
+"""The server's wrapper around any WSGI app: probes, the drain, the front's client address, metrics."""
+
+import json
+
+from prometheus_client import REGISTRY
+
+from server import lifecycle
+from server.wsgi import load, wrap
+
+
+def test_healthz_and_readyz_are_answered_around_the_app(served):
+    assert served.get("/healthz").json == {"status": "ok"}
+    assert served.get("/readyz").json == {"status": "ready"}
+
+
+def test_readyz_flips_to_503_when_the_drain_starts(served):
+    lifecycle.start_drain()
+    response = served.get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "draining"}
+    # Liveness stays up: a draining pod must not be restarted; the app keeps serving.
+    assert served.get("/healthz").status_code == 200
+    assert served.get("/").status_code == 200
+
+
+def test_probes_hold_for_any_wsgi_app():
+    def bare(environ, start_response):
+        start_response("418 I'm a teapot", [("Content-Type", "text/plain")])
+        return [b"tea"]
+
+    from werkzeug.test import Client
+
+    client = Client(wrap(bare))
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/anything").status_code == 418
+
+
+def test_the_client_address_is_the_one_the_front_adds(capsys, app):
+    from werkzeug.test import Client
+
+    seen = {}
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+
+        seen["addr"] = request.remote_addr
+        return {}
+
+    Client(wrap(app)).get("/whoami", headers={"X-Forwarded-For": "1.2.3.4, 203.0.113.9"})
+    # Only the last hop, which the front appended; what the client sent before it is not trusted.
+    assert seen["addr"] == "203.0.113.9"
+
+
+def test_behind_the_front_the_app_writes_no_access_log_of_its_own(capsys, served):
+    served.get("/")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line for line in lines if line["logger"] == "access"] == []
+
+
+def test_a_flask_app_is_counted_by_route_rule_and_status(monkeypatch):
+    from werkzeug.test import Client
+
+    monkeypatch.setenv("APP_VERSION", "m")
+    client = Client(wrap(load("flaskapp:create_app()")))
+
+    def count(route: str, status: str) -> float:
+        labels = {"method": "GET", "route": route, "status": status}
+        return REGISTRY.get_sample_value("http_requests_total", labels) or 0.0
+
+    before = (count("/hello/<name>", "200"), count("/hello/<name>", "400"), count("<unmatched>", "404"))
+    client.get("/hello/Ada")
+    client.get("/hello/Grace")
+    client.get("/hello/<b>")
+    client.get("/nowhere")
+    after = (count("/hello/<name>", "200"), count("/hello/<name>", "400"), count("<unmatched>", "404"))
+    assert [a - b for a, b in zip(after, before)] == [2, 1, 1]
+    assert REGISTRY.get_sample_value(
+        "http_request_duration_seconds_count", {"method": "GET", "route": "/hello/<name>"}
+    ) >= 3
