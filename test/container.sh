@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 IMAGE=flask-eks:container-test
 NAME=flask-eks-container-test
 PORT=${CONTAINER_TEST_PORT:-18080}
+METRICS_PORT=${CONTAINER_TEST_METRICS_PORT:-19090}
+# What appEnv and appSecrets would give the pod: a setting the app shows, and a secret it must not.
+GREETING="Hi from appEnv"
+SECRET_VALUE="s3cr3t-$RANDOM$RANDOM-never-shown"
 passed=0
 failed=0
 started=$(date +%s)
@@ -41,7 +45,8 @@ image_build "$IMAGE" container-test
 $DOCKER rm -f "$NAME" >/dev/null 2>&1 || true
 $DOCKER run -d --name "$NAME" --network host \
     --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
-    -e PORT="$PORT" -e DRAIN_SECONDS=10 -e GRACEFUL_TIMEOUT=10 -e WEB_CONCURRENCY=2 \
+    -e PORT="$PORT" -e METRICS_PORT="$METRICS_PORT" -e DRAIN_SECONDS=10 -e GRACEFUL_TIMEOUT=10 \
+    -e WEB_CONCURRENCY=2 -e GREETING="$GREETING" -e DB_PASSWORD="$SECRET_VALUE" \
     "$IMAGE" >/dev/null
 url="http://127.0.0.1:$PORT"
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
@@ -68,6 +73,31 @@ malformed() { # a request line the server cannot parse gets its JSON 400, not HT
 check "a malformed request line gets a JSON 400" malformed
 check "oversized body gets a JSON 413" json_4xx 413 -X POST -H "Content-Type: application/octet-stream" --data-binary @<(head -c 2000000 /dev/zero) "$url/"
 
+# ---- the app's settings and secrets, as appEnv and appSecrets deliver them ----
+check "an appEnv value reaches the app (GREETING: / says \"$GREETING\")" \
+    bash -c "curl -s '$url/' | grep -q '\"message\":\"$GREETING\"'"
+check "the container holds the secret (DB_PASSWORD in its environment)" \
+    test "$($DOCKER exec "$NAME" printenv DB_PASSWORD)" = "$SECRET_VALUE"
+responses=$(mktemp)
+for path in / /nope /hello/Ada "/hello/%3Cx%3E" "/?DB_PASSWORD=1"; do curl -s "$url$path" >>"$responses"; done
+curl -s -X DELETE "$url/" >>"$responses"
+check "no response, errors included, holds the secret ($(wc -c <"$responses") bytes read)" \
+    bash -c "[ -s '$responses' ] && ! grep -qF '$SECRET_VALUE' '$responses'"
+
+# ---- metrics: every worker's requests, on their own port, never through the public one ----
+metric() { # metric ROUTE STATUS: http_requests_total for GET ROUTE with STATUS, 0 when absent
+    curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+        awk -v want="http_requests_total{method=\"GET\",route=\"$1\",status=\"$2\"}" '$1 == want {n = $2} END {print n + 0}'
+}
+before=$(metric "/hello/<name>" 200)
+for _ in $(seq 1 200); do curl -s -o /dev/null "$url/hello/Ada"; done
+curl -s -o /dev/null "$url/hello/%3Cx%3E"
+after=$(metric "/hello/<name>" 200)
+check "/metrics counts the 200 requests of a load by route and status, across 2 workers ($before -> $after)" \
+    test "$((after - before))" = 200
+check "/metrics counts the refused one apart (status 400: $(metric "/hello/<name>" 400))" test "$(metric "/hello/<name>" 400)" -ge 1
+check "/metrics is not served through the public port (a JSON 404)" json_4xx 404 "$url/metrics"
+
 # ---- idle and slow clients, against the shipped limits ----
 slow_clients() { .venv/bin/python app/tests/slow_clients.py "$@" >&2; }
 check "1000 silent + 50 slowloris clients: normal p99 < 100 ms, memory < 512 MiB" \
@@ -93,6 +123,11 @@ check "no non-2xx responses during the drain" bash -c "! grep -q 'Non-2xx' '$wrk
 check "the container exited 0 after SIGTERM (got $exit_code)" test "$exit_code" = 0
 check "it stopped within drain + grace, 20 s (took $stopped_in s)" test "$stopped_in" -le 20
 sed 's/^/  wrk: /' "$wrk_out" >&2
+logs=$(mktemp)
+$DOCKER logs "$NAME" >"$logs" 2>&1
+access_lines=$(awk '/"logger":"access"/ {n++} END {print n + 0}' "$logs")
+check "the secret is in no log line ($access_lines access lines and the rest read)" \
+    bash -c "[ '$access_lines' -gt 100 ] && ! grep -qF '$SECRET_VALUE' '$logs'"
 
 log "took $(($(date +%s) - started)) s"
 echo "container-test: $passed passed, $failed failed"
