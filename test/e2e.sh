@@ -161,6 +161,9 @@ pulumi_run init stack init local --non-interactive
 pulumi_run config config set --stack local imageRef "$first"
 pulumi_run config-ranges config set --stack local --path 'lbSourceRanges[0]' 127.0.0.0/8
 pulumi_run config-min config set --stack local workloadMinReplicas 3
+# One destination the app may reach: port 8081 anywhere in the pod network (the probe pod's, below).
+POD_CIDR=$(sed -n 's/^POD_CIDR=//p' engine/node.sh)
+pulumi_run config-egress config set --stack local --path 'appEgress[0]' "$POD_CIDR:8081/tcp"
 policy=(--policy-pack "$ROOT/engine/policy-pack")
 
 up_started=$SECONDS
@@ -214,8 +217,10 @@ seen=$(connect_from probe "$service_ip" 80)
 check "nor through its Service ($seen)" grep -q '^closed' <<<"$seen"
 seen=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://$probe_ip:8080/")
 check "the node reaches the probe pod's port (HTTP $seen)" test "$seen" = 200
+seen=$(connect_from app "$probe_ip" 8081)
+check "the app reaches the destination appEgress lists ($POD_CIDR:8081/tcp, the probe pod: $seen)" test "$seen" = open
 seen=$(connect_from app "$probe_ip" 8080)
-check "the app cannot open a connection to another pod ($seen)" grep -q '^closed' <<<"$seen"
+check "the app cannot open a connection it does not list (the same pod's 8080: $seen)" grep -q '^closed' <<<"$seen"
 seen=$(connect_from app 10.0.0.1 443)
 check "nor to the API server ($seen)" grep -q '^closed' <<<"$seen"
 seen=$(resolves_from_app kubernetes.default.svc.cluster.local)

@@ -42,13 +42,14 @@ resolves_from_app() {
     in_app "import socket; print(sorted({a[4][0] for a in socket.getaddrinfo('$1', 443, proto=socket.IPPROTO_TCP)}))"
 }
 
-# A pod in a namespace of its own, from the app's image, listening on 8080: the other side of the
-# NetworkPolicy checks.
+# A pod in a namespace of its own, from the app's image, listening on 8080 and 8081: the other side
+# of the NetworkPolicy checks (the stack's appEgress lists 8081 of the pod network, not 8080).
+probe_server='import http.server as h, threading; s = [h.ThreadingHTTPServer((str(), p), h.SimpleHTTPRequestHandler) for p in (8080, 8081)]; threading.Thread(target=s[1].serve_forever, daemon=True).start(); s[0].serve_forever()'
 start_probe_pod() {
     kubectl_ create namespace e2e-probe >/dev/null
     kubectl_ run probe -n e2e-probe --image="$1" --restart=Never --command \
-        --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":10001,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"probe","image":"'"$1"'","command":["python","-m","http.server","8080"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' \
-        -- python -m http.server 8080 >/dev/null
+        --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":10001,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"probe","image":"'"$1"'","command":["python","-c","'"$probe_server"'"],"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' \
+        -- python -c "$probe_server" >/dev/null
     kubectl_ wait -n e2e-probe pod/probe --for=condition=Ready --timeout=60s >/dev/null
 }
 
