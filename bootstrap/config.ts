@@ -26,6 +26,8 @@ export interface BootstrapConfig {
     stacks: string[];
     reviewedStacks: string[];
     reviewerTeams: string[];
+    /** Policies the stacks' apps may be given (appPolicyArns), besides the program's own. */
+    appPolicyArns: string[];
     /** Existing IAM OIDC providers to use instead of creating them. */
     githubOidcProviderArn?: string;
     pulumiOidcProviderArn?: string;
@@ -88,6 +90,11 @@ export function parseBootstrapConfig(
                 ? `at least one team to approve deploys of ${reviewed.join(", ")}`
                 : undefined,
     );
+    const appPolicyArns = r.list(
+        "appPolicyArns",
+        /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/,
+        "IAM policy ARNs such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    );
     const arn = (key: string) =>
         r.string(key, new RegExp(`^$|${OIDC_PROVIDER_ARN.source}`), "empty, or an IAM OIDC provider ARN");
     const githubOidcProviderArn = arn("githubOidcProviderArn");
@@ -99,6 +106,7 @@ export function parseBootstrapConfig(
         stacks,
         reviewedStacks,
         reviewerTeams,
+        appPolicyArns,
         githubOidcProviderArn,
         pulumiOidcProviderArn,
     });
@@ -113,6 +121,7 @@ export function parseBootstrapConfig(
         stacks: config.stacks,
         reviewedStacks: config.reviewedStacks,
         reviewerTeams: config.reviewerTeams,
+        appPolicyArns: config.appPolicyArns,
         githubOidcProviderArn: config.githubOidcProviderArn || undefined,
         pulumiOidcProviderArn: config.pulumiOidcProviderArn || undefined,
     });

@@ -240,6 +240,8 @@ export const LOOKUP_ACTIONS: Record<string, string[]> = {
     "aws:ec2/getVpc:getVpc": ["ec2:DescribeVpcs"],
     "aws:ec2/getSubnet:getSubnet": ["ec2:DescribeSubnets"],
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": ["ecr:GetAuthorizationToken"],
+    // Container Insights' add-on build: EKS's default for the cluster's minor.
+    "aws:eks/getAddonVersion:getAddonVersion": ["eks:DescribeAddonVersions"],
 };
 
 /** Which resources a policy covers: one stack's, or (for the read-only role) every stack's of the project. */
@@ -254,7 +256,7 @@ export interface Scope {
     clusterName: string;
     /** The tags every AWS resource of the scope carries (the program's provider adds them to all). */
     tags: Record<string, string>;
-    /** The managed policies the program attaches to its roles (EKS's, the CNI's, ECR's pull). */
+    /** The policies the program attaches to its roles (EKS's, the CNI's, ECR's pull, the apps'). */
     managedPolicyArns: string[];
 }
 

@@ -9,6 +9,7 @@ export const MANAGED_POLICIES = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryPullOnly",
     "AmazonEKS_CNI_Policy",
+    "CloudWatchAgentServerPolicy",
 ];
 
 /** How long a deploy role's session lasts: as long as the deploy job may run (a minor-version upgrade). */
@@ -142,6 +143,9 @@ export function scope(config: BootstrapConfig, account: Account, stack?: string)
         region: config.region,
         clusterName: `${config.project}-${stack ?? "*"}`,
         tags: stack ? { project: config.project, stack } : { project: config.project },
-        managedPolicyArns: MANAGED_POLICIES.map((p) => `arn:${account.partition}:iam::aws:policy/${p}`),
+        managedPolicyArns: [
+            ...MANAGED_POLICIES.map((p) => `arn:${account.partition}:iam::aws:policy/${p}`),
+            ...config.appPolicyArns,
+        ],
     };
 }

@@ -106,6 +106,8 @@ export function parseConfig(
         target === "eks" ? region : undefined,
     );
     if (certificate) r.problem("tlsCertificateArn", workload?.tlsCertificateArn, certificate);
+    if (target === "local" && cluster?.containerInsights)
+        r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
     if (target === "eks" && nodes && workload) {
         const room = section.capacityProblem(nodes, workload);
         if (room) r.problem("workloadMaxReplicas", workload.maxReplicas, room);

@@ -198,6 +198,7 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         v === "" || ROLE_ARN.test(v) ? undefined : "empty, or an IAM role ARN",
     );
     const protect = r.boolean("protect");
+    const containerInsights = r.boolean("containerInsights");
     const settings = complete({
         kubernetesVersion,
         upgradePolicy,
@@ -208,6 +209,7 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         kubeconfigProfile,
         kubeconfigRoleArn,
         protect,
+        containerInsights,
     });
     // An empty profile or role means "none": the kubeconfig then leaves it out.
     return (

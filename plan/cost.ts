@@ -137,6 +137,14 @@ export function estimateCost(
             );
     }
 
+    if (of("aws:eks/addon:Addon").some((a) => a.addonName === "amazon-cloudwatch-observability"))
+        add(
+            "Container Insights",
+            "metrics and container logs of every node and pod",
+            () => undefined,
+            "CloudWatch bills it per observation and per GB of logs, which depend on the pods; see aws.amazon.com/cloudwatch/pricing",
+        );
+
     const nats = of("aws:ec2/natGateway:NatGateway").length;
     if (nats) {
         add("NAT gateways", `${nats} × hourly`, (p) => nats * p.natGatewayHour * h);

@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADDONS } from "../components/platform/managedaddons";
 import { KUBERNETES_VERSIONS } from "../components/versions";
+import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
+import { estimateCost } from "../plan/cost";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -58,5 +60,47 @@ describe("add-on versions", () => {
             // kube-proxy is built per minor; its version names the minor it belongs to.
             assert.ok(row.addons["kube-proxy"].startsWith(`v${minor}.`), minor);
         }
+    });
+});
+
+describe("Container Insights", () => {
+    it("off by default: no add-on, no role", async () => {
+        const run = await okRun("dev");
+        assert.equal(
+            all(run, "aws:eks/addon:Addon").some(
+                (a) => inputs(a).addonName === "amazon-cloudwatch-observability",
+            ),
+            false,
+        );
+    });
+
+    it("on: the add-on at EKS's default build for the cluster's minor, with its own IRSA role, and an unpriced cost line", async () => {
+        const run = await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } });
+        const addon = one(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
+        assert.equal(inputs(addon).addonVersion, "v9.9.9-eksbuild.1", "the lookup's answer");
+        assert.ok(run.invokes.includes("aws:eks/getAddonVersion:getAddonVersion"));
+        const role = one(run, "aws:iam/role:Role", "cloudwatch-agent-role");
+        assert.match(
+            inputs(role).assumeRolePolicy,
+            /system:serviceaccount:amazon-cloudwatch:cloudwatch-agent/,
+        );
+        assert.deepEqual(policiesOf(run, "cloudwatch-agent-role"), [
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        ]);
+        assert.ok(
+            addon.dependencies.includes(one(run, "aws:eks/nodeGroup:NodeGroup").urn),
+            "waits for nodes",
+        );
+        const line = estimateCost(run).lines.find((l) => l.item === "Container Insights")!;
+        assert.equal(line.monthly, undefined);
+        assert.match(line.note!, /per observation and per GB of logs/);
+    });
+
+    it("is refused on the local target", async () => {
+        const run = await runStack("local", { overrides: { [`${P}:containerInsights`]: "true" } });
+        assert.match(
+            run.error!.message,
+            /containerInsights: got true, expected false on the local target, which has no EKS add-ons/,
+        );
     });
 });

@@ -27,7 +27,10 @@ const trustOf = (run: RunResult, name: string) =>
     JSON.parse(inputs(one(run, "aws:iam/role:Role", name)).assumeRolePolicy);
 const actionsOf = (statements: Statement[]) => new Set(statements.flatMap((s) => s.Action));
 
-/** Every AWS type the main program registers and every lookup it makes, on every stack and with an adopted VPC. */
+/**
+ * Every AWS type the main program registers and every lookup it makes, on every stack, with an
+ * adopted VPC, and with every option that adds AWS resources (Container Insights, app policies).
+ */
 async function whatTheProgramAsks(): Promise<{
     types: Set<string>;
     lookups: Set<string>;
@@ -35,6 +38,7 @@ async function whatTheProgramAsks(): Promise<{
 }> {
     const runs = [
         ...(await Promise.all(eksStacks().map((s) => okRun(s)))),
+        await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } }),
         // A later up: the cluster exists, and its node group's live bounds are read.
         await okRun("dev", {
             existing: {
@@ -122,6 +126,19 @@ describe("bootstrap: roles", () => {
                 ),
             });
         }
+    });
+
+    it("may also attach the policies the bootstrap's appPolicyArns grants the apps, and only those", async () => {
+        const granted = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+        const run = await bootstrap({ [`${B}:appPolicyArns`]: JSON.stringify([granted]) });
+        assert.equal(run.error, undefined, run.error?.message);
+        const bySid = Object.fromEntries(
+            policyOf(run, "deploy-dev").Statement.map((s: Statement) => [s.Sid, s]),
+        );
+        assert.deepEqual(bySid.AttachOnlyTheseManagedPolicies.Condition.ArnEquals["iam:PolicyARN"], [
+            ...MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`),
+            granted,
+        ]);
     });
 
     it("a deploy role reaches its own stack's cluster, repository and roles, not another stack's", async () => {
@@ -302,6 +319,7 @@ describe("bootstrap: config", () => {
         [`${B}:stacks`]: '["dev","staging","prod"]',
         [`${B}:reviewedStacks`]: '["prod"]',
         [`${B}:reviewerTeams`]: '["platform"]',
+        [`${B}:appPolicyArns`]: "[]",
         [`${B}:githubOidcProviderArn`]: "",
         [`${B}:pulumiOidcProviderArn`]: "",
     };

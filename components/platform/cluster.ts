@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddonTarget, networkingAddons, workloadAddons } from "./managedaddons";
+import { AddonTarget, containerInsightsAddon, networkingAddons, workloadAddons } from "./managedaddons";
 import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
@@ -33,6 +33,8 @@ export interface ControlPlaneSettings {
     kubeconfigRoleArn?: string;
     /** Protect the cluster and the KMS key from deletion. */
     protect: boolean;
+    /** CloudWatch Container Insights: the amazon-cloudwatch-observability add-on. */
+    containerInsights: boolean;
     /**
      * IAM roles given read-only Kubernetes access (AmazonEKSViewPolicy): the preview and drift role,
      * which refresh needs to read the cluster (with authentication mode API, no entry means no access).
@@ -184,6 +186,14 @@ export class Cluster extends pulumi.ComponentResource {
             parent,
         );
         workloadAddons(addons, this.nodes.nodeGroup);
+        if (args.containerInsights)
+            containerInsightsAddon(
+                addons,
+                this.oidcProvider,
+                partition,
+                args.kubernetesVersion,
+                this.nodes.nodeGroup,
+            );
 
         // ---- access from Pulumi and kubectl ----
         // Two kubeconfigs. The provider's gets its token as the AWS provider calls AWS: the ambient

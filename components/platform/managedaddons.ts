@@ -87,3 +87,52 @@ export function workloadAddons(target: AddonTarget, nodes: pulumi.Resource): aws
         managedAddon(target, "metrics-server", {}, { dependsOn: [nodes] }),
     ];
 }
+
+/** The add-on behind CloudWatch Container Insights. */
+export const CONTAINER_INSIGHTS = "amazon-cloudwatch-observability";
+
+/**
+ * Container Insights, when the stack asks for it: the CloudWatch agent and Fluent Bit on every node,
+ * with an IRSA role holding CloudWatchAgentServerPolicy (the permissions AWS's add-on page names).
+ * Its build is not in KUBERNETES_VERSIONS: it is EKS's default for the cluster's minor, read when the
+ * stack is planned (eks:DescribeAddonVersions), so a minor upgrade moves it too, and a later default
+ * shows in the next preview as an update of this add-on alone.
+ */
+export function containerInsightsAddon(
+    target: AddonTarget,
+    oidc: OidcProvider,
+    partition: pulumi.Input<string>,
+    kubernetesVersion: string,
+    nodes: pulumi.Resource,
+): aws.eks.Addon {
+    const parent = { parent: target.parent };
+    const role = irsaRole(
+        "cloudwatch-agent-role",
+        oidc,
+        "amazon-cloudwatch",
+        "cloudwatch-agent",
+        target.parent,
+    );
+    const policy = new aws.iam.RolePolicyAttachment(
+        "cloudwatch-agent-policy",
+        { role: role.name, policyArn: managedPolicyArn(partition, "CloudWatchAgentServerPolicy") },
+        parent,
+    );
+    const version = aws.eks.getAddonVersionOutput(
+        { addonName: CONTAINER_INSIGHTS, kubernetesVersion, mostRecent: false },
+        parent,
+    );
+    return new aws.eks.Addon(
+        CONTAINER_INSIGHTS,
+        {
+            clusterName: target.cluster.name,
+            addonName: CONTAINER_INSIGHTS,
+            addonVersion: version.version,
+            serviceAccountRoleArn: role.arn,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+        },
+        // Its agents run as DaemonSets: healthy only once there are nodes.
+        { ...parent, dependsOn: [policy, nodes] },
+    );
+}
