@@ -56,6 +56,17 @@ check "/healthz answers 200" test "$(status "$url/healthz")" = 200
 check "/ answers JSON with the version" bash -c "curl -s '$url/' | grep -q '\"version\":\"container-test\"'"
 uids=$($DOCKER exec "$NAME" sh -c 'cat /proc/[0-9]*/status' | awk '/^Uid:/ {print $2}' | sort -u | tr '\n' ' ')
 check "every process (serve.py, nginx, gunicorn) runs as the non-root UID 10001 (got $uids)" test "$uids" = "10001 "
+# The image holds app/ less what .dockerignore lists, the same files the tag's hash counts.
+in_image() { # the files under /srv, as paths relative to it, sorted
+    $DOCKER exec "$NAME" find /srv -type f -not -path '*/__pycache__/*' -printf '%P\n' | sort
+}
+in_context() { # what the tag's hash counts, less the Dockerfile and .dockerignore that it adds
+    node --require ./scripts/transpile.js -e 'require("./components/app/build").contextFiles("app").forEach((f) => console.log(f))' |
+        grep -vxE 'Dockerfile|\.dockerignore' | sort
+}
+image_matches_context() { diff <(in_image) <(in_context); }
+check "the image holds exactly the files the tag's hash counts ($(in_image | wc -l) files)" image_matches_context
+
 json_4xx() { # json_4xx expected-status curl-args...: a JSON error body with that status
     local want=$1
     shift

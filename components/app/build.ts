@@ -37,14 +37,24 @@ export function ignoredNames(dir: string): { top: Set<string>; anywhere: Set<str
  */
 export function contentHash(dir: string, extra: string[] = []): string {
     const hash = createHash("sha256");
-    const ignored = ignoredNames(dir);
-    const add = (file: string) => {
+    for (const file of contextFiles(dir)) {
         const executable = (fs.statSync(path.join(dir, file)).mode & 0o111) !== 0;
         hash.update(file)
             .update(executable ? "\0x\0" : "\0-\0")
             .update(fs.readFileSync(path.join(dir, file)))
             .update("\0");
-    };
+    }
+    extra.forEach((e) => hash.update(e).update("\0"));
+    return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * The files contentHash counts, in its order: those the build copies into the image (all but what
+ * .dockerignore lists), then the Dockerfile and .dockerignore, which shape it without being copied.
+ */
+export function contextFiles(dir: string): string[] {
+    const ignored = ignoredNames(dir);
+    const files: string[] = [];
     const walk = (rel: string) => {
         for (const entry of fs
             .readdirSync(path.join(dir, rel), { withFileTypes: true })
@@ -52,14 +62,13 @@ export function contentHash(dir: string, extra: string[] = []): string {
             if (ignored.anywhere.has(entry.name) || (rel === "" && ignored.top.has(entry.name))) continue;
             const file = path.join(rel, entry.name);
             if (entry.isDirectory()) walk(file);
-            else add(file);
+            else files.push(file);
         }
     };
     walk("");
     for (const file of ["Dockerfile", ".dockerignore"])
-        if (ignored.top.has(file) && fs.existsSync(path.join(dir, file))) add(file);
-    extra.forEach((e) => hash.update(e).update("\0"));
-    return hash.digest("hex").slice(0, 16);
+        if (ignored.top.has(file) && fs.existsSync(path.join(dir, file))) files.push(file);
+    return files;
 }
 
 export interface BuildArgs {
