@@ -116,8 +116,24 @@ describe("appEgress", () => {
         ]);
     });
 
-    it("none set: DNS only", async () => {
-        assert.equal(egressOf(await okRun("dev")).length, 1);
+    it("none set: DNS only, to CoreDNS's pods in kube-system, on UDP and TCP 53", async () => {
+        for (const stack of ["dev", "local"])
+            assert.deepEqual(egressOf(await okRun(stack)), [
+                {
+                    to: [
+                        {
+                            namespaceSelector: {
+                                matchLabels: { "kubernetes.io/metadata.name": "kube-system" },
+                            },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ]);
     });
 
     it("refuses a destination it cannot read", async () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { architectureOf } from "../components/instancetypes";
+import { fit } from "../components/capacity";
 import { cidrProblem } from "../components/cidr";
 import { LOG_RETENTION_DAYS } from "../components/platform/cluster";
 import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
@@ -495,5 +496,58 @@ describe("config: the prod endpoint placeholder", () => {
         const run = await runStack("prod", { deploy: true });
         assert.match(run.error!.message, /endpointPublicAccessCidrs: got "REPLACE_WITH_YOUR_EGRESS_CIDRS"/);
         assert.deepEqual(resourcesOf(run), []);
+    });
+});
+
+describe("numeric guards at their edges", () => {
+    // [key, lowest allowed, highest allowed, other keys set so that only this one is at stake]
+    const ranges: [string, number, number | undefined, Record<string, string>][] = [
+        ["azCount", 2, 6, {}],
+        ["nodeDiskSizeGiB", 20, 16384, {}],
+        ["imageKeepCount", 1, 1000, {}],
+        ["nodeMinSize", 0, undefined, { [`${P}:nodeDesiredSize`]: "1", [`${P}:nodeMaxSize`]: "3" }],
+        ["nodeDesiredSize", 1, undefined, { [`${P}:nodeMinSize`]: "0", [`${P}:nodeMaxSize`]: "3" }],
+        ["workloadMinReplicas", 1, undefined, {}],
+    ];
+    for (const [key, low, high, others] of ranges) {
+        it(`${key}: ${low}${high === undefined ? " and up" : ` to ${high}`} accepted, ${low - 1}${high === undefined ? "" : ` and ${high + 1}`} refused`, () => {
+            const at = (v: number) => problemsOf({ ...others, [`${P}:${key}`]: String(v) });
+            assert.deepEqual(at(low), [], `${low}`);
+            assert.match(
+                at(low - 1).join("\n"),
+                new RegExp(`^${P}:${key}: got ${low - 1}, expected an integer`),
+            );
+            if (high !== undefined) {
+                assert.deepEqual(at(high), [], `${high}`);
+                assert.match(
+                    at(high + 1).join("\n"),
+                    new RegExp(`^${P}:${key}: got ${high + 1}, expected an integer`),
+                );
+            }
+        });
+    }
+
+    it("the capacity check: the HPA's maximum that exactly fills nodeMaxSize nodes is accepted, one more refused", async () => {
+        const { values } = loadStackConfig("dev");
+        const nodes = {
+            instanceTypes: JSON.parse(values[`${P}:instanceTypes`]),
+            maxSize: Number(values[`${P}:nodeMaxSize`]),
+        };
+        const workload = {
+            cpuRequest: values[`${P}:workloadCpuRequest`],
+            memoryRequest: values[`${P}:workloadMemoryRequest`],
+        };
+        // holds pods fit, one of them the rolling update's surge pod: the HPA may ask for holds - 1.
+        const { holds } = fit(nodes, { ...workload, maxReplicas: 1 });
+        const full = problemsOf({ [`${P}:workloadMaxReplicas`]: String(holds - 1) });
+        assert.deepEqual(full, [], `workloadMaxReplicas=${holds - 1}`);
+        const over = problemsOf({ [`${P}:workloadMaxReplicas`]: String(holds) });
+        assert.equal(over.length, 1);
+        assert.ok(
+            over[0].startsWith(
+                `${P}:workloadMaxReplicas: got ${holds}, expected at most ${holds - 1}: nodeMaxSize=${nodes.maxSize} nodes`,
+            ),
+            over[0],
+        );
     });
 });

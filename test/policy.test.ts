@@ -283,6 +283,152 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
         "dev",
         (r) => broken(r, "kubernetes:core/v1:Service", (i) => delete i.spec.loadBalancerSourceRanges),
     ],
+    // ---- each check inside a rule, once: a rule that stops checking one thing fails here ----
+    ...(
+        [
+            [
+                "runAsNonRoot unset in the container and the pod",
+                (i: Inputs) => {
+                    delete pod(i).containers[0].securityContext.runAsNonRoot;
+                    delete pod(i).securityContext.runAsNonRoot;
+                },
+            ],
+            [
+                "capabilities that do not drop ALL",
+                (i: Inputs) => (pod(i).containers[0].securityContext.capabilities.drop = ["NET_RAW"]),
+            ],
+            // Unset, not false: the namespace's Pod Security level does not require it, so only the pack does.
+            [
+                "readOnlyRootFilesystem unset",
+                (i: Inputs) => delete pod(i).containers[0].securityContext.readOnlyRootFilesystem,
+            ],
+            [
+                "seccomp Unconfined in the container",
+                (i: Inputs) => (pod(i).containers[0].securityContext.seccompProfile = { type: "Unconfined" }),
+            ],
+            [
+                "an init container that may escalate",
+                (i: Inputs) =>
+                    (pod(i).initContainers = [
+                        {
+                            ...structuredClone(pod(i).containers[0]),
+                            name: "init",
+                            securityContext: {
+                                ...pod(i).containers[0].securityContext,
+                                allowPrivilegeEscalation: true,
+                            },
+                        },
+                    ]),
+            ],
+        ] as [string, (i: Inputs) => void][]
+    ).map(([, change]): [string, string, (run: RunResult) => RunResult] => [
+        "k8s-restricted-pod-security",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", change),
+    ]),
+    [
+        "k8s-resources-set",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:apps/v1:Deployment",
+                (i) => delete pod(i).containers[0].resources.requests.cpu,
+            ),
+    ],
+    [
+        "k8s-resources-set",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:apps/v1:Deployment",
+                (i) => delete pod(i).containers[0].resources.requests.memory,
+            ),
+    ],
+    [
+        "k8s-probes-set",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => delete pod(i).containers[0].readinessProbe),
+    ],
+    [
+        "k8s-no-host-access",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => (pod(i).hostPID = true)),
+    ],
+    [
+        "k8s-no-host-access",
+        "dev",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => (pod(i).hostIPC = true)),
+    ],
+    [
+        "k8s-no-host-access",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:apps/v1:Deployment",
+                (i) => (pod(i).containers[0].securityContext.privileged = true),
+            ),
+    ],
+    [
+        "k8s-network-policy-for-every-deployment",
+        "dev",
+        // Both policies in another namespace: they select no pod of the app's.
+        (r) => {
+            const elsewhere = (i: Inputs) => (i.metadata.namespace = "elsewhere");
+            const type = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+            return broken(broken(r, type, elsewhere, "default-deny"), type, elsewhere, "web");
+        },
+    ],
+    [
+        "k8s-network-policy-for-every-deployment",
+        "dev",
+        // default-deny gone, and the app's policy selecting other pods.
+        (r) => {
+            const type = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+            const noDefaultDeny = {
+                ...r,
+                registrations: r.registrations.filter((x) => !(x.type === type && x.name === "default-deny")),
+            };
+            return broken(
+                noDefaultDeny,
+                type,
+                (i) => (i.spec.podSelector.matchLabels = { "app.kubernetes.io/name": "another-app" }),
+                "web",
+            );
+        },
+    ],
+    [
+        "k8s-pdb-for-replicated-deployments",
+        "prod",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:policy/v1:PodDisruptionBudget",
+                (i) => (i.metadata.namespace = "elsewhere"),
+            ),
+    ],
+    [
+        "k8s-pdb-for-replicated-deployments",
+        "prod",
+        (r) =>
+            broken(
+                r,
+                "kubernetes:policy/v1:PodDisruptionBudget",
+                (i) => (i.spec.selector.matchLabels = { "app.kubernetes.io/name": "another-app" }),
+            ),
+    ],
+    [
+        "k8s-load-balancer-source-ranges",
+        "dev",
+        // Annotated, but not "true": not public on purpose.
+        (r) =>
+            broken(r, "kubernetes:core/v1:Service", (i) => {
+                delete i.spec.loadBalancerSourceRanges;
+                i.metadata.annotations = { ...i.metadata.annotations, "policy.flask-eks.io/public": "false" };
+            }),
+    ],
 ];
 
 describe("policy pack: each mandatory rule catches its regression", () => {
