@@ -43,7 +43,9 @@ export interface Validation {
  * with kubernetes-validate in strict mode, which also rejects fields the schema does not know.
  */
 export function validateManifests(manifests: Manifest[], kubernetesVersion: string): Validation {
-    const validator = path.join(ROOT, ".venv", "bin", "kubernetes-validate");
+    // KUBERNETES_VALIDATE names another checkout's: the mutation run's sandboxes have no .venv.
+    const validator =
+        process.env.KUBERNETES_VALIDATE ?? path.join(ROOT, ".venv", "bin", "kubernetes-validate");
     if (!fs.existsSync(validator)) {
         throw new Error(`${validator} is missing: run bash scripts/setup.sh (npm test does) to install it`);
     }

@@ -42,6 +42,27 @@ describe("capacity: the node group at its largest holds the workload at its larg
         );
     });
 
+    it("counts the add-ons' memory once too, where memory binds (a mutant of any of its figures changes the count)", () => {
+        // m6i.large: 7782 MiB less 574 kube-reserved and 100 eviction = 7108; less 128 on every node
+        // = 6980, eight pods of 870Mi. Less the add-ons' 896 MiB (coredns 2 x 70, metrics-server 200,
+        // the autoscaler 300, the controller 2 x 128) = 6084: six. CPU (100m a pod) binds neither.
+        assert.equal(
+            fit(
+                { instanceTypes: ["m6i.large"], maxSize: 2 },
+                { cpuRequest: "100m", memoryRequest: "870Mi", maxReplicas: 1 },
+            ).holds,
+            6 + 8,
+        );
+        // And where pods bind: t3.medium takes 17, less 3 on every node = 14, less the add-ons' 6 = 8.
+        assert.equal(
+            fit(
+                { instanceTypes: ["t3.medium"], maxSize: 2 },
+                { cpuRequest: "10m", memoryRequest: "16Mi", maxReplicas: 1 },
+            ).holds,
+            8 + 14,
+        );
+    });
+
     it("every committed stack fits, prod included", async () => {
         for (const stack of eksStacks()) await okRun(stack);
     });
