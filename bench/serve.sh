@@ -34,7 +34,8 @@ serve() { # serve dev|app: start that server in the container, as the pod runs i
     [ "$1" = dev ] && command=(python dev_server.py)
     $DOCKER run -d --name "$NAME" --network host --read-only --tmpfs /tmp --cap-drop ALL \
         -e PORT=$port -e DRAIN_SECONDS=0 -e WEB_CONCURRENCY=2 "$IMAGE" "${command[@]}" >/dev/null
-    for _ in $(seq 1 100); do curl -fs "${url}healthz" >/dev/null 2>&1 && return; sleep 0.1; done
+    # "/", which both answer: the probes are the server's (server/wsgi.py), not the dev server's.
+    for _ in $(seq 1 100); do curl -fs "$url" >/dev/null 2>&1 && return; sleep 0.1; done
     echo "bench: $1 did not start" >&2
     return 1
 }
@@ -55,8 +56,11 @@ closed_loop() { # closed_loop label: one wrk run against what is serving, record
 }
 
 for _ in $(seq 1 "$rounds"); do
-    serve dev && closed_loop dev-server
-    serve app && closed_loop app
+    # A server that does not start stops the run (set -e): no figure without both.
+    serve dev
+    closed_loop dev-server
+    serve app
+    closed_loop app
     .venv/bin/python app/tests/slow_clients.py hold $port 1000 $((seconds + 2)) &
     holder=$!
     sleep 1
