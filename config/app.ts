@@ -1,6 +1,6 @@
 import { cidrProblem } from "../components/cidr";
 import { AppSettings, EgressRule, RESERVED_ENV } from "../components/app/appsettings";
-import { Reader, complete } from "./reader";
+import { Reader, complete, parseJson } from "./reader";
 
 // What the user's app asks of the platform: its WSGI entry, its environment and secrets, where it
 // may connect, and what its AWS role may do. Every value is checked here; no secret value is ever
@@ -15,15 +15,10 @@ export const HTTPS_ANYWHERE = "https-anywhere";
 
 /** A map of environment names to strings, as the CLI passes an object (JSON); undefined once reported. */
 function envMap(r: Reader, key: string, secret: boolean): Record<string, string> | undefined {
-    const raw = r.optional(r.name(key));
     const name = r.name(key);
+    const raw = r.optional(name);
     if (raw === undefined || raw === "" || raw === "{}") return {};
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(raw);
-    } catch {
-        parsed = undefined;
-    }
+    const parsed = parseJson(raw);
     const shown = (value: unknown) =>
         secret ? "a value (not shown: it is a secret)" : JSON.stringify(value);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {

@@ -1,5 +1,5 @@
 import { didYouMean } from "./nearest";
-import { Reader } from "./reader";
+import { Reader, parseJson } from "./reader";
 
 // The AWS credentials a stack's `aws:` config names. The program's AWS provider is explicit (default
 // providers are off), and an explicit provider reads no `aws:` stack config of its own: each key it
@@ -36,12 +36,7 @@ const ROLE_FIELDS: Record<keyof AssumeRole, { pattern: RegExp; expected: string 
 function list(r: Reader, key: string, pattern: RegExp, expected: string): string[] | undefined {
     const raw = r.optional(key);
     if (raw === undefined) return undefined;
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(raw);
-    } catch {
-        parsed = undefined;
-    }
+    const parsed = parseJson(raw);
     if (!Array.isArray(parsed) || parsed.length === 0 || parsed.some((x) => typeof x !== "string")) {
         r.problem(key, raw, `a non-empty list of ${expected}`);
         return undefined;
@@ -55,12 +50,7 @@ function assumeRoles(r: Reader): AssumeRole[] | undefined {
     const key = "aws:assumeRoles";
     const raw = r.optional(key);
     if (raw === undefined) return undefined;
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(raw);
-    } catch {
-        parsed = undefined;
-    }
+    const parsed = parseJson(raw);
     const shape = `a list of one role, such as [{roleArn: arn:aws:iam::123456789012:role/deploy, sessionName: me}], with the fields ${Object.keys(ROLE_FIELDS).join(", ")}`;
     if (
         !Array.isArray(parsed) ||

@@ -20,6 +20,15 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/** A raw value parsed as JSON (the CLI passes lists and maps so), or undefined when it is not JSON. */
+export function parseJson(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return undefined;
+    }
+}
+
 /** Reads a raw config value: the string the CLI passes (arrays as JSON), or undefined when unset. */
 export type RawConfig = (namespace: string, key: string) => string | undefined;
 
@@ -151,12 +160,7 @@ export class Reader {
     list(key: string, pattern?: RegExp, expected?: string): string[] | undefined {
         const v = this.get(key);
         if (v === undefined) return undefined;
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(v);
-        } catch {
-            parsed = undefined;
-        }
+        const parsed = parseJson(v);
         if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
             this.problem(key, v, "a list of strings");
             return undefined;
