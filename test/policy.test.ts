@@ -484,6 +484,56 @@ describe("policy pack: each mandatory rule catches its regression", () => {
         assert.deepEqual(await firing(run, "dev"), []);
     });
 
+    // The app's Deployment is autoscaled and declares no replicas: only a matching HPA makes it
+    // replicated. An HPA that scales something else leaves it at one replica, so no PDB is due.
+    for (const [what, change] of [
+        ["in another namespace", (i: Inputs) => (i.metadata.namespace = "elsewhere")],
+        ["of a StatefulSet", (i: Inputs) => (i.spec.scaleTargetRef.kind = "StatefulSet")],
+        ["of another Deployment", (i: Inputs) => (i.spec.scaleTargetRef.name = "another-app")],
+    ] as [string, (i: Inputs) => void][]) {
+        it(`an HPA ${what} does not make the Deployment replicated`, async () => {
+            const run = without(await okRun("dev"), "kubernetes:policy/v1:PodDisruptionBudget");
+            assert.deepEqual(await firing(run, "dev"), ["k8s-pdb-for-replicated-deployments"]);
+            const hpa = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+            assert.deepEqual(await firing(broken(run, hpa, change), "dev"), []);
+        });
+    }
+
+    // The pod rules read every workload kind's pod spec, each kind from where it keeps it.
+    for (const [type, wrap] of [
+        ["kubernetes:apps/v1:StatefulSet", (spec: Inputs) => ({ spec: { template: { spec } } })],
+        ["kubernetes:apps/v1:DaemonSet", (spec: Inputs) => ({ spec: { template: { spec } } })],
+        ["kubernetes:batch/v1:Job", (spec: Inputs) => ({ spec: { template: { spec } } })],
+        [
+            "kubernetes:batch/v1:CronJob",
+            (spec: Inputs) => ({ spec: { jobTemplate: { spec: { template: { spec } } } } }),
+        ],
+        ["kubernetes:core/v1:Pod", (spec: Inputs) => ({ spec })],
+    ] as [string, (spec: Inputs) => Inputs][]) {
+        it(`the pod rules check a ${type.split(":").pop()}'s pod spec`, async () => {
+            const run = await okRun("dev");
+            const deployment = run.registrations.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+            const withWorkload = (spec: Inputs): RunResult => {
+                const workload = {
+                    ...structuredClone(deployment),
+                    type,
+                    name: "other",
+                    urn: `${deployment.urn}-other`,
+                    inputs: wrap(spec),
+                };
+                return { ...run, registrations: [...run.registrations, workload] };
+            };
+            const spec = structuredClone(pod(deployment.inputs));
+            assert.deepEqual(await firing(withWorkload(spec), "dev"), [], "the app's own pod spec passes");
+            spec.containers[0].image = "nginx:latest";
+            spec.hostPID = true;
+            assert.deepEqual(await firing(withWorkload(spec), "dev"), [
+                "k8s-images-by-digest",
+                "k8s-no-host-access",
+            ]);
+        });
+    }
+
     it("a rule can be turned off for a stack through pack config", async () => {
         const run = broken(
             await okRun("dev"),
