@@ -103,6 +103,42 @@ export function policyResources(run: RunResult): PolicyResource[] {
     return [...byUrn.values()];
 }
 
+// The JSON types a config schema may name, and how a value shows it.
+const JSON_TYPES: Record<string, (v: unknown) => boolean> = {
+    boolean: (v) => typeof v === "boolean",
+    string: (v) => typeof v === "string",
+    number: (v) => typeof v === "number",
+    integer: (v) => Number.isInteger(v),
+    array: Array.isArray,
+    object: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+};
+
+/**
+ * A policy's config as the engine hands it over: its schema's defaults, then the given values, then
+ * each value checked against its property's type (pulumi/pulumi pkg/resource/analyzer/config.go,
+ * ReconcilePolicyPackConfig). The engine refuses a pack whose config does not validate.
+ */
+function reconciled(policy: Policy, given: Record<string, unknown>): Record<string, unknown> {
+    const properties = policy.configSchema?.properties ?? {};
+    const result: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(properties))
+        if (schema.default !== undefined) result[key] = schema.default;
+    Object.assign(result, given);
+    for (const [key, schema] of Object.entries(properties)) {
+        if (!(key in result) || schema.type === undefined) continue;
+        const check = JSON_TYPES[String(schema.type)];
+        if (!check)
+            throw new Error(
+                `${policy.name}: config property ${key} has type ${schema.type}, not a JSON type`,
+            );
+        if (!check(result[key]))
+            throw new Error(
+                `${policy.name}: config ${key} is ${JSON.stringify(result[key])}, not a ${schema.type}`,
+            );
+    }
+    return result;
+}
+
 /** Runs policies over a run's registrations the way `pulumi preview --policy-pack` would. */
 export async function evaluatePolicies(
     policies: Policy[],
@@ -117,7 +153,7 @@ export async function evaluatePolicies(
         if (level === "disabled") continue;
         const report: ReportViolation = (message, urn) =>
             violations.push({ policy: policy.name, level, urn, message });
-        const policyConfig = config[policy.name] ?? {};
+        const policyConfig = reconciled(policy, config[policy.name] ?? {});
         if ("validateResource" in policy && policy.validateResource) {
             const validations = [(policy as ResourceValidationPolicy).validateResource!].flat();
             for (const r of run.registrations) {

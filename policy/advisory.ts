@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
-import { ProductionConfig } from "./aws";
+import { PRODUCTION_CONFIG_SCHEMA, ProductionConfig } from "./aws";
 
 /** Tags every stack's AWS resources should carry, through the provider's default tags. */
 export const REQUIRED_TAGS = ["project", "stack", "managed-by"];
@@ -37,7 +37,7 @@ export const supportRunwayOn = (today: Date): ResourceValidationPolicy => ({
     description: `The cluster's Kubernetes version has at least ${RUNWAY_WARNING_DAYS} days of standard support left (components/versions.ts).`,
     enforcementLevel: "advisory",
     validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
-        const row = cluster.version === undefined ? undefined : KUBERNETES_VERSIONS[cluster.version];
+        const row = KUBERNETES_VERSIONS[String(cluster.version)];
         if (!row) return report(`Kubernetes ${cluster.version} has no row in components/versions.ts.`);
         const now = runway(row, today);
         if (now.phase !== "standard")
@@ -56,7 +56,7 @@ export const natOutsideProduction: StackValidationPolicy = {
     description:
         "Outside production, one NAT gateway is usually enough: each costs about $33 a month before data.",
     enforcementLevel: "advisory",
-    configSchema: { properties: { production: { type: "boolean", default: false } } },
+    configSchema: PRODUCTION_CONFIG_SCHEMA,
     validateStack: (args, report) => {
         if (args.getConfig<ProductionConfig>().production) return;
         const nats = args.resources.filter((r) => r.isType(aws.ec2.NatGateway));

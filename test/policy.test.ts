@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Policy } from "@pulumi/policy";
 import { RunResult } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import { ROOT, readProjectFile } from "../harness/stack-config";
 import { advisoryPoliciesOn } from "../policy/advisory";
 
 /** The advisory rules as of a fixed day, so the runway rule's answers do not move with the calendar. */
@@ -38,6 +38,11 @@ function broken(run: RunResult, type: string, change: (inputs: Inputs) => void, 
     return copy;
 }
 
+const ADMIN_DOCUMENT = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
+
 function without(run: RunResult, type: string): RunResult {
     return { ...run, registrations: run.registrations.filter((r) => r.type !== type) };
 }
@@ -46,12 +51,48 @@ function pod(i: Inputs) {
     return i.spec.template.spec;
 }
 
-async function firing(run: RunResult, stack: string): Promise<string[]> {
+async function mandatory(run: RunResult, stack: string) {
     const violations = await evaluatePolicies(ALL, run, packConfig(stack));
-    return [...new Set(violations.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort();
+    return violations.filter((v) => v.level === "mandatory");
 }
 
+async function firing(run: RunResult, stack: string): Promise<string[]> {
+    return [...new Set((await mandatory(run, stack)).map((v) => v.policy))].sort();
+}
+
+/** What the CLI prints of a rule and of a violation: a sentence. */
+const SENTENCE = /^\S.{10,}\.$/;
+
 describe("policy pack: committed stacks", () => {
+    it("describes every rule in a sentence", () => {
+        for (const p of ALL) assert.match(p.description, SENTENCE, p.name);
+    });
+
+    it("gets violations, not a crash, from resources whose inputs are all unknown, as in a first preview", async () => {
+        for (const [stack, production] of [
+            ["dev", []],
+            ["prod", ["eks-public-endpoint-restricted"]],
+        ] as [string, string[]][]) {
+            const run = await okRun(stack);
+            const unknown = { ...run, registrations: run.registrations.map((r) => ({ ...r, inputs: {} })) };
+            assert.deepEqual(
+                await firing(unknown, stack),
+                [
+                    "ecr-immutable-tags",
+                    "ecr-scan-on-push",
+                    "eks-control-plane-logs",
+                    ...production,
+                    "eks-private-endpoint",
+                    "eks-secrets-encryption",
+                    "k8s-network-policy-for-every-deployment",
+                    "kms-key-rotation",
+                    "launch-template-imdsv2",
+                    "node-volumes-encrypted",
+                ].sort(),
+            );
+        }
+    });
+
     it("has uniquely named rules; the advisory module holds only advisory ones", () => {
         assert.ok(
             advisoryPolicies.length >= 3 && advisoryPolicies.every((p) => p.enforcementLevel === "advisory"),
@@ -164,15 +205,7 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
             broken(
                 r,
                 "aws:iam/role:Role",
-                (i) =>
-                    (i.inlinePolicies = [
-                        {
-                            name: "all",
-                            policy: JSON.stringify({
-                                Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
-                            }),
-                        },
-                    ]),
+                (i) => (i.inlinePolicies = [{ name: "all", policy: JSON.stringify(ADMIN_DOCUMENT) }]),
                 "web-role",
             ),
     ],
@@ -420,6 +453,48 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
             ),
     ],
     [
+        "eks-secrets-encryption",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => (i.encryptionConfig.resources = ["configmaps"])),
+    ],
+    [
+        "eks-secrets-encryption",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => delete i.encryptionConfig.provider.keyArn),
+    ],
+    [
+        "eks-control-plane-logs",
+        "dev",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => (i.enabledClusterLogTypes = ["api", "audit"])),
+    ],
+    [
+        "iam-no-wildcard-admin",
+        "dev",
+        (r) =>
+            broken(
+                r,
+                "aws:iam/rolePolicy:RolePolicy",
+                (i) => (i.policy = JSON.stringify(ADMIN_DOCUMENT)),
+                "lb-controller-policy",
+            ),
+    ],
+    [
+        "iam-no-wildcard-admin",
+        "dev",
+        // A managed policy of the stack's own: none today, the rule must still read one.
+        (r) => {
+            const inline = r.registrations.find((x) => x.type === "aws:iam/rolePolicy:RolePolicy")!;
+            const managed = {
+                ...structuredClone(inline),
+                type: "aws:iam/policy:Policy",
+                name: "admin",
+                urn: `${inline.urn}-admin`,
+                inputs: { policy: JSON.stringify(ADMIN_DOCUMENT) },
+            };
+            return { ...r, registrations: [...r.registrations, managed] };
+        },
+    ],
+    [
         "k8s-load-balancer-source-ranges",
         "dev",
         // Annotated, but not "true": not public on purpose.
@@ -434,7 +509,9 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
 describe("policy pack: each mandatory rule catches its regression", () => {
     for (const [policy, stack, breakIt] of regressions) {
         it(`${policy} fires when ${stack} loses that guarantee`, async () => {
-            assert.deepEqual(await firing(breakIt(await okRun(stack)), stack), [policy]);
+            const violations = await mandatory(breakIt(await okRun(stack)), stack);
+            assert.deepEqual([...new Set(violations.map((v) => v.policy))], [policy]);
+            for (const { message } of violations) assert.match(message, SENTENCE);
         });
     }
 
@@ -456,6 +533,73 @@ describe("policy pack: each mandatory rule catches its regression", () => {
             [],
             "dev is open to 0.0.0.0/0 and not production",
         );
+    });
+
+    it("eks-public-endpoint-restricted lets production keep 0.0.0.0/0 listed with the public endpoint off", async () => {
+        const open = { [`${P}:endpointPublicAccessCidrs`]: '["0.0.0.0/0"]' };
+        const run = broken(
+            await okRun("prod", { overrides: open }),
+            "aws:eks/cluster:Cluster",
+            (i) => (i.vpcConfig.endpointPublicAccess = false),
+        );
+        assert.deepEqual(await firing(run, "prod"), []);
+    });
+
+    it("iam-no-wildcard-admin passes a narrow inline policy and a customer policy named like AdministratorAccess", async () => {
+        const narrow = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
+        let run = broken(
+            await okRun("dev"),
+            "aws:iam/role:Role",
+            (i) => (i.inlinePolicies = [{ name: "read", policy: JSON.stringify(narrow) }]),
+            "web-role",
+        );
+        run = broken(
+            run,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            (i) => (i.policyArn = "arn:aws:iam::123456789012:policy/AdministratorAccessReview"),
+            "cluster-policy",
+        );
+        assert.deepEqual(await firing(run, "dev"), []);
+    });
+
+    it("eks-nodes-in-private-subnets reads node groups only: an endpoint may sit in a public subnet", async () => {
+        // A public subnet that hands out public IPs, and an interface endpoint in it.
+        const run = broken(
+            await okRun("dev"),
+            "aws:ec2/subnet:Subnet",
+            (i) => (i.mapPublicIpOnLaunch = true),
+            "public-1",
+        );
+        const subnet = run.registrations.find((r) => r.name === "public-1")!;
+        const endpoint = {
+            ...structuredClone(subnet),
+            type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+            name: "endpoint",
+            urn: `${subnet.urn}-endpoint`,
+            inputs: {},
+            propertyDependencies: { subnetIds: [subnet.urn] },
+        };
+        assert.deepEqual(
+            await firing({ ...run, registrations: [...run.registrations, endpoint] }, "dev"),
+            [],
+        );
+    });
+
+    it("refuses pack config of the wrong type, as the engine does", async () => {
+        await assert.rejects(
+            evaluatePolicies(ALL, await okRun("prod"), {
+                "eks-public-endpoint-restricted": { production: "yes" },
+            }),
+            /eks-public-endpoint-restricted: config production is "yes", not a boolean/,
+        );
+    });
+
+    it("kms-key-rotation leaves an asymmetric key alone: AWS cannot rotate one", async () => {
+        const run = broken(await okRun("prod"), "aws:kms/key:Key", (i) => {
+            i.customerMasterKeySpec = "RSA_2048";
+            i.enableKeyRotation = false;
+        });
+        assert.deepEqual(await firing(run, "prod"), []);
     });
 
     it("a LoadBalancer without source ranges passes when annotated public on purpose", async () => {
@@ -588,6 +732,26 @@ describe("policy pack: advisory rules", () => {
         }
     });
 
+    it("eks-kubernetes-support-runway is quiet with exactly its warning days left, and speaks a day later", async () => {
+        const run = broken(await okRun("dev"), "aws:eks/cluster:Cluster", (i) => (i.version = "1.35"));
+        // 1.35's standard support ends 2027-03-27: 90 days after 2026-12-27.
+        for (const [day, expected] of [
+            ["2026-12-27", []],
+            ["2026-12-28", ["Kubernetes 1.35 has 89 days of standard support left (until 2027-03-27)."]],
+        ] as [string, string[]][]) {
+            const violations = await evaluatePolicies(
+                advisoryPoliciesOn(new Date(`${day}T12:00:00Z`)),
+                run,
+                packConfig("dev"),
+            );
+            assert.deepEqual(
+                violations.filter((v) => v.policy === "eks-kubernetes-support-runway").map((v) => v.message),
+                expected,
+                day,
+            );
+        }
+    });
+
     it("recognises a wildcard admin statement in its forms", () => {
         assert.ok(grantsEverything({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }));
         assert.ok(
@@ -597,6 +761,9 @@ describe("policy pack: advisory rules", () => {
         );
         assert.ok(!grantsEverything({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }));
         assert.ok(!grantsEverything({ Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }));
+        assert.ok(
+            !grantsEverything({ Statement: [{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }] }),
+        );
         assert.ok(!grantsEverything("not json"));
     });
 });
@@ -638,6 +805,7 @@ describe("policy pack: packaging", () => {
             delete require.cache[entry];
         }
         assert.equal(packs.length, 1);
+        assert.equal(packs[0].name, readProjectFile().name, "the pack is named for the project");
         assert.deepEqual(
             packs[0].policies.map((p) => p.name),
             ALL.map((p) => p.name),
