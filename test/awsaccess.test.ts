@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { awsAccess } from "../config/awsaccess";
+import { Reader } from "../config/reader";
 import { runStack, unwrapSecrets } from "../harness";
-import { okRun, one } from "./helpers";
+import { P, okRun, one } from "./helpers";
 
 // The stack's aws: credentials keys, which an explicit provider would otherwise ignore: each reaches
 // the AWS provider, and the Kubernetes provider's token is taken with the same credentials.
@@ -106,4 +108,103 @@ describe("aws: credentials config", () => {
             assert.equal(run.registrations.filter((r) => r.custom).length, 0);
         });
     }
+});
+
+/** The problems awsAccess records for some aws: keys (JSON-encoded where a list), and what it returns. */
+function access(values: Record<string, unknown>) {
+    const raw = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [`aws:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    const reader = new Reader((ns, key) => raw[`${ns}:${key}`], P, []);
+    return { result: awsAccess(reader, Object.keys(raw)), problems: reader.problems };
+}
+
+const accepted = (values: Record<string, unknown>) =>
+    assert.deepEqual(access(values).problems, [], JSON.stringify(values));
+const refused = (values: Record<string, unknown>) => {
+    const { result, problems } = access(values);
+    assert.equal(problems.length, 1, `${JSON.stringify(values)}: ${problems.join("; ")}`);
+    assert.equal(result, undefined);
+};
+
+describe("aws: credentials config at its edges", () => {
+    const role = (fields: Record<string, unknown>) => ({ assumeRoles: [{ roleArn: ROLE, ...fields }] });
+
+    it("session names and source identities: 2 to 64 of letters, digits and +=,.@_-", () => {
+        for (const field of ["sessionName", "sourceIdentity"]) {
+            accepted(role({ [field]: "ab" }));
+            accepted(role({ [field]: "x".repeat(64) }));
+            accepted(role({ [field]: "a+b=c,d.e@f_g-h9" }));
+            refused(role({ [field]: "a" }));
+            refused(role({ [field]: "x".repeat(65) }));
+            refused(role({ [field]: "a b" }));
+            refused(role({ [field]: "a/b" }));
+        }
+    });
+
+    it("external IDs: 2 to 1224 characters, : and / allowed", () => {
+        accepted(role({ externalId: "ab" }));
+        accepted(role({ externalId: "x".repeat(1224) }));
+        accepted(role({ externalId: "urn:a/b+c=d,e.f@g_h-9" }));
+        refused(role({ externalId: "a" }));
+        refused(role({ externalId: "x".repeat(1225) }));
+        refused(role({ externalId: "a b" }));
+    });
+
+    it("durations in hours, minutes and seconds", () => {
+        for (const duration of ["1h", "15m", "30s", "1h30m", "2h0m10s"]) accepted(role({ duration }));
+        for (const duration of ["1d", "h", "15", "30s1h", " 1h"]) refused(role({ duration }));
+    });
+
+    it("role ARNs of any partition, with a path; no user, no short account", () => {
+        accepted({ assumeRoles: [{ roleArn: "arn:aws-us-gov:iam::123456789012:role/team/deploy" }] });
+        accepted({ assumeRoles: [{ roleArn: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h" }] });
+        for (const roleArn of [
+            "arn:aws:iam::12345678901:role/deploy",
+            "arn:aws:iam::123456789012:user/deploy",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/a b",
+            "xarn:aws:iam::123456789012:role/deploy",
+        ])
+            refused({ assumeRoles: [{ roleArn }] });
+        refused({ assumeRoles: [{ roleArn: 42 }] });
+    });
+
+    it("a role list is a list of objects", () => {
+        for (const assumeRoles of [{ roleArn: ROLE }, [ROLE], [null], [[ROLE]], "not json"])
+            refused({ assumeRoles });
+    });
+
+    it("account IDs: a non-empty list of 12 digits each", () => {
+        accepted({ allowedAccountIds: ["123456789012", "000000000000"] });
+        for (const allowedAccountIds of [
+            ["12345678901"],
+            ["1234567890123"],
+            ["12345678901a"],
+            [],
+            [123456789012],
+            "123456789012",
+        ])
+            refused({ allowedAccountIds });
+    });
+
+    it("a credentials file is a path without spaces; a profile a name of letters, digits and ._+-", () => {
+        accepted({ sharedCredentialsFiles: ["/home/me/.aws/credentials"], profile: "team_a.dev+1-x" });
+        refused({ sharedCredentialsFiles: ["/home/me/my credentials"] });
+        refused({ profile: "team/dev" });
+    });
+
+    it("returns what it read when nothing is wrong", () => {
+        const { result } = access({
+            profile: "dev",
+            allowedAccountIds: ["123456789012"],
+            ...role({ sessionName: "me" }),
+        });
+        assert.deepEqual(result, {
+            profile: "dev",
+            sharedCredentialsFiles: undefined,
+            allowedAccountIds: ["123456789012"],
+            assumeRoles: [{ roleArn: ROLE, sessionName: "me" }],
+        });
+    });
 });

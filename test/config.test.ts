@@ -9,6 +9,7 @@ import { LOG_RETENTION_DAYS } from "../components/platform/cluster";
 import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { RENAMED_KEYS, parseConfig } from "../config";
+import { COMMERCIAL_REGIONS } from "../config/regions";
 import { runStack } from "../harness";
 import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { P, resourcesOf } from "./helpers";
@@ -361,6 +362,12 @@ describe("derived values", () => {
         ]) {
             assert.equal(architectureOf(t), "arm64", t);
         }
+    });
+
+    it("knows the commercial regions by code: well formed, sorted, each once", () => {
+        assert.ok(COMMERCIAL_REGIONS.length >= 30, `${COMMERCIAL_REGIONS.length} regions`);
+        for (const region of COMMERCIAL_REGIONS) assert.match(region, /^[a-z]{2}(-[a-z]+)+-\d$/);
+        assert.deepEqual([...new Set(COMMERCIAL_REGIONS)].sort(), COMMERCIAL_REGIONS);
     });
 
     it("checks CIDRs for form, prefix range and host bits", () => {
