@@ -24,7 +24,7 @@ export class ConfigError extends pulumi.RunError {
 export function parseJson(raw: string): unknown {
     try {
         return JSON.parse(raw);
-    } catch {
+    } catch /* Stryker disable next-line BlockStatement: an empty catch returns undefined too */ {
         return undefined;
     }
 }

@@ -18,8 +18,13 @@ export interface Violation {
 /** Per-policy config, as `--policy-pack-config` would give it. */
 export type PackConfig = Record<string, Record<string, unknown>>;
 
-/** Thrown by args.notApplicable(), as the policy server does. */
-class NotApplicable extends Error {}
+/**
+ * Thrown by args.notApplicable(), as the policy server does. Not an Error: validateResourceOfType
+ * throws one for every resource of another type, and a stack trace each would cost most of a run.
+ */
+class NotApplicable {
+    constructor(readonly reason?: string) {}
+}
 
 // The engine hands policies the same type tokens the SDK registered; resource classes carry theirs.
 function isTypeOf(type: string, resourceClass: unknown): boolean {
@@ -53,23 +58,20 @@ function described(r: Registration) {
     };
 }
 
-/** What the policy server hands a resource validation for one registration. */
-export function resourceArgs(
-    run: RunResult,
-    r: Registration,
-    config: Record<string, unknown>,
+type Described = ReturnType<typeof described>;
+
+/** What the policy server hands a resource validation for one registration (described once per run). */
+function resourceArgs(
+    base: Described,
+    provider: Described | undefined,
+    config: () => Record<string, unknown>,
 ): ResourceValidationArgs {
-    const provider = r.provider
-        ? run.registrations.find((p) => p.urn === providerUrn(r.provider))
-        : undefined;
-    const base = described(r);
     return {
         ...base,
         asType: base.asType as ResourceValidationArgs["asType"],
-        provider:
-            provider && (({ type, props, urn, name }) => ({ type, props, urn, name }))(described(provider)),
+        provider: provider && (({ type, props, urn, name }) => ({ type, props, urn, name }))(provider),
         stackTags: new Map(),
-        getConfig: <T extends object>() => config as T,
+        getConfig: <T extends object>() => config() as T,
         notApplicable: (reason?: string): never => {
             throw new NotApplicable(reason);
         },
@@ -147,21 +149,30 @@ export async function evaluatePolicies(
 ): Promise<Violation[]> {
     const violations: Violation[] = [];
     const resources = policyResources(run);
+    const byUrn = new Map(run.registrations.map((r) => [r.urn, described(r)]));
+    // One set of arguments per resource for the whole run; getConfig answers for the policy at hand.
+    let policyConfig: Record<string, unknown> = {};
+    const each = run.registrations.map((r) => ({
+        urn: r.urn,
+        args: resourceArgs(
+            byUrn.get(r.urn)!,
+            r.provider ? byUrn.get(providerUrn(r.provider)) : undefined,
+            () => policyConfig,
+        ),
+    }));
     for (const policy of policies) {
         const level =
             (config[policy.name]?.enforcementLevel as string) ?? policy.enforcementLevel ?? "advisory";
         if (level === "disabled") continue;
         const report: ReportViolation = (message, urn) =>
             violations.push({ policy: policy.name, level, urn, message });
-        const policyConfig = reconciled(policy, config[policy.name] ?? {});
+        policyConfig = reconciled(policy, config[policy.name] ?? {});
         if ("validateResource" in policy && policy.validateResource) {
             const validations = [(policy as ResourceValidationPolicy).validateResource!].flat();
-            for (const r of run.registrations) {
+            for (const { urn, args } of each) {
                 for (const validate of validations) {
                     try {
-                        await validate(resourceArgs(run, r, policyConfig), (message) =>
-                            report(message, r.urn),
-                        );
+                        await validate(args, (message) => report(message, urn));
                     } catch (e) {
                         if (!(e instanceof NotApplicable)) throw e;
                     }

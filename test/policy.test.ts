@@ -10,7 +10,7 @@ import { advisoryPoliciesOn } from "../policy/advisory";
 /** The advisory rules as of a fixed day, so the runway rule's answers do not move with the calendar. */
 const advisoryPolicies = advisoryPoliciesOn(new Date("2026-11-28T12:00:00Z"));
 import { awsPolicies, grantsEverything } from "../policy/aws";
-import { kubernetesPolicies, PUBLIC_ANNOTATION } from "../policy/kubernetes";
+import { kubernetesPolicies } from "../policy/kubernetes";
 import { P, committedStacks, okRun } from "./helpers";
 import { PackConfig, evaluatePolicies } from "../harness/policy";
 
@@ -495,6 +495,35 @@ const regressions: [string, string, (run: RunResult) => RunResult][] = [
         },
     ],
     [
+        "k8s-images-by-digest",
+        "dev",
+        // 65 hex digits: not a digest, however close.
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => (pod(i).containers[0].image += "0")),
+    ],
+    [
+        "k8s-pdb-for-replicated-deployments",
+        "prod",
+        // The budget asks for a label the pods lack as well as theirs: it selects none of them.
+        (r) =>
+            broken(
+                r,
+                "kubernetes:policy/v1:PodDisruptionBudget",
+                (i) => (i.spec.selector.matchLabels = { ...i.spec.selector.matchLabels, tier: "other" }),
+            ),
+    ],
+    [
+        "k8s-network-policy-not-vpc-wide",
+        "prod",
+        // A VPC tagged for load balancers is still a VPC, not a load balancer subnet.
+        (r) =>
+            broken(
+                broken(r, "aws:ec2/vpc:Vpc", (i) => (i.tags = { ...i.tags, "kubernetes.io/role/elb": "1" })),
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                (i) => i.spec.ingress[0].from.push({ ipBlock: { cidr: "10.30.0.0/16" } }),
+                "web",
+            ),
+    ],
+    [
         "k8s-load-balancer-source-ranges",
         "dev",
         // Annotated, but not "true": not public on purpose.
@@ -605,9 +634,30 @@ describe("policy pack: each mandatory rule catches its regression", () => {
     it("a LoadBalancer without source ranges passes when annotated public on purpose", async () => {
         const run = broken(await okRun("dev"), "kubernetes:core/v1:Service", (i) => {
             delete i.spec.loadBalancerSourceRanges;
-            i.metadata.annotations[PUBLIC_ANNOTATION] = "true";
+            // The name the README documents, spelt out: users type it.
+            i.metadata.annotations["policy.flask-eks.io/public"] = "true";
         });
         assert.deepEqual(await firing(run, "dev"), []);
+    });
+
+    it("k8s-restricted-pod-security takes runAsNonRoot and seccomp from the container or the pod", async () => {
+        const run = broken(await okRun("dev"), "kubernetes:apps/v1:Deployment", (i) => {
+            const [pod_, container] = [pod(i), pod(i).containers[0]];
+            pod_.securityContext = { seccompProfile: { type: "RuntimeDefault" } };
+            container.securityContext = { ...container.securityContext, runAsNonRoot: true };
+            delete container.securityContext.seccompProfile;
+        });
+        assert.deepEqual(await firing(run, "dev"), []);
+    });
+
+    it("a namespace's default deny alone limits a Deployment both ways", async () => {
+        const type = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+        const run = await okRun("dev");
+        const denyOnly = {
+            ...run,
+            registrations: run.registrations.filter((r) => !(r.type === type && r.name === "web")),
+        };
+        assert.deepEqual(await firing(denyOnly, "dev"), []);
     });
 
     it("a single-replica Deployment needs no PDB", async () => {
@@ -669,6 +719,9 @@ describe("policy pack: each mandatory rule catches its regression", () => {
             };
             const spec = structuredClone(pod(deployment.inputs));
             assert.deepEqual(await firing(withWorkload(spec), "dev"), [], "the app's own pod spec passes");
+            assert.deepEqual(await firing(withWorkload({}), "dev"), [], "no containers, nothing to fault");
+            const bare = { securityContext: spec.securityContext, containers: spec.containers };
+            assert.deepEqual(await firing(withWorkload(bare), "dev"), [], "no init containers, no volumes");
             spec.containers[0].image = "nginx:latest";
             spec.hostPID = true;
             assert.deepEqual(await firing(withWorkload(spec), "dev"), [
@@ -691,6 +744,108 @@ describe("policy pack: each mandatory rule catches its regression", () => {
             violations.filter((v) => v.level === "mandatory"),
             [],
         );
+    });
+});
+
+// What the CLI prints for a violation, exactly: the thing, and what is wrong with it.
+const messages: [string, string, (run: RunResult) => RunResult, string][] = [
+    [
+        "dev",
+        "k8s-resources-set",
+        (r) => broken(r, "kubernetes:apps/v1:Deployment", (i) => delete pod(i).containers[0].resources),
+        "container web sets no requests.cpu, requests.memory, limits.memory.",
+    ],
+    [
+        "dev",
+        "k8s-restricted-pod-security",
+        (r) =>
+            broken(r, "kubernetes:apps/v1:Deployment", (i) => {
+                delete pod(i).securityContext;
+                delete pod(i).containers[0].securityContext;
+            }),
+        "container web: runAsNonRoot is not true; allowPrivilegeEscalation is not false; capabilities do not drop ALL; seccompProfile is not RuntimeDefault; readOnlyRootFilesystem is not true.",
+    ],
+    [
+        "dev",
+        "eks-control-plane-logs",
+        (r) => broken(r, "aws:eks/cluster:Cluster", (i) => (i.enabledClusterLogTypes = ["api"])),
+        "enabledClusterLogTypes lacks audit, authenticator.",
+    ],
+    [
+        "prod",
+        "k8s-pdb-for-replicated-deployments",
+        (r) => without(r, "kubernetes:policy/v1:PodDisruptionBudget"),
+        "Deployment web runs 3 replicas with no PodDisruptionBudget.",
+    ],
+    [
+        "prod",
+        "k8s-network-policy-for-every-deployment",
+        (r) => without(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+        "Deployment web has no NetworkPolicy limiting its ingress and egress.",
+    ],
+    [
+        "prod",
+        "eks-public-endpoint-restricted",
+        (r) =>
+            broken(r, "aws:eks/cluster:Cluster", (i) => {
+                i.vpcConfig.endpointPublicAccess = true;
+                i.vpcConfig.publicAccessCidrs = ["0.0.0.0/0"];
+            }),
+        "the public API endpoint is open to 0.0.0.0/0; list the CIDRs that need it, or turn it off.",
+    ],
+];
+
+describe("policy pack: what a violation says", () => {
+    for (const [stack, policy, breakIt, message] of messages) {
+        it(`${policy}: ${message}`, async () => {
+            const violations = await mandatory(breakIt(await okRun(stack)), stack);
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.message]),
+                [[policy, message]],
+            );
+        });
+    }
+});
+
+/** Every path to an object-valued key inside a value (lists are walked, their items kept). */
+function objectKeys(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    if (typeof value !== "object" || value === null) return [];
+    return Object.entries(value).flatMap(([key, v]) => {
+        const path = [...at, Array.isArray(value) ? Number(key) : key];
+        const here = typeof v === "object" && v !== null && !Array.isArray(value) ? [path] : [];
+        return [...here, ...objectKeys(v, path)];
+    });
+}
+
+describe("policy pack: unknown values", () => {
+    it("no rule throws, whatever object of a resource's inputs is unknown, as in a first preview", async () => {
+        const run = await okRun("dev");
+        let tried = 0;
+        for (const [index, r] of run.registrations.entries()) {
+            for (const path of objectKeys(r.inputs)) {
+                const inputs = structuredClone(r.inputs);
+                let parent = inputs as Inputs;
+                for (const key of path.slice(0, -1)) parent = parent[key];
+                delete parent[path.at(-1)!];
+                const registrations = run.registrations.map((x, i) => (i === index ? { ...x, inputs } : x));
+                await evaluatePolicies(ALL, { ...run, registrations }, packConfig("dev")).catch((e: Error) =>
+                    assert.fail(`${r.type} ${r.name} without ${path.join(".")}: ${e.stack}`),
+                );
+                tried++;
+            }
+        }
+        assert.ok(tried > 100, `${tried} objects taken away`);
+    });
+
+    it("no rule throws when a node group's subnets are not the stack's (an adopted VPC's plain IDs)", async () => {
+        const run = await okRun("dev");
+        const adopted = {
+            ...run,
+            registrations: run.registrations.map((r) =>
+                r.type === "aws:eks/nodeGroup:NodeGroup" ? { ...r, propertyDependencies: {} } : r,
+            ),
+        };
+        assert.deepEqual(await firing(adopted, "dev"), []);
     });
 });
 
