@@ -114,8 +114,13 @@ describe("policy pack: committed stacks", () => {
             packConfig("staging"),
         );
         assert.deepEqual(
-            staging.map((v) => v.policy),
-            ["cost-nat-gateways-outside-production"],
+            staging.map((v) => [v.policy, v.message]),
+            [
+                [
+                    "cost-nat-gateways-outside-production",
+                    "3 NAT gateways in a non-production stack; natGateways: single would do.",
+                ],
+            ],
         );
         assert.deepEqual(
             await evaluatePolicies(advisoryPolicies, await okRun("prod"), packConfig("prod")),
@@ -854,8 +859,8 @@ describe("policy pack: advisory rules", () => {
         const run = broken(await okRun("dev"), "pulumi:providers:aws", (i) => delete i.defaultTags);
         const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));
         assert.deepEqual(
-            violations.map((v) => [v.policy, v.level]),
-            [["aws-default-tags", "advisory"]],
+            violations.map((v) => [v.policy, v.level, v.message]),
+            [["aws-default-tags", "advisory", "defaultTags lacks project, stack, managed-by."]],
         );
     });
 
@@ -867,8 +872,8 @@ describe("policy pack: advisory rules", () => {
         );
         const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));
         assert.deepEqual(
-            violations.map((v) => v.policy),
-            ["eks-standard-support"],
+            violations.map((v) => [v.policy, v.message]),
+            [["eks-standard-support", "upgradePolicy.supportType is not STANDARD."]],
         );
     });
 
