@@ -79,10 +79,10 @@ function resourceArgs(
 }
 
 /** The stack's resources as the policy server links them for stack validations. */
-export function policyResources(run: RunResult): PolicyResource[] {
+function policyResources(run: RunResult, describedByUrn: Map<string, Described>): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     for (const r of run.registrations) {
-        const base = described(r);
+        const base = describedByUrn.get(r.urn)!;
         byUrn.set(r.urn, {
             ...base,
             asType: base.asType as PolicyResource["asType"],
@@ -107,6 +107,7 @@ export function policyResources(run: RunResult): PolicyResource[] {
 
 // The JSON types a config schema may name, and how a value shows it.
 const JSON_TYPES: Record<string, (v: unknown) => boolean> = {
+    null: (v) => v === null,
     boolean: (v) => typeof v === "boolean",
     string: (v) => typeof v === "string",
     number: (v) => typeof v === "number",
@@ -125,7 +126,9 @@ function reconciled(policy: Policy, given: Record<string, unknown>): Record<stri
     const result: Record<string, unknown> = {};
     for (const [key, schema] of Object.entries(properties))
         if (schema.default !== undefined) result[key] = schema.default;
-    Object.assign(result, given);
+    // The enforcement level is the engine's, not the rule's: it is not in what getConfig returns.
+    const { enforcementLevel: _level, ...values } = given;
+    Object.assign(result, values);
     for (const [key, schema] of Object.entries(properties)) {
         if (!(key in result) || schema.type === undefined) continue;
         const check = JSON_TYPES[String(schema.type)];
@@ -148,8 +151,10 @@ export async function evaluatePolicies(
     config: PackConfig = {},
 ): Promise<Violation[]> {
     const violations: Violation[] = [];
-    const resources = policyResources(run);
     const byUrn = new Map(run.registrations.map((r) => [r.urn, described(r)]));
+    const resources = policyResources(run, byUrn);
+    // The engine checks every policy's config, a disabled one's too, before any runs.
+    const configs = new Map(policies.map((p) => [p, reconciled(p, config[p.name] ?? {})]));
     // One set of arguments per resource for the whole run; getConfig answers for the policy at hand.
     let policyConfig: Record<string, unknown> = {};
     const each = run.registrations.map((r) => ({
@@ -166,7 +171,7 @@ export async function evaluatePolicies(
         if (level === "disabled") continue;
         const report: ReportViolation = (message, urn) =>
             violations.push({ policy: policy.name, level, urn, message });
-        policyConfig = reconciled(policy, config[policy.name] ?? {});
+        policyConfig = configs.get(policy)!;
         if ("validateResource" in policy && policy.validateResource) {
             const validations = [(policy as ResourceValidationPolicy).validateResource!].flat();
             for (const { urn, args } of each) {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# npm run test:mutation [-- --mutate FILES]: StrykerJS over the program's code (stryker.config.json),
-# each mutant against the TypeScript suite without the plan.json snapshot. Slow (not in .ci/run);
-# writes out/mutation/mutation.json and prints the score and every surviving mutant.
+# npm run test:mutation [-- --mutate FILES] [-- --force]: StrykerJS over the program's code
+# (stryker.config.json), each mutant against the TypeScript suite without the plan.json snapshot.
+# Slow, so not in .ci/run. Results accumulate in test/mutation/results.json: a run reuses every
+# result its change did not touch (--force measures everything again; --mutate measures some files
+# and keeps the others' results), then renders docs/mutation.md from that file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
 # Stryker's sandboxes copy the checkout without .venv; the schema validator is this one.
 export KUBERNETES_VALIDATE=$PWD/.venv/bin/kubernetes-validate
-exec npx stryker run "$@"
+npx stryker run "$@"
+node --require ./scripts/transpile.js scripts/mutation-report.ts
