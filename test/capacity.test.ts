@@ -63,6 +63,29 @@ describe("capacity: the node group at its largest holds the workload at its larg
         );
     });
 
+    it("counts the add-ons' CPU once, where CPU binds (a mutant of any of its figures changes the count)", () => {
+        // m6i.large: 1930m less 150m on every node = 1780m, 22 pods of 80m. Less the add-ons' 500m
+        // (coredns 2 x 100m, metrics-server 100m, the autoscaler 100m, the controller 2 x 50m) =
+        // 1280m: exactly 16, so 100m less for the add-ons would make it 17. Memory and pods bind neither.
+        assert.equal(
+            fit(
+                { instanceTypes: ["m6i.large"], maxSize: 2 },
+                { cpuRequest: "80m", memoryRequest: "64Mi", maxReplicas: 1 },
+            ).holds,
+            16 + 22,
+        );
+    });
+
+    it("names the type that holds least, and of equals the first listed", () => {
+        const workload = { cpuRequest: "80m", memoryRequest: "64Mi", maxReplicas: 1 };
+        const least = (instanceTypes: string[]) => fit({ instanceTypes, maxSize: 2 }, workload).instanceType;
+        assert.equal(least(["t3.medium", "m6i.xlarge"]), "t3.medium");
+        assert.equal(least(["m6i.xlarge", "t3.medium", "m6i.large"]), "t3.medium");
+        // m5.large and m6i.large: 2 vCPUs, 8 GiB and 29 pods each.
+        assert.equal(least(["m5.large", "m6i.large"]), "m5.large");
+        assert.equal(least(["m6i.large", "m5.large"]), "m6i.large");
+    });
+
     it("every committed stack fits, prod included", async () => {
         for (const stack of eksStacks()) await okRun(stack);
     });

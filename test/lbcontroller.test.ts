@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../components/capacity";
+import { bytesOf, cpusOf } from "../components/quantities";
 import {
     IAM_POLICY_BLOBS,
     LOAD_BALANCER_CONTROLLER_CHART_REPO,
@@ -64,6 +65,11 @@ for (const stack of eksStacks()) {
                 },
                 limits: { memory: LOAD_BALANCER_CONTROLLER_REQUESTS.memoryLimit },
             });
+            // Kubernetes refuses a limit under the request.
+            assert.ok(bytesOf(values.resources.limits.memory) >= bytesOf(values.resources.requests.memory));
+            assert.ok(
+                bytesOf(values.resources.requests.memory) > 0 && cpusOf(values.resources.requests.cpu) > 0,
+            );
             assert.equal(values.enableServiceMutatorWebhook, false);
             assert.equal(values.keepTLSSecret, true);
         });

@@ -79,6 +79,15 @@ for (const stack of eksStacks()) {
                 policyTypes: ["Ingress", "Egress"],
             });
             const web = policies.web;
+            // Both in the app's namespace, by their names; the app's selects the Deployment's pods.
+            const deployment = inputs(one(run, "kubernetes:apps/v1:Deployment"));
+            for (const p of all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy"))
+                assert.deepEqual(
+                    [inputs(p).metadata.name, inputs(p).metadata.namespace],
+                    [p.name, deployment.metadata.namespace],
+                );
+            assert.deepEqual(web.podSelector, { matchLabels: deployment.spec.template.metadata.labels });
+            assert.deepEqual(web.policyTypes, ["Ingress", "Egress"]);
             // Clients keep their addresses through the NLB: the world, but not the VPC, where every pod
             // has its address. Health checks come from the NLB's own addresses in the public subnets.
             const vpcCidr = inputs(one(run, "aws:ec2/vpc:Vpc")).cidrBlock;
@@ -402,6 +411,14 @@ describe("where the app's port admits traffic from", () => {
         assert.deepEqual(ingressSources(["0.0.0.0/0", "10.0.0.0/8"], twoCidrs).slice(0, 2), [
             { cidr: "0.0.0.0/0", except: ["10.30.0.0/16", "100.64.0.0/16"] },
             { cidr: "10.0.0.0/8", except: ["10.30.0.0/16"] },
+        ]);
+    });
+
+    it("behind an NLB: a client range inside any CIDR of the VPC left out", () => {
+        const twoCidrs = { ...nlb, vpcCidrs: ["10.30.0.0/16", "100.64.0.0/16"] };
+        assert.deepEqual(ingressSources(["100.64.1.0/24", "203.0.113.0/24"], twoCidrs).slice(0, 2), [
+            { cidr: "203.0.113.0/24" },
+            { cidr: "10.30.192.0/22" },
         ]);
     });
 
