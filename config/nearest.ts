@@ -3,14 +3,16 @@
 /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours), case-insensitive. */
 export function distance(a: string, b: string): number {
     const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    // The first row counts insertions, the first column deletions; the loop below fills the rest.
     const d = Array.from({ length: x.length + 1 }, (_, i) =>
-        Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+        Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : i)),
     );
     for (let i = 1; i <= x.length; i++) {
         for (let j = 1; j <= y.length; j++) {
             const cost = x[i - 1] === y[j - 1] ? 0 : 1;
             d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+            // At the first letter of either, x[-1] or y[-1] is undefined and matches no letter.
+            if (x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
                 d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }

@@ -139,6 +139,7 @@ export const noHostAccess = podPolicy(
     (pod, containers, report) => {
         for (const key of ["hostNetwork", "hostPID", "hostIPC"] as const)
             if (pod[key]) report(`${key} is true.`);
+        // Stryker disable next-line ArrayDeclaration: a list of one string has no hostPath volume either.
         for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume ${v.name} is a hostPath.`);
         for (const c of containers)
             if (c.securityContext?.privileged) report(`container ${c.name} is privileged.`);
@@ -173,13 +174,16 @@ export const disruptionBudgets: StackValidationPolicy = {
         const hpas = ofKind(args, k8s.autoscaling.v2.HorizontalPodAutoscaler);
         for (const d of ofKind(args, k8s.apps.v1.Deployment)) {
             // An autoscaled Deployment declares no replicas; its HPA never goes below its minimum.
-            const hpa = hpas.find(
-                (h) =>
-                    sameNamespace(h, d) &&
-                    h.props.spec?.scaleTargetRef?.kind === "Deployment" &&
-                    h.props.spec?.scaleTargetRef?.name === d.props.metadata?.name,
-            );
-            const replicas = d.props.spec?.replicas ?? hpa?.props.spec?.minReplicas ?? 1;
+            const hpa = hpas.find((h) => {
+                const target = h.props.spec?.scaleTargetRef;
+                return (
+                    target?.kind === "Deployment" &&
+                    target.name === d.props.metadata?.name &&
+                    sameNamespace(h, d)
+                );
+            });
+            // A matching HPA has a spec: its scaleTargetRef is in it.
+            const replicas = d.props.spec?.replicas ?? hpa?.props.spec.minReplicas ?? 1;
             if (replicas <= 1) continue;
             const covered = pdbs.some(
                 (p) =>
@@ -202,14 +206,17 @@ export const networkPolicies: StackValidationPolicy = {
         for (const d of ofKind(args, k8s.apps.v1.Deployment)) {
             const labels = d.props.spec?.template?.metadata?.labels;
             const limited = (direction: string) =>
-                policies.some(
-                    (p) =>
+                policies.some((p) => {
+                    const spec = p.props.spec;
+                    return (
                         sameNamespace(p, d) &&
                         // Stryker disable next-line ArrayDeclaration: a list of one string holds no direction either.
-                        (p.props.spec?.policyTypes ?? []).includes(direction) &&
-                        // An empty podSelector selects every pod of the namespace, as selects() has it.
-                        selects(p.props.spec?.podSelector?.matchLabels ?? {}, labels),
-                );
+                        (spec?.policyTypes ?? []).includes(direction) &&
+                        // A spec with policyTypes is there. An empty podSelector selects every pod of the
+                        // namespace, as selects() has it.
+                        selects(spec.podSelector?.matchLabels ?? {}, labels)
+                    );
+                });
             const open = ["Ingress", "Egress"].filter((direction) => !limited(direction));
             if (open.length)
                 report(
