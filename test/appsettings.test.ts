@@ -2,12 +2,11 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RESERVED_ENV } from "../components/app/appsettings";
 import { app } from "../config/app";
-import { Reader } from "../config/reader";
 import { RunResult, runStack, unwrapSecrets } from "../harness";
 import { estimateCost } from "../plan/cost";
 import { criticalPath } from "../plan/graph";
 import { planJson, summaryMarkdown } from "../plan/report";
-import { P, all, inputs, okRun, one } from "./helpers";
+import { P, all, inputs, okRun, one, readerOf, verdicts } from "./helpers";
 
 // What the user's app asks of the platform, each key through the whole program under the mocks.
 
@@ -241,28 +240,15 @@ function appOf(values: Record<string, unknown>, onEks = true) {
         appEgress: [],
         appPolicyArns: [],
     };
-    const raw = Object.fromEntries(
-        Object.entries({ ...defaults, ...values }).map(([k, v]) => [
-            `${P}:${k}`,
-            typeof v === "string" ? v : JSON.stringify(v),
-        ]),
-    );
     const situation = {
         today: new Date(),
         deploying: false,
         isSecret: (k: string) => k === `${P}:appSecrets`,
     };
-    const reader = new Reader((ns, key) => raw[`${ns}:${key}`], P, [], situation);
+    const reader = readerOf(P, { ...defaults, ...values }, situation);
     return { result: app(reader, onEks), problems: reader.problems };
 }
-const accepted = (values: Record<string, unknown>) =>
-    assert.deepEqual(appOf(values).problems, [], JSON.stringify(values));
-const refusedOnce = (values: Record<string, unknown>) => {
-    const { result, problems } = appOf(values);
-    assert.equal(problems.length, 1, `${JSON.stringify(values)}: ${problems.join("; ")}`);
-    assert.equal(result, undefined);
-    return problems[0];
-};
+const { accepted, refusedOnce } = verdicts(appOf);
 
 describe("the app's keys at their edges", () => {
     it("appModule: dotted module, colon, callable, () for a factory", () => {

@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { awsAccess } from "../config/awsaccess";
-import { Reader } from "../config/reader";
 import { runStack, unwrapSecrets } from "../harness";
-import { P, okRun, one } from "./helpers";
+import { okRun, one, readerOf, verdicts } from "./helpers";
 
 // The stack's aws: credentials keys, which an explicit provider would otherwise ignore: each reaches
 // the AWS provider, and the Kubernetes provider's token is taken with the same credentials.
@@ -110,22 +109,18 @@ describe("aws: credentials config", () => {
     }
 });
 
-/** The problems awsAccess records for some aws: keys (JSON-encoded where a list), and what it returns. */
+/** The problems awsAccess records for some aws: keys, and what it returns. */
 function access(values: Record<string, unknown>) {
-    const raw = Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [`aws:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
-    const reader = new Reader((ns, key) => raw[`${ns}:${key}`], P, []);
-    return { result: awsAccess(reader, Object.keys(raw)), problems: reader.problems };
+    const reader = readerOf("aws", values);
+    return {
+        result: awsAccess(
+            reader,
+            Object.keys(values).map((k) => `aws:${k}`),
+        ),
+        problems: reader.problems,
+    };
 }
-
-const accepted = (values: Record<string, unknown>) =>
-    assert.deepEqual(access(values).problems, [], JSON.stringify(values));
-const refused = (values: Record<string, unknown>) => {
-    const { result, problems } = access(values);
-    assert.equal(problems.length, 1, `${JSON.stringify(values)}: ${problems.join("; ")}`);
-    assert.equal(result, undefined);
-};
+const { accepted, refusedOnce: refused } = verdicts(access);
 
 describe("aws: credentials config at its edges", () => {
     const role = (fields: Record<string, unknown>) => ({ assumeRoles: [{ roleArn: ROLE, ...fields }] });

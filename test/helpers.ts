@@ -3,6 +3,7 @@ import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSec
 
 export { providerUrn } from "../harness";
 import { PROJECT, committedStacks, loadStackConfig } from "../harness/stack-config";
+import { Reader, Situation } from "../config/reader";
 
 export { committedStacks };
 
@@ -79,4 +80,31 @@ export function policiesOf(run: RunResult, roleName: string): string[] {
         .filter((a) => a.propertyDependencies.role?.includes(role.urn))
         .map((a) => inputs(a).policyArn)
         .sort();
+}
+
+/** A config Reader over some keys of one namespace, lists and maps JSON-encoded as the CLI passes them. */
+export function readerOf(namespace: string, values: Record<string, unknown>, situation?: Situation): Reader {
+    const raw = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [
+            `${namespace}:${k}`,
+            typeof v === "string" ? v : JSON.stringify(v),
+        ]),
+    );
+    return new Reader((ns, key) => raw[`${ns}:${key}`], P, [], situation);
+}
+
+/** Assertions over a config section's parser: a value accepted, or refused with one problem and no section. */
+export function verdicts(
+    parse: (values: Record<string, unknown>) => { result: unknown; problems: string[] },
+) {
+    return {
+        accepted: (values: Record<string, unknown>) =>
+            assert.deepEqual(parse(values).problems, [], JSON.stringify(values)),
+        refusedOnce: (values: Record<string, unknown>): string => {
+            const { result, problems } = parse(values);
+            assert.equal(problems.length, 1, `${JSON.stringify(values)}: ${problems.join("; ")}`);
+            assert.equal(result, undefined);
+            return problems[0];
+        },
+    };
 }
