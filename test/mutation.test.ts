@@ -26,6 +26,15 @@ describe("mutation testing: what the docs say matches the results", () => {
             "results for files no longer mutated: run npm run test:mutation",
         );
     });
+
+    it("runs every test file but the snapshot's and those of the docs and of this report", () => {
+        const listed: string[] = JSON.parse(read("stryker.config.json")).tap.testFiles;
+        const all = fs
+            .readdirSync(path.join(ROOT, "test"))
+            .filter((f) => f.endsWith(".test.ts") && !/^(snapshot|quickstart|docs|mutation)\./.test(f))
+            .map((f) => `test/${f}`);
+        assert.deepEqual([...listed].sort(), all.sort(), "list the new test file in stryker.config.json");
+    });
 });
 
 describe("mutation testing: the score", () => {
