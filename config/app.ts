@@ -17,7 +17,7 @@ export const HTTPS_ANYWHERE = "https-anywhere";
 function envMap(r: Reader, key: string, secret: boolean): Record<string, string> | undefined {
     const name = r.name(key);
     const raw = r.optional(name);
-    if (raw === undefined || raw === "" || raw === "{}") return {};
+    if (raw === undefined || raw === "") return {};
     const parsed = parseJson(raw);
     const shown = (value: unknown) =>
         secret ? "a value (not shown: it is a secret)" : JSON.stringify(value);

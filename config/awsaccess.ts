@@ -69,30 +69,26 @@ function assumeRoles(r: Reader): AssumeRole[] | undefined {
         );
         return undefined;
     }
+    // Each problem is recorded; awsAccess returns nothing once there is one.
     const role = parsed[0] as Record<string, unknown>;
-    let valid = true;
     for (const [field, value] of Object.entries(role)) {
         const rule = ROLE_FIELDS[field as keyof AssumeRole];
-        if (!rule) {
-            r.problem(`${key}[0].${field}`, value, `only ${Object.keys(ROLE_FIELDS).join(", ")}`);
-            valid = false;
-        } else if (typeof value !== "string" || !rule.pattern.test(value)) {
+        if (!rule) r.problem(`${key}[0].${field}`, value, `only ${Object.keys(ROLE_FIELDS).join(", ")}`);
+        else if (typeof value !== "string" || !rule.pattern.test(value))
             r.problem(`${key}[0].${field}`, value, rule.expected);
-            valid = false;
-        }
     }
-    if (role.roleArn === undefined) {
+    if (role.roleArn === undefined)
         r.problem(`${key}[0].roleArn`, undefined, "an IAM role ARN (each role needs one)");
-        valid = false;
-    }
-    return valid ? [role as unknown as AssumeRole] : undefined;
+    return [role as unknown as AssumeRole];
 }
 
 /** The credentials' keys, each validated; undefined once a problem is recorded. */
 export function awsAccess(r: Reader, setKeys: string[]): AwsAccess | undefined {
     const problems = r.problems.length;
     const access: AwsAccess = {
-        profile: r.optional("aws:profile"),
+        profile: r.check("aws:profile", r.optional("aws:profile"), (p) =>
+            /^[\w.+-]+$/.test(p) ? undefined : "an AWS CLI profile name",
+        ),
         sharedCredentialsFiles: list(r, "aws:sharedCredentialsFiles", /^\S+$/, "file paths"),
         allowedAccountIds: list(r, "aws:allowedAccountIds", /^\d{12}$/, "12-digit AWS account IDs"),
         assumeRoles: assumeRoles(r),
@@ -103,8 +99,6 @@ export function awsAccess(r: Reader, setKeys: string[]): AwsAccess | undefined {
             access.sharedCredentialsFiles,
             "one file (the cluster's token comes from aws eks get-token, which reads one: AWS_SHARED_CREDENTIALS_FILE)",
         );
-    if (access.profile !== undefined && !/^[\w.+-]+$/.test(access.profile))
-        r.problem("aws:profile", access.profile, "an AWS CLI profile name");
     for (const key of setKeys.filter((k) => k.startsWith("aws:") && !AWS_KEYS.includes(k.slice(4)))) {
         const known = AWS_KEYS.map((k) => `aws:${k}`);
         const hint = didYouMean(key, known, "aws:") || ` (${known.join(", ")})`;

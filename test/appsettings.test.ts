@@ -260,21 +260,40 @@ describe("the app's keys at their edges", () => {
 
     it("appEnv names: letters, digits and _, not first a digit, none the container sets", () => {
         accepted({ appEnv: { A_1: "x", _b: "" } });
-        accepted({ appEnv: "" });
-        accepted({ appEnv: "{}" });
+        for (const appEnv of ["", "{}", undefined])
+            assert.deepEqual(appOf({ appEnv }).result?.env, {}, `appEnv ${appEnv}`);
         for (const name of ["1A", "A-B", "A B", ""]) refusedOnce({ appEnv: { [name]: "x" } });
         for (const name of RESERVED_ENV) refusedOnce({ appEnv: { [name]: "x" } });
         assert.match(refusedOnce({ appEnv: { PORTS: 8 } }), /appEnv\.PORTS: got 8, expected a string/);
-        assert.match(refusedOnce({ appEnv: ["A"] }), /appEnv: got .*, expected a map of NAME: value/);
+        for (const appEnv of [["A"], [], 5, null, "A=1"])
+            assert.equal(
+                refusedOnce({ appEnv }),
+                `${P}:appEnv: got ${JSON.stringify(typeof appEnv === "string" ? appEnv : JSON.stringify(appEnv))}, expected a map of NAME: value`,
+            );
     });
 
     it("appSecrets: never shown in a problem, and never also in appEnv", () => {
         assert.deepEqual(appOf({ appSecrets: { TOKEN: "s3cret" } }).result?.secrets, { TOKEN: "s3cret" });
         const problem = refusedOnce({ appSecrets: { TOKEN: 42 } });
         assert.ok(!problem.includes("42") && problem.includes("not shown"), problem);
-        assert.match(
-            refusedOnce({ appEnv: { TOKEN: "a" }, appSecrets: { TOKEN: "b" } }),
-            /expected names not also in appSecrets/,
+        assert.equal(
+            refusedOnce({ appEnv: { TOKEN: "a", KEY: "b" }, appSecrets: { TOKEN: "c", KEY: "d" } }),
+            `${P}:appEnv: got TOKEN, KEY, expected names not also in appSecrets`,
+        );
+    });
+
+    it("appSecrets are refused when the CLI cannot say they are secrets: unknown means none is", () => {
+        const reader = readerOf(
+            P,
+            { appSecrets: { TOKEN: "s3cret" } },
+            { today: new Date(), deploying: false },
+        );
+        app(reader, true);
+        assert.ok(
+            reader.problems.some((p) =>
+                p.startsWith(`${P}:appSecrets: got a value in plain text (not shown)`),
+            ),
+            reader.problems.join("\n"),
         );
     });
 
@@ -294,9 +313,12 @@ describe("the app's keys at their edges", () => {
             "10.0.0.0/8:53/icmp",
             "10.0.0.0/8:53",
             "x10.0.0.0/8:53/tcp",
+            "a:10.0.0.0/8:53/tcp",
+            "10.0.0.0/8:53/tcpx",
         ])
             refusedOnce({ appEgress: [entry] });
         assert.match(refusedOnce({ appEgress: ["10.0.0.1/8:53/udp"] }), /; the CIDR: /);
+        assert.match(refusedOnce({ appEgress: undefined }), /appEgress: not set/);
     });
 
     it("appPolicyArns: AWS-managed or an account's own, each once, and none on the local target", () => {
@@ -304,8 +326,13 @@ describe("the app's keys at their edges", () => {
             appPolicyArns: [
                 "arn:aws:iam::aws:policy/A",
                 "arn:aws:iam::123456789012:policy/team/b+c=d,e.f@g_h-i",
+                "arn:aws-cn:iam::aws:policy/C",
             ],
         });
+        assert.equal(
+            refusedOnce({ appPolicyArns: ["AmazonS3ReadOnlyAccess"] }),
+            `${P}:appPolicyArns: got "AmazonS3ReadOnlyAccess", expected IAM policy ARNs such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess`,
+        );
         for (const arn of [
             "arn:aws:iam::12345678901:policy/x",
             "arn:aws:iam::aws:role/x",

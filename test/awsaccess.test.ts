@@ -189,6 +189,56 @@ describe("aws: credentials config at its edges", () => {
         refused({ profile: "team/dev" });
     });
 
+    it("names the role's field and what it takes", () => {
+        const expects = (fields: Record<string, unknown>, field: string, got: string, expected: string) =>
+            assert.equal(
+                refused(role(fields)),
+                `aws:assumeRoles[0].${field}: got ${got}, expected ${expected}`,
+            );
+        expects({ roleArn: "deploy" }, "roleArn", '"deploy"', "an IAM role ARN");
+        expects({ sessionName: "a" }, "sessionName", '"a"', "2 to 64 of letters, digits and +=,.@_-");
+        expects({ externalId: "a" }, "externalId", '"a"', "2 to 1224 of letters, digits and +=,.@:/_-");
+        expects({ duration: "1d" }, "duration", '"1d"', "a duration such as 1h or 15m");
+        expects({ sourceIdentity: "a" }, "sourceIdentity", '"a"', "2 to 64 of letters, digits and +=,.@_-");
+        // A number whose digits would pass the pattern is still not a string.
+        expects({ sessionName: 12345 }, "sessionName", "12345", "2 to 64 of letters, digits and +=,.@_-");
+    });
+
+    it("durations of two-digit hours, as the role's 12-hour maximum needs", () => {
+        accepted(role({ duration: "12h" }));
+    });
+
+    it("says what a role list is, and what a list of IDs or files is", () => {
+        const shape =
+            "a list of one role, such as [{roleArn: arn:aws:iam::123456789012:role/deploy, sessionName: me}], with the fields roleArn, sessionName, externalId, duration, sourceIdentity";
+        assert.equal(refused({ assumeRoles: "deploy" }), `aws:assumeRoles: got "deploy", expected ${shape}`);
+        assert.equal(
+            refused({ assumeRoles: [{ roleArn: ROLE }, 5] }),
+            `aws:assumeRoles: got ${JSON.stringify(JSON.stringify([{ roleArn: ROLE }, 5]))}, expected ${shape}`,
+        );
+        assert.equal(
+            refused({ allowedAccountIds: ["123456789012", 5] }),
+            'aws:allowedAccountIds: got "[\\"123456789012\\",5]", expected a non-empty list of 12-digit AWS account IDs',
+        );
+    });
+
+    it("names each bad credentials file once, and no count problem for a list already refused", () => {
+        const { result, problems } = access({ sharedCredentialsFiles: ["/a b", "/c d"] });
+        assert.equal(result, undefined);
+        assert.deepEqual(problems, [
+            'aws:sharedCredentialsFiles: got "/a b", expected file paths',
+            'aws:sharedCredentialsFiles: got "/c d", expected file paths',
+        ]);
+    });
+
+    it("suggests a key within a third of its length without the aws: prefix, else lists them all", () => {
+        // "rgionxx" is 3 edits from "region": near for its 11 characters with the prefix, not its 7.
+        const { problems } = access({ rgionxx: "x" });
+        assert.deepEqual(problems, [
+            "aws:rgionxx: is set, expected only the aws: keys the program passes to its AWS provider (aws:region, aws:profile, aws:sharedCredentialsFiles, aws:allowedAccountIds, aws:assumeRoles)",
+        ]);
+    });
+
     it("returns what it read when nothing is wrong", () => {
         const { result } = access({
             profile: "dev",
