@@ -139,7 +139,7 @@ export class Reader {
             return undefined;
         }
         const n = Number(v);
-        if (n < min || (max !== undefined && n > max)) {
+        if (n < min || n > (max ?? Infinity)) {
             this.problems.push(`${this.name(key)}: got ${n}, expected ${range}`);
             return undefined;
         }
