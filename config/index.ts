@@ -168,12 +168,13 @@ export const RENAMED_KEYS: Record<string, string> = {
     ecrForceDelete: "imageForceDelete",
 };
 
+const HPA_OWNS_REPLICAS =
+    "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas";
+
 /** Keys removed (CHANGELOG.md), refused with what to set instead. */
 export const REMOVED_KEYS: Record<string, string> = {
-    workloadReplicas:
-        "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
-    appReplicas:
-        "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas",
+    workloadReplicas: HPA_OWNS_REPLICAS,
+    appReplicas: HPA_OWNS_REPLICAS,
     addonVersions:
         "add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit",
 };

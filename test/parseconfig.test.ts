@@ -113,6 +113,9 @@ describe("parseConfig: keys no section reads", () => {
         assert.deepEqual(problemsOf("dev", { [`${P}:addonVersions`]: "{}" }), [
             `${P}:addonVersions: is set, expected it unset: it was removed (add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit; see CHANGELOG.md)`,
         ]);
+        assert.deepEqual(problemsOf("dev", { [`${P}:appReplicas`]: "3" }), [
+            `${P}:appReplicas: is set, expected it unset: it was removed (the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas; see CHANGELOG.md)`,
+        ]);
     });
 
     it("suggests only the project's own keys, near for the key's length without the namespace", () => {
