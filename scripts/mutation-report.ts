@@ -47,7 +47,9 @@ function tally(mutants: Mutant[]): Tally {
 
 const detected = (t: Tally) => t.killed + t.timeout;
 const scored = (t: Tally) => detected(t) + t.survived + t.noCoverage;
-const percent = (t: Tally) => (scored(t) === 0 ? "–" : `${((100 * detected(t)) / scored(t)).toFixed(1)}%`);
+// Rounded down, so a score shows 100% only when every scored mutant was killed.
+const percent = (t: Tally) =>
+    scored(t) === 0 ? "–" : `${(Math.floor((1000 * detected(t)) / scored(t)) / 10).toFixed(1)}%`;
 
 /** The files stryker.config.json mutates: its `mutate` patterns, each a folder's `**\/*.ts`. */
 export function scopeFiles(): string[] {

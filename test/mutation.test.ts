@@ -67,6 +67,16 @@ describe("mutation testing: the score", () => {
         );
     });
 
+    it("rounds down: 100% only when no scored mutant is left alive", () => {
+        const many: Results = {
+            files: { "a.ts": { mutants: [...Array(999).fill(mutant("Killed")), mutant("Survived")] } },
+        };
+        assert.equal(
+            summaryLine(many, ["a.ts"]),
+            "Mutation score: **99.9%** (999 of 1000 mutants killed; 1 of 1 files measured)",
+        );
+    });
+
     it("lists each file, unmeasured ones too, and every mutant left alive with its line", () => {
         const report = render(results, ["a.ts", "b.ts"]);
         assert.match(report, /^\| a\.ts \| 6 \| 1 \| 1 \| 1 \| 1 \| 1 \| 50\.0% \|$/m);
