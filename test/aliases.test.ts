@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { urnsOf } from "../harness";
-import { eksStacks, okRun, one } from "./helpers";
+import { committedStacks, eksStacks, okRun, one } from "./helpers";
 
 // Stacks deployed before the restructure hold the URNs in test/snapshots/urns.<stack>.txt. A renamed
 // or moved component keeps them through aliases; if one were lost, the engine would create the
@@ -14,6 +14,26 @@ const leaf = (urn: string) => {
     const [, , chain, name] = urn.split("::");
     return `${chain.split("$").pop()}::${name}`;
 };
+
+describe("the resource tree", () => {
+    // A resource is named by its chain of parents: one registered at the root instead of inside its
+    // component gets another URN, and pulumi up would replace it.
+    for (const stack of committedStacks()) {
+        it(`${stack}: only the components and the explicit providers sit at the stack's root`, async () => {
+            const run = await okRun(stack);
+            const root = run.registrations.find((r) => r.parent === "")!.urn;
+            const top = run.registrations.filter((r) => r.parent === root);
+            assert.deepEqual(
+                top.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.urn),
+                [],
+            );
+            assert.ok(
+                top.some((r) => !r.custom),
+                "the components are there",
+            );
+        });
+    }
+});
 
 describe("URN aliases", () => {
     for (const stack of eksStacks()) {
