@@ -79,6 +79,11 @@ describe("node count: the autoscaler's, within the configured bounds", () => {
         assert.equal(scaling({ minSize: 2, desiredSize: 2, maxSize: 6 }, live).autoscalerOwnsCount, true);
     });
 
+    it("a maximum changed alone is a change of bounds too: the count is sent with it", () => {
+        const live = { minSize: 2, desiredSize: 5, maxSize: 6 };
+        assert.equal(scaling({ minSize: 2, desiredSize: 2, maxSize: 8 }, live).autoscalerOwnsCount, false);
+    });
+
     it("a minimum raised above the live count sends the new minimum as the count, in one up", () => {
         assert.deepEqual(
             scaling({ minSize: 4, desiredSize: 4, maxSize: 6 }, { minSize: 2, desiredSize: 2, maxSize: 6 }),

@@ -76,6 +76,14 @@ for (const stack of eksStacks()) {
                 inputs,
             );
             assert.equal(association.principalArn, MOCK_DEPLOYER_ROLE);
+            assert.deepEqual(
+                entries.map((e) => e.type),
+                ["STANDARD"],
+            );
+            // EKS refuses a policy association for a principal without an access entry yet.
+            const [entry] = all(run, "aws:eks/accessEntry:AccessEntry");
+            const [associated] = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+            assert.ok(associated.dependencies.includes(entry.urn));
             assert.equal(
                 association.policyArn,
                 "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
@@ -149,6 +157,14 @@ describe("cluster options", () => {
         const run = await okRun("dev", { overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin]) } });
         const principals = all(run, "aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn);
         assert.deepEqual(principals, [admin]);
+    });
+
+    it("lets an up by a principal that adminRoleArns lists", async () => {
+        const run = await runStack("dev", {
+            deploy: true,
+            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([MOCK_DEPLOYER_ROLE]) },
+        });
+        assert.equal(run.error, undefined, run.error?.message);
     });
 
     it("refuses an up by a principal that adminRoleArns leaves out, before any AWS resource registers", async () => {

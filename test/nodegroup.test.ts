@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AMI_TYPES } from "../components/platform/nodegroup";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
 
@@ -49,6 +48,9 @@ for (const stack of eksStacks()) {
                 encrypted: "true",
                 deleteOnTermination: "true",
             });
+            // AL2023's root device: a mapping under another name would leave the root volume default.
+            assert.equal(lt.blockDeviceMappings[0].deviceName, "/dev/xvda");
+            assert.equal(lt.updateDefaultVersion, true);
             assert.equal(lt.keyName, undefined);
             assert.deepEqual(
                 lt.tagSpecifications.map((t: { resourceType: string }) => t.resourceType),
@@ -68,7 +70,14 @@ for (const stack of eksStacks()) {
             );
             assert.deepEqual(inputs(nodes).instanceTypes, JSON.parse(config[`${P}:instanceTypes`]));
             assert.equal(inputs(nodes).capacityType, config[`${P}:capacityType`]);
-            assert.equal(inputs(nodes).amiType, AMI_TYPES.amd64);
+            assert.equal(inputs(nodes).amiType, "AL2023_x86_64_STANDARD");
+            assert.deepEqual(inputs(nodes).nodeRepairConfig, { enabled: true });
+            const lt = one(run, "aws:ec2/launchTemplate:LaunchTemplate");
+            assert.deepEqual(
+                inputs(nodes).launchTemplate,
+                { id: lt.id, version: "1" },
+                "the mocks' latest version",
+            );
             assert.deepEqual(inputs(nodes).scalingConfig, {
                 minSize: Number(config[`${P}:nodeMinSize`]),
                 desiredSize: Number(config[`${P}:nodeDesiredSize`]),

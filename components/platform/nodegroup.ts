@@ -64,7 +64,7 @@ export function scaling(
 }
 
 /** AL2023 AMI type for each architecture. */
-export const AMI_TYPES: Record<Architecture, string> = {
+const AMI_TYPES: Record<Architecture, string> = {
     amd64: "AL2023_x86_64_STANDARD",
     arm64: "AL2023_ARM_64_STANDARD",
 };
