@@ -82,13 +82,20 @@ for (const stack of eksStacks()) {
             assert.equal(privateTables.length, azCount);
             const used = new Set(privateTables.map((t) => t.routes[0]?.natGatewayId));
             assert.deepEqual([...used].sort(), nats.map((n) => n.id).sort());
+            for (const t of privateTables)
+                assert.deepEqual(t.routes, [
+                    { cidrBlock: "0.0.0.0/0", natGatewayId: t.routes[0].natGatewayId },
+                ]);
+            // A NAT gateway in a public subnet routes out only once the internet gateway is attached.
+            for (const nat of nats) assert.ok(nat.dependencies.includes(igw.urn), nat.name);
             assert.equal(all(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").length, 2 * azCount);
         });
 
         it("nodes wait for their route out; the control plane does not wait for NAT", async () => {
             const run = await okRun(stack);
             const nodes = one(run, "aws:eks/nodeGroup:NodeGroup");
-            for (const nat of all(run, "aws:ec2/natGateway:NatGateway")) assert.ok(waitsFor(run, nodes, nat));
+            for (const nat of all(run, "aws:ec2/natGateway:NatGateway"))
+                assert.ok(nodes.dependencies.includes(nat.urn));
             for (const assoc of all(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) =>
                 a.name.startsWith("private-"),
             )) {
@@ -97,6 +104,12 @@ for (const stack of eksStacks()) {
             const cluster = one(run, "aws:eks/cluster:Cluster");
             for (const nat of all(run, "aws:ec2/natGateway:NatGateway"))
                 assert.equal(waitsFor(run, cluster, nat), false);
+        });
+
+        it("spreads over as many zones as the region has, up to six", async () => {
+            const run = await okRun(stack, { overrides: { [`${P}:azCount`]: "6" } });
+            const zones = all(run, "aws:ec2/subnet:Subnet").map((s) => inputs(s).availabilityZone);
+            assert.equal(new Set(zones).size, 6);
         });
 
         it("strips the rules from the VPC's default security group", async () => {

@@ -146,14 +146,15 @@ export class Network extends pulumi.ComponentResource {
             );
         });
 
+        // The config allows natGateways none only with an adopted VPC, so a created one has a NAT.
         const privateSubnets = azs.map((i) => {
             // One table per AZ whatever the NAT mode, so switching modes only changes routes.
-            const nat = nats.length === 0 ? undefined : nats[i % nats.length];
+            const nat = nats[i % nats.length];
             const routes = new aws.ec2.RouteTable(
                 `private-${i}`,
                 {
                     vpcId: vpc.id,
-                    routes: nat ? [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] : [],
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
                     tags: { Name: `private-${i}` },
                 },
                 { parent: this },
