@@ -103,7 +103,9 @@ export function parseConfig(
     reportUnknownKeys(r, project, setKeys);
     const { region, aws, network, cluster, nodes, image, workload, local, app } = parsed;
     const certificateArn = workload?.tlsCertificateArn;
-    const certificate = section.certificateProblem(certificateArn, region);
+    // On EKS without a region (itself a problem), the certificate's region cannot be compared.
+    const certificate =
+        target === "eks" && !region ? undefined : section.certificateProblem(certificateArn, region);
     if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
     if (target === "local" && cluster?.containerInsights)
         r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
@@ -133,13 +135,12 @@ export function parseConfig(
     if (target === "local") {
         return deepFreeze({ target, project, stack, image, workload, app, local, notices: r.notices });
     }
-    // Stryker disable next-line ConditionalExpression: on EKS a region is undefined only with a problem recorded, thrown above; this tells the type checker.
-    if (!region) throw new ConfigError(r.problems, stack);
     return deepFreeze({
         target,
         project,
         stack,
-        region,
+        // Read on EKS, so undefined only with a problem recorded, which threw above.
+        region: region!,
         aws,
         clusterName: `${project}-${stack}`,
         network,

@@ -334,8 +334,8 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
     let minSize = r.integer("nodeMinSize", 0);
     let desiredSize = r.integer("nodeDesiredSize", 1);
     const maxSize = r.integer("nodeMaxSize", 1);
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: a comparison with undefined is false, so the guards are for the type checker.
-    if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
+    // An unread bound (already a problem) compares as no bound.
+    if ((minSize ?? -Infinity) > (maxSize ?? Infinity)) {
         r.problems.push(
             `${r.name("nodeMinSize")}: got ${minSize}, expected at most nodeMaxSize (${maxSize})`,
         );
@@ -382,8 +382,7 @@ export function image(r: Reader): ImageSettings | undefined {
 export function workload(r: Reader): WorkloadSettings | undefined {
     let minReplicas = r.integer("workloadMinReplicas", 1, 1000);
     const maxReplicas = r.integer("workloadMaxReplicas", 1, 1000);
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: a comparison with undefined is false, so the guards are for the type checker.
-    if (minReplicas !== undefined && maxReplicas !== undefined && minReplicas > maxReplicas) {
+    if ((minReplicas ?? -Infinity) > (maxReplicas ?? Infinity)) {
         r.problems.push(
             `${r.name("workloadMinReplicas")}: got ${minReplicas} with workloadMaxReplicas=${maxReplicas}, expected workloadMinReplicas <= workloadMaxReplicas`,
         );

@@ -108,6 +108,19 @@ describe("parseConfig: checks that apply on EKS only", () => {
     });
 });
 
+describe("parseConfig: a certificate and the region", () => {
+    it("a bad region is one problem, not also a certificate meant for the local target", () => {
+        const certificate =
+            "arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+        const problems = problemsOf("dev", {
+            "aws:region": "mars-1",
+            [`${P}:tlsCertificateArn`]: certificate,
+        });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^aws:region: got "mars-1"/);
+    });
+});
+
 describe("parseConfig: keys no section reads", () => {
     it("names what replaced a removed key", () => {
         assert.deepEqual(problemsOf("dev", { [`${P}:addonVersions`]: "{}" }), [

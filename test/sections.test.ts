@@ -219,10 +219,14 @@ describe("config sections: the nodes", () => {
             );
     });
 
-    it("one problem for a maximum size out of range, none about the sizes it bounds", () => {
+    it("one problem for a size out of range, none about the sizes it bounds", () => {
         assert.equal(
             refused(nodes, { nodeMaxSize: "0" }),
             `${P}:nodeMaxSize: got 0, expected an integer >= 1`,
+        );
+        assert.equal(
+            refused(nodes, { nodeMinSize: "-1" }),
+            `${P}:nodeMinSize: got -1, expected an integer >= 0`,
         );
     });
 });
@@ -238,8 +242,13 @@ describe("config sections: the image", () => {
 });
 
 describe("config sections: the workload", () => {
-    it("replicas: the minimum may equal the maximum", () => {
+    it("replicas: the minimum may equal the maximum; one problem for either out of range", () => {
         accepted(workload, { workloadMinReplicas: "3", workloadMaxReplicas: "3" });
+        for (const key of ["workloadMinReplicas", "workloadMaxReplicas"])
+            assert.equal(
+                refused(workload, { [key]: "0" }),
+                `${P}:${key}: got 0, expected an integer from 1 to 1000`,
+            );
     });
 
     it("CPU: millicores or up to three decimals, at most one gunicorn worker's worth each up to 64", () => {
