@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { parseConfig } from "../config";
 import { ConfigError, Reader } from "../config/reader";
 import { loadStackConfig } from "../harness/stack-config";
-import { P } from "./helpers";
+import { P, readerOf } from "./helpers";
 
 const PREVIEW = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
 
@@ -19,11 +19,6 @@ function problemsOf(stack: string, overrides: Record<string, string>): string[] 
         if (!(e instanceof ConfigError)) throw e;
         return e.problems;
     }
-}
-
-/** A reader over a few raw values of the project's namespace. */
-function readerOf(values: Record<string, string>) {
-    return new Reader((ns, key) => values[`${ns}:${key}`], P, [], PREVIEW);
 }
 
 describe("config reader: the error and the defaults", () => {
@@ -53,16 +48,16 @@ describe("config reader: accessors", () => {
             (r: Reader) => r.boolean("k"),
             (r: Reader) => r.list("k", /^a$/, "a"),
         ]) {
-            const r = readerOf({});
+            const r = readerOf(P, {}, PREVIEW);
             assert.equal(read(r), undefined);
             assert.deepEqual(r.problems, [notSet("k")]);
         }
     });
 
     it("integers: surrounding spaces ignored, nothing else before or after the digits", () => {
-        assert.equal(readerOf({ [`${P}:k`]: " 5 " }).integer("k", 1, 9), 5);
+        assert.equal(readerOf(P, { k: " 5 " }, PREVIEW).integer("k", 1, 9), 5);
         for (const raw of ["5x", "x5", "5.0"]) {
-            const r = readerOf({ [`${P}:k`]: raw });
+            const r = readerOf(P, { k: raw }, PREVIEW);
             assert.equal(r.integer("k", 1, 9), undefined, raw);
             assert.deepEqual(r.problems, [
                 `${P}:k: got ${JSON.stringify(raw)}, expected an integer from 1 to 9`,
@@ -71,13 +66,13 @@ describe("config reader: accessors", () => {
     });
 
     it("lists hold strings only", () => {
-        const r = readerOf({ [`${P}:k`]: "[5]" });
+        const r = readerOf(P, { k: "[5]" }, PREVIEW);
         assert.equal(r.list("k"), undefined);
         assert.deepEqual(r.problems, [`${P}:k: got "[5]", expected a list of strings`]);
     });
 
     it("says which pattern a value missed when the caller names no expectation", () => {
-        const r = readerOf({ [`${P}:s`]: "b", [`${P}:l`]: '["b"]' });
+        const r = readerOf(P, { s: "b", l: '["b"]' }, PREVIEW);
         assert.equal(r.string("s", /^a$/), undefined);
         assert.equal(r.list("l", /^a$/), undefined);
         assert.deepEqual(r.problems, [
