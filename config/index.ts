@@ -103,9 +103,7 @@ export function parseConfig(
     reportUnknownKeys(r, project, setKeys);
     const { region, aws, network, cluster, nodes, image, workload, local, app } = parsed;
     const certificateArn = workload?.tlsCertificateArn;
-    // On EKS without a region (itself a problem), the certificate's region cannot be compared.
-    const certificate =
-        target === "eks" && !region ? undefined : section.certificateProblem(certificateArn, region);
+    const certificate = section.certificateProblem(certificateArn, target === "eks", region);
     if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
     if (target === "local" && cluster?.containerInsights)
         r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");

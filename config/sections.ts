@@ -42,12 +42,17 @@ export function sourceRangesProblem(ranges: string[], vpcCidr: string): string |
 
 /**
  * Problems of a certificate with where the stack runs: an NLB takes ACM certificates of its own
- * region only, and the local target has no NLB.
+ * region only, and the local target has no NLB. An EKS stack without a region (itself a problem)
+ * has nothing to compare with.
  */
-export function certificateProblem(arn: string | undefined, region: string | undefined): string | undefined {
+export function certificateProblem(
+    arn: string | undefined,
+    onEks: boolean,
+    region: string | undefined,
+): string | undefined {
     if (!arn) return undefined;
-    if (region === undefined)
-        return "empty: the local target's load balancer is not an NLB and takes no ACM certificate";
+    if (!onEks) return "empty: the local target's load balancer is not an NLB and takes no ACM certificate";
+    if (region === undefined) return undefined;
     const certificateRegion = arn.split(":")[3];
     return certificateRegion === region
         ? undefined
