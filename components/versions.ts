@@ -108,9 +108,9 @@ export function runway(version: KubernetesVersion, today: Date): Runway {
     return { phase: "ended", days: 0, until: version.endOfExtendedSupport };
 }
 
-/** The minor in the table whose standard support lasts longest: the default. */
-export function newestVersion(): string {
-    return Object.entries(KUBERNETES_VERSIONS).sort(
+/** The minor whose standard support lasts longest (of this table unless given another): the default. */
+export function newestVersion(versions: Record<string, KubernetesVersion> = KUBERNETES_VERSIONS): string {
+    return Object.entries(versions).sort(
         ([, a], [, b]) => Date.parse(b.endOfStandardSupport) - Date.parse(a.endOfStandardSupport),
     )[0][0];
 }
