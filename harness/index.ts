@@ -48,6 +48,12 @@ export interface AliasSpec {
     noParent?: boolean;
 }
 
+/** One invoke: its token, and the reference (URN::id) of the provider it went through, if explicit. */
+export interface Invoke {
+    token: string;
+    provider?: string;
+}
+
 export interface RunResult {
     stack: string;
     project: string;
@@ -56,8 +62,8 @@ export interface RunResult {
     /** The keys of `config` that are secrets. */
     secretKeys: string[];
     registrations: Registration[];
-    /** The token of every invoke (data source lookup) the program made, in order. */
-    invokes: string[];
+    /** Every invoke (data source lookup) the program made, in order. */
+    invokes: Invoke[];
     /** Stack outputs, with secrets still wrapped. */
     outputs: Record<string, unknown>;
     /** What the program threw, if it failed. */
@@ -135,11 +141,11 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
 
     const region = values["aws:region"] ?? "us-west-2";
     // A preview, as the offline plan is: the program refuses some placeholders only when it deploys.
-    const invokes: string[] = [];
+    const invokes: Invoke[] = [];
     const mocks = awsMocks(region, options.existing);
     const answer = mocks.call.bind(mocks);
     mocks.call = (args) => {
-        invokes.push(args.token);
+        invokes.push({ token: args.token, provider: args.provider });
         return answer(args);
     };
     await pulumi.runtime.setMocks(mocks, project, stack, !options.deploy);

@@ -61,7 +61,9 @@ async function whatTheProgramAsks(): Promise<{
                 .map((r) => r.type)
                 .filter((t) => /^(aws|docker):/.test(t) && !t.startsWith("aws:providers")),
         ),
-        lookups: new Set(runs.flatMap((r) => r.invokes).filter((t) => t.startsWith("aws:"))),
+        lookups: new Set(
+            runs.flatMap((r) => r.invokes.map((i) => i.token)).filter((t) => t.startsWith("aws:")),
+        ),
         managed: new Set(
             registered
                 .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")

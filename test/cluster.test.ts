@@ -129,6 +129,9 @@ for (const stack of eksStacks()) {
             for (const r of run.registrations.filter((r) => r.custom && r.type.startsWith("aws:"))) {
                 assert.equal(providerUrn(r.provider), aws.urn, `${r.type} ${r.name}`);
             }
+            const lookups = run.invokes.filter((i) => i.token.startsWith("aws:"));
+            assert.ok(lookups.length > 0);
+            for (const i of lookups) assert.equal(providerUrn(i.provider ?? ""), aws.urn, i.token);
         });
     });
 }
