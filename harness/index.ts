@@ -48,9 +48,10 @@ export interface AliasSpec {
     noParent?: boolean;
 }
 
-/** One invoke: its token, and the reference (URN::id) of the provider it went through, if explicit. */
+/** One invoke: its token, its arguments, and the reference (URN::id) of the provider it went through. */
 export interface Invoke {
     token: string;
+    inputs: Record<string, unknown>;
     provider?: string;
 }
 
@@ -145,7 +146,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     const mocks = awsMocks(region, options.existing);
     const answer = mocks.call.bind(mocks);
     mocks.call = (args) => {
-        invokes.push({ token: args.token, provider: args.provider });
+        invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
         return answer(args);
     };
     await pulumi.runtime.setMocks(mocks, project, stack, !options.deploy);

@@ -4,7 +4,7 @@ import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
 import { subnetCidr } from "../components/platform/network";
 import { cidrProblem, contains, intToIpv4, ipv4ToInt } from "../components/cidr";
-import { P, all, eksStacks, inputs, okRun, one, waitsFor } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {
     const [ip, prefix] = cidr.split("/");
@@ -112,10 +112,38 @@ for (const stack of eksStacks()) {
             assert.equal(new Set(zones).size, 6);
         });
 
-        it("strips the rules from the VPC's default security group", async () => {
-            const sg = inputs(one(await okRun(stack), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"));
+        it("strips the rules from the VPC's own default security group, not the account's default VPC's", async () => {
+            const run = await okRun(stack);
+            const sg = inputs(one(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"));
+            assert.equal(sg.vpcId, one(run, "aws:ec2/vpc:Vpc").id);
             assert.equal(sg.ingress, undefined);
             assert.equal(sg.egress, undefined);
+        });
+
+        it("attaches the internet gateway to the VPC, and puts each NAT gateway in a public subnet with its own VPC address", async () => {
+            const run = await okRun(stack);
+            const vpc = one(run, "aws:ec2/vpc:Vpc");
+            assert.equal(inputs(one(run, "aws:ec2/internetGateway:InternetGateway")).vpcId, vpc.id);
+            const publicSubnets = all(run, "aws:ec2/subnet:Subnet").filter((s) =>
+                s.name.startsWith("public-"),
+            );
+            const eips = all(run, "aws:ec2/eip:Eip");
+            for (const [i, nat] of all(run, "aws:ec2/natGateway:NatGateway").map(inputs).entries()) {
+                assert.equal(nat.subnetId, publicSubnets[i].id);
+                assert.equal(nat.allocationId, eips[i].id);
+            }
+            for (const eip of eips) assert.equal(inputs(eip).domain, "vpc", eip.name);
+        });
+
+        it("looks up only the region's zones that need no opt-in, through the stack's AWS provider", async () => {
+            const run = await okRun(stack);
+            const lookup = run.invokes.find(
+                (i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones",
+            )!;
+            assert.deepEqual(lookup.inputs, {
+                state: "available",
+                filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+            });
         });
     });
 }
@@ -155,6 +183,12 @@ describe("network modes", () => {
         );
         assert.deepEqual(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).subnetIds, privateIds);
         assert.deepEqual(inputs(one(run, "aws:eks/cluster:Cluster")).vpcConfig.subnetIds, privateIds);
+        // The VPC's CIDRs and its public subnets' (for the NLB's health checks) are read through the
+        // stack's AWS provider, like every lookup.
+        const aws = one(run, "pulumi:providers:aws").urn;
+        const lookups = run.invokes.filter((i) => /^aws:ec2\/get(Vpc|Subnet):/.test(i.token));
+        assert.equal(lookups.length, 1 + 2);
+        for (const i of lookups) assert.equal(providerUrn(i.provider ?? ""), aws, i.token);
     });
 });
 
