@@ -5,7 +5,7 @@ import { KUBERNETES_VERSIONS } from "../components/versions";
 import { runStack } from "../harness";
 import { loadStackConfig } from "../harness/stack-config";
 import { estimateCost } from "../plan/cost";
-import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
+import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
@@ -29,6 +29,11 @@ for (const stack of eksStacks()) {
                     one(run, "aws:iam/role:Role", "vpc-cni-role").urn,
                 ),
             );
+            // The role alone grants nothing: aws-node starts only once the policy is attached.
+            const attachment = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find(
+                (a) => a.name === "vpc-cni-policy",
+            )!;
+            assert.ok(cni.dependencies.includes(attachment.urn));
         });
 
         it("manages the five add-ons at the versions pinned for its Kubernetes minor; nodes wait for networking, coredns and metrics-server for nodes", async () => {
@@ -39,6 +44,9 @@ for (const stack of eksStacks()) {
             assert.deepEqual(Object.keys(addons).sort(), [...ADDONS].sort());
             for (const [name, addon] of Object.entries(addons)) {
                 assert.equal(inputs(addon).addonVersion, pinned[name], name);
+                // EKS installs vpc-cni, kube-proxy and coredns itself: taking them over must overwrite.
+                assert.equal(inputs(addon).resolveConflictsOnCreate, "OVERWRITE", name);
+                assert.equal(inputs(addon).resolveConflictsOnUpdate, "OVERWRITE", name);
             }
             const nodes = one(run, "aws:eks/nodeGroup:NodeGroup");
             for (const name of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) {
@@ -78,7 +86,25 @@ describe("Container Insights", () => {
         const run = await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } });
         const addon = one(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
         assert.equal(inputs(addon).addonVersion, "v9.9.9-eksbuild.1", "the lookup's answer");
-        assert.ok(run.invokes.some((i) => i.token === "aws:eks/getAddonVersion:getAddonVersion"));
+        assert.equal(inputs(addon).resolveConflictsOnCreate, "OVERWRITE");
+        assert.equal(inputs(addon).resolveConflictsOnUpdate, "OVERWRITE");
+        const lookup = run.invokes.find((i) => i.token === "aws:eks/getAddonVersion:getAddonVersion")!;
+        const minor = loadStackConfig("dev").values[`${P}:kubernetesVersion`];
+        assert.deepEqual(lookup.inputs, {
+            addonName: "amazon-cloudwatch-observability",
+            kubernetesVersion: minor,
+            mostRecent: false,
+        });
+        // Its lookup, role and attachment go through the stack's AWS provider like the rest.
+        const aws = one(run, "pulumi:providers:aws").urn;
+        assert.equal(providerUrn(lookup.provider ?? ""), aws);
+        for (const r of [addon, one(run, "aws:iam/role:Role", "cloudwatch-agent-role")])
+            assert.equal(providerUrn(r.provider), aws, r.name);
+        const policy = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find(
+            (a) => a.name === "cloudwatch-agent-policy",
+        )!;
+        assert.equal(providerUrn(policy.provider), aws);
+        assert.ok(addon.dependencies.includes(policy.urn));
         const role = one(run, "aws:iam/role:Role", "cloudwatch-agent-role");
         assert.match(
             inputs(role).assumeRolePolicy,

@@ -28,6 +28,8 @@ describe("trust policies", () => {
                 ),
             ),
         );
+        // IAM reads a policy without this Version by the 2008 grammar, which has no policy variables.
+        assert.equal(policy.Version, "2012-10-17");
         assert.deepEqual(policy.Statement, [
             {
                 Effect: "Allow",

@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KUBERNETES_VERSIONS, KubernetesVersion, newestVersion, runway } from "../components/versions";
 
-// components/versions.ts: the pins each Kubernetes minor runs, and where a minor stands in its support.
+// components/versions.ts: the pins each Kubernetes minor runs (the managed add-ons' are test/addons.test.ts's),
+// and where a minor stands in its support.
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
-const ADDONS = ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"];
 
 /** Compares two x.y.z versions: negative, zero or positive. */
 function compare(a: string, b: string): number {
@@ -22,13 +22,6 @@ describe("versions: the table of Kubernetes minors", () => {
             assert.match(row.endOfStandardSupport, /^\d{4}-\d{2}-\d{2}$/);
             standard.setUTCFullYear(standard.getUTCFullYear() + 1);
             assert.equal(row.endOfExtendedSupport, standard.toISOString().slice(0, 10));
-        });
-
-        it(`${minor}: an EKS build of every managed add-on, kube-proxy of the cluster's minor`, () => {
-            assert.deepEqual(Object.keys(row.addons).sort(), ADDONS);
-            for (const [name, version] of Object.entries(row.addons))
-                assert.match(version, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, name);
-            assert.ok(row.addons["kube-proxy"].startsWith(`v${minor}.`), row.addons["kube-proxy"]);
         });
 
         it(`${minor}: the Cluster Autoscaler of the cluster's minor, from a chart of 9.47.0 or later`, () => {
