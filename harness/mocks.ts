@@ -18,8 +18,8 @@ function hex(seed: string, length: number): string {
 export interface ExistingAws {
     /** Control-plane log groups left behind (by a destroy, or made by EKS). */
     logGroups?: string[];
-    /** The stack's cluster, with its one node group's live scaling. */
-    cluster?: { name: string; nodeScaling: { minSize: number; desiredSize: number; maxSize: number } };
+    /** The stack's cluster, with its one node group's live scaling; no scaling: no node group yet. */
+    cluster?: { name: string; nodeScaling?: { minSize: number; desiredSize: number; maxSize: number } };
 }
 
 export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.runtime.Mocks {
@@ -153,7 +153,11 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                 case "aws:eks/getClusters:getClusters":
                     return { names: existing.cluster ? [existing.cluster.name] : [], id: region };
                 case "aws:eks/getNodeGroups:getNodeGroups":
-                    return { ...args.inputs, names: ["nodes-0123abc"], id: args.inputs.clusterName };
+                    return {
+                        ...args.inputs,
+                        names: existing.cluster?.nodeScaling ? ["nodes-0123abc"] : [],
+                        id: args.inputs.clusterName,
+                    };
                 case "aws:eks/getNodeGroup:getNodeGroup":
                     return {
                         ...args.inputs,

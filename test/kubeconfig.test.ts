@@ -30,6 +30,36 @@ for (const stack of eksStacks()) {
 }
 
 describe("kubeconfig", () => {
+    it("is a whole kubeconfig: one cluster, context and user of the cluster's name, its token from aws, never prompting", () => {
+        const config = kubeconfig({
+            clusterName: "c",
+            region: "us-west-2",
+            endpoint: "https://x",
+            certificateAuthorityData: "Y2E=",
+        });
+        assert.deepEqual(config, {
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: "c", cluster: { server: "https://x", "certificate-authority-data": "Y2E=" } }],
+            contexts: [{ name: "c", context: { cluster: "c", user: "c" } }],
+            "current-context": "c",
+            users: [
+                {
+                    name: "c",
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1beta1",
+                            command: "aws",
+                            args: ["eks", "get-token", "--cluster-name", "c", "--region", "us-west-2"],
+                            env: null,
+                            interactiveMode: "Never",
+                        },
+                    },
+                },
+            ],
+        });
+    });
+
     it("adds the profile and role to the kubeconfig's user only, leaving the cluster entry the provider diffs on", () => {
         const base = {
             clusterName: "c",
