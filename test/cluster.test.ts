@@ -152,7 +152,13 @@ describe("cluster options", () => {
         assert.match(byPrincipal[preview].policyArn, /cluster-access-policy\/AmazonEKSViewPolicy$/);
         assert.deepEqual(byPrincipal[preview].accessScope, { type: "cluster" });
         assert.match(byPrincipal[MOCK_DEPLOYER_ROLE].policyArn, /AmazonEKSClusterAdminPolicy$/);
-        assert.equal(all(run, "aws:eks/accessEntry:AccessEntry").length, 2);
+        // Named by what they grant, account and role: a renamed entry is replaced, its access gone meanwhile.
+        const entries = all(run, "aws:eks/accessEntry:AccessEntry");
+        assert.equal(
+            entries.find((e) => inputs(e).principalArn === preview)?.name,
+            "view-123456789012-flask-eks-preview",
+        );
+        assert.equal(entries.length, 2);
     });
 
     it("with adminRoleArns set, makes exactly those admins, whoever previews: a pull request's preview shows no churn", async () => {
