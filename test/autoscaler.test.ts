@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AUTOSCALER_CHART_REPO, ownedTag } from "../components/addons/autoscaler";
+import { AUTOSCALER_REQUESTS } from "../components/capacity";
 import { scaling } from "../components/platform/nodegroup";
 import { KUBERNETES_VERSIONS } from "../components/versions";
 import { loadStackConfig } from "../harness/stack-config";
@@ -18,7 +18,7 @@ for (const stack of eksStacks()) {
             const r = inputs(release);
             assert.equal(r.chart, "cluster-autoscaler");
             assert.equal(r.version, pinned.chart);
-            assert.deepEqual(r.repositoryOpts, { repo: AUTOSCALER_CHART_REPO });
+            assert.deepEqual(r.repositoryOpts, { repo: "https://kubernetes.github.io/autoscaler" });
             assert.equal(r.namespace, "kube-system");
             assert.equal(r.values.image.tag, pinned.image);
             assert.equal(providerUrn(release.provider), one(run, "pulumi:providers:kubernetes").urn);
@@ -28,11 +28,20 @@ for (const stack of eksStacks()) {
             const values = inputs(
                 one(await okRun(stack), "kubernetes:helm.sh/v3:Release", "cluster-autoscaler"),
             ).values;
+            assert.equal(values.cloudProvider, "aws");
             assert.deepEqual(values.autoDiscovery, { clusterName });
             assert.equal(values.awsRegion, config["aws:region"]);
             assert.equal(values.extraArgs["balance-similar-node-groups"], true);
+            assert.equal(values.extraArgs.expander, "least-waste");
             // The app mounts an emptyDir; with the default (true) its nodes would never scale down.
             assert.equal(values.extraArgs["skip-nodes-with-local-storage"], false);
+            // The chart makes the service account its IRSA role is trusted for.
+            assert.equal(values.rbac.serviceAccount.create, true);
+            assert.equal(values.rbac.serviceAccount.name, "cluster-autoscaler");
+            // Requests the capacity check counts (components/capacity.ts) as the autoscaler's.
+            assert.deepEqual(values.resources, {
+                requests: { cpu: AUTOSCALER_REQUESTS.cpu, memory: AUTOSCALER_REQUESTS.memory },
+            });
         });
 
         it("has an IRSA role that may resize only this cluster's tagged node groups", async () => {
@@ -50,15 +59,54 @@ for (const stack of eksStacks()) {
             assert.equal(sub?.[1], "system:serviceaccount:kube-system:cluster-autoscaler");
             const policyReg = one(run, "aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler-policy");
             const policy = JSON.parse(inputs(policyReg).policy);
-            const [resize, describe, nodegroup] = policy.Statement;
-            assert.deepEqual(resize.Action, [
-                "autoscaling:SetDesiredCapacity",
-                "autoscaling:TerminateInstanceInAutoScalingGroup",
-            ]);
-            assert.equal(resize.Condition.StringEquals[`aws:ResourceTag/${ownedTag(clusterName)}`], "owned");
-            assert.ok(describe.Action.every((a: string) => /^(autoscaling|ec2):(Describe|Get)/.test(a)));
-            // DescribeNodegroup names the stack's node group, whose ARN the policy is built from.
-            assert.equal(nodegroup.Action, "eks:DescribeNodegroup");
+            // The node group's own ARN (in the mocks' form), not "*".
+            const nodeGroupArn = policy.Statement[2]?.Resource;
+            assert.match(nodeGroupArn, /^arn:aws:eks:[a-z0-9-]+:123456789012:nodes\//);
+            // The permissions of cluster-autoscaler/cloudprovider/aws/README.md ("Permissions"), with
+            // resizing confined to groups tagged as this cluster's and enabled for it: nothing more.
+            assert.deepEqual(policy, {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "ResizeThisClustersNodeGroups",
+                        Effect: "Allow",
+                        Action: [
+                            "autoscaling:SetDesiredCapacity",
+                            "autoscaling:TerminateInstanceInAutoScalingGroup",
+                        ],
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: {
+                                [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+                                "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+                            },
+                        },
+                    },
+                    {
+                        Sid: "Describe",
+                        Effect: "Allow",
+                        Action: [
+                            "autoscaling:DescribeAutoScalingGroups",
+                            "autoscaling:DescribeAutoScalingInstances",
+                            "autoscaling:DescribeLaunchConfigurations",
+                            "autoscaling:DescribeScalingActivities",
+                            "autoscaling:DescribeTags",
+                            "ec2:DescribeImages",
+                            "ec2:DescribeInstanceTypes",
+                            "ec2:DescribeLaunchTemplateVersions",
+                            "ec2:GetInstanceTypesFromInstanceRequirements",
+                        ],
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "DescribeThisNodeGroup",
+                        Effect: "Allow",
+                        Action: "eks:DescribeNodegroup",
+                        Resource: nodeGroupArn,
+                    },
+                ],
+            });
+            // The node group's ARN is an output: the policy waits for it.
             assert.ok(
                 policyReg.propertyDependencies.policy.includes(one(run, "aws:eks/nodeGroup:NodeGroup").urn),
             );

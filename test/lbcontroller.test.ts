@@ -4,11 +4,7 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../components/capacity";
 import { bytesOf, cpusOf } from "../components/quantities";
-import {
-    IAM_POLICY_BLOBS,
-    LOAD_BALANCER_CONTROLLER_CHART_REPO,
-    iamPolicyFile,
-} from "../components/addons/lbcontroller";
+import { IAM_POLICY_BLOBS, Statement, confineToVpc, iamPolicyFile } from "../components/addons/lbcontroller";
 import { KUBERNETES_VERSIONS } from "../components/versions";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";
@@ -31,6 +27,37 @@ describe("AWS Load Balancer Controller IAM policy", () => {
     }
 });
 
+describe("confining upstream's policy to the cluster's VPC", () => {
+    const VPC = "arn:aws:ec2:us-west-2:1:vpc/vpc-1";
+    const rules = ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"];
+    const open: Statement = { Action: rules, Resource: "*" };
+    const confine = (...Statement: Statement[]) =>
+        confineToVpc({ Statement: structuredClone(Statement) }, VPC, "p.json");
+
+    it("conditions the one statement that changes security-group rules anywhere, and no other", () => {
+        const others: Statement[] = [
+            { Action: rules, Resource: "*", Condition: { StringEquals: { "aws:RequestTag/x": "y" } } },
+            { Action: rules, Resource: "arn:aws:ec2:*:*:security-group/*" },
+            { Action: [...rules, "ec2:DeleteSecurityGroup"], Resource: "*" },
+        ];
+        assert.deepEqual(confine(others[0], open, others[1], others[2]).Statement, [
+            others[0],
+            { ...open, Condition: { ArnEquals: { "ec2:Vpc": VPC } } },
+            others[1],
+            others[2],
+        ]);
+        assert.deepEqual(confine({ Action: [rules[0]], Resource: "*" }).Statement[0].Condition, {
+            ArnEquals: { "ec2:Vpc": VPC },
+        });
+    });
+
+    it("refuses a policy with none or two such statements, naming its file", () => {
+        const refusal = { message: "p.json: expected one unconditioned security-group rule statement" };
+        assert.throws(() => confine({ ...open, Resource: "arn:aws:ec2:*:*:security-group/*" }), refusal);
+        assert.throws(() => confine(open, open), refusal);
+    });
+});
+
 for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
     const clusterName = `${P}-${stack}`;
@@ -43,7 +70,7 @@ for (const stack of eksStacks()) {
             const r = inputs(release);
             assert.equal(r.chart, "aws-load-balancer-controller");
             assert.equal(r.version, pinned.chart);
-            assert.deepEqual(r.repositoryOpts, { repo: LOAD_BALANCER_CONTROLLER_CHART_REPO });
+            assert.deepEqual(r.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
             assert.equal(r.namespace, "kube-system");
             assert.equal(r.values.image.tag, pinned.image);
             assert.equal(providerUrn(release.provider), one(run, "pulumi:providers:kubernetes").urn);

@@ -6,11 +6,11 @@ import { KUBERNETES_VERSIONS } from "../versions";
 import { controllerRelease } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
-export const AUTOSCALER_CHART_REPO = "https://kubernetes.github.io/autoscaler";
+const AUTOSCALER_CHART_REPO = "https://kubernetes.github.io/autoscaler";
 const SERVICE_ACCOUNT = "cluster-autoscaler";
 
 /** The tag EKS puts on a managed node group's Auto Scaling group, naming the cluster it belongs to. */
-export function ownedTag(clusterName: string): string {
+function ownedTag(clusterName: string): string {
     return `k8s.io/cluster-autoscaler/${clusterName}`;
 }
 

@@ -9,7 +9,7 @@ import { KUBERNETES_VERSIONS } from "../versions";
 import { controllerRelease } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
-export const LOAD_BALANCER_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts";
+const LOAD_BALANCER_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts";
 const SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
 /**
@@ -89,7 +89,7 @@ export function loadBalancerController(
     );
 }
 
-interface Statement {
+export interface Statement {
     Action: string[];
     Resource: string | string[];
     Condition?: Record<string, Record<string, string | string[]>>;
@@ -101,8 +101,21 @@ interface Statement {
  * recommends (docs/deploy/installation.md, "Option A").
  */
 export function controllerPolicy(image: string, partition: string, vpcArn: string): object {
-    const text = fs.readFileSync(iamPolicyFile(image), "utf8").replaceAll('"arn:aws:', `"arn:${partition}:`);
-    const document = JSON.parse(text) as { Statement: Statement[] };
+    const file = iamPolicyFile(image);
+    const text = fs.readFileSync(file, "utf8").replaceAll('"arn:aws:', `"arn:${partition}:`);
+    return confineToVpc(JSON.parse(text), vpcArn, file);
+}
+
+/**
+ * Puts `vpcArn` as the condition of the policy's one statement that adds and removes security-group
+ * ingress rules on any resource with no condition. Fails, naming `source`, when there is not exactly
+ * one: a new upstream policy must be read again rather than shipped half confined.
+ */
+export function confineToVpc<T extends { Statement: Statement[] }>(
+    document: T,
+    vpcArn: string,
+    source: string,
+): T {
     const anywhere = (s: Statement) =>
         s.Condition === undefined &&
         s.Resource === "*" &&
@@ -111,7 +124,7 @@ export function controllerPolicy(image: string, partition: string, vpcArn: strin
         );
     const open = document.Statement.filter(anywhere);
     if (open.length !== 1)
-        throw new Error(`${iamPolicyFile(image)}: expected one unconditioned security-group rule statement`);
+        throw new Error(`${source}: expected one unconditioned security-group rule statement`);
     open[0].Condition = { ArnEquals: { "ec2:Vpc": vpcArn } };
     return document;
 }
