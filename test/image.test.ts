@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { contentHash } from "../components/app/build";
 import { isSecretValue } from "../harness";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
@@ -84,41 +83,6 @@ describe("image options", () => {
         });
         assert.equal(inputs(one(run, "docker:index/image:Image")).build.platform, "linux/arm64");
         assert.equal(inputs(one(run, "aws:eks/nodeGroup:NodeGroup")).amiType, "AL2023_ARM_64_STANDARD");
-    });
-
-    it("tags change with the image's content and build arguments, not with what .dockerignore leaves out", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
-        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\nCOPY . ./\n");
-        fs.copyFileSync(path.join(ROOT, "app", ".dockerignore"), path.join(dir, ".dockerignore"));
-        fs.mkdirSync(path.join(dir, "tests"));
-        const base = contentHash(dir, ["linux/amd64"]);
-        // Left out of the image, so out of the tag: tests, dev requirements, caches at any depth.
-        fs.writeFileSync(path.join(dir, "tests", "test_x.py"), "x");
-        fs.writeFileSync(path.join(dir, "requirements-dev.txt"), "pytest");
-        fs.mkdirSync(path.join(dir, "pkg", "__pycache__"), { recursive: true });
-        fs.writeFileSync(path.join(dir, "pkg", "__pycache__", "m.pyc"), "x");
-        assert.equal(contentHash(dir, ["linux/amd64"]), base);
-        assert.notEqual(contentHash(dir, ["linux/arm64"]), base);
-        // A new file anywhere else goes into the image (COPY . ./), and so into the tag.
-        fs.writeFileSync(path.join(dir, "pkg", "wsgi.py"), "app = None");
-        const withApp = contentHash(dir, ["linux/amd64"]);
-        assert.notEqual(withApp, base);
-        // The executable bit changes what runs in the image; a umask's group-write bit does not.
-        fs.chmodSync(path.join(dir, "pkg", "wsgi.py"), 0o664);
-        assert.equal(contentHash(dir, ["linux/amd64"]), withApp);
-        fs.chmodSync(path.join(dir, "pkg", "wsgi.py"), 0o755);
-        assert.notEqual(contentHash(dir, ["linux/amd64"]), withApp);
-        // The Dockerfile shapes the image though it is not copied into it.
-        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\nCOPY . /srv/\n");
-        assert.notEqual(contentHash(dir, ["linux/amd64"]), withApp);
-        fs.rmSync(dir, { recursive: true });
-    });
-
-    it("refuses a .dockerignore pattern the tag's hash cannot follow", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
-        fs.writeFileSync(path.join(dir, ".dockerignore"), "tests\n*.md\n");
-        assert.throws(() => contentHash(dir), /"\*\.md" is not NAME or \*\*\/NAME/);
-        fs.rmSync(dir, { recursive: true });
     });
 
     it("builds on one base pinned by digest, in a FROM line Dependabot can update", () => {

@@ -35,7 +35,7 @@ export function ignoredNames(dir: string): { top: Set<string>; anywhere: Set<str
  * and the same content must give the same tag on every machine: of a file's mode only the executable
  * bit counts, the one bit git keeps, not what a umask adds.
  */
-export function contentHash(dir: string, extra: string[] = []): string {
+export function contentHash(dir: string, extra: string[]): string {
     const hash = createHash("sha256");
     for (const file of contextFiles(dir)) {
         const executable = (fs.statSync(path.join(dir, file)).mode & 0o111) !== 0;
@@ -56,9 +56,10 @@ export function contextFiles(dir: string): string[] {
     const ignored = ignoredNames(dir);
     const files: string[] = [];
     const walk = (rel: string) => {
-        for (const entry of fs
-            .readdirSync(path.join(dir, rel), { withFileTypes: true })
-            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+        // Stryker disable next-line all: on Linux libuv already lists a directory sorted (scandir, strcmp), and names in one directory differ; the sort keeps the order on systems that do not
+        entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+        for (const entry of entries) {
             if (ignored.anywhere.has(entry.name) || (rel === "" && ignored.top.has(entry.name))) continue;
             const file = path.join(rel, entry.name);
             if (entry.isDirectory()) walk(file);
