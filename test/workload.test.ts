@@ -212,6 +212,44 @@ for (const stack of eksStacks()) {
             );
             assert.equal(zone.maxSkew, 1);
             assert.deepEqual(zone.labelSelector.matchLabels, template.metadata.labels);
+            // Then across nodes; both soft, so a zone or node short of room delays no pod.
+            assert.deepEqual(
+                template.spec.topologySpreadConstraints.map(
+                    (t: { topologyKey: string; whenUnsatisfiable: string }) => [
+                        t.topologyKey,
+                        t.whenUnsatisfiable,
+                    ],
+                ),
+                [
+                    ["topology.kubernetes.io/zone", "ScheduleAnyway"],
+                    ["kubernetes.io/hostname", "ScheduleAnyway"],
+                ],
+            );
+        });
+
+        it("names the Deployment, its container, the Service and the service account web, labels pods as the app, and tells each pod its name", async () => {
+            const run = await okRun(stack);
+            const deployment = inputs(one(run, DEPLOYMENT));
+            const pod = deployment.spec.template.spec;
+            // The IRSA role trusts flask-app:web: a generated name would not match it.
+            assert.equal(inputs(one(run, "kubernetes:core/v1:ServiceAccount")).metadata.name, "web");
+            assert.deepEqual(
+                [deployment.metadata.name, pod.containers[0].name, inputs(one(run, SERVICE)).metadata.name],
+                ["web", "web", "web"],
+            );
+            assert.deepEqual(deployment.spec.template.metadata.labels, {
+                "app.kubernetes.io/name": "flask-app",
+                "app.kubernetes.io/component": "web",
+            });
+            assert.deepEqual(pod.containers[0].env[0], {
+                name: "POD_NAME",
+                valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+            });
+            // The one writable path (the root filesystem is read-only): in memory and bounded, so a
+            // runaway write fills 64Mi of the pod's memory, not the node's disk.
+            assert.deepEqual(pod.volumes, [
+                { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+            ]);
         });
 
         it("asks the AWS Load Balancer Controller for an internet-facing NLB in the public subnets, with pod IP targets, health-checking /readyz", async () => {
@@ -432,5 +470,34 @@ describe("where the app's port admits traffic from", () => {
 
     it("without one (the local target): the client ranges alone", () => {
         assert.deepEqual(ingressSources(["127.0.0.0/8"]), [{ cidr: "127.0.0.0/8" }]);
+    });
+});
+
+describe("the app's settings in the pod", () => {
+    const settings = {
+        overrides: { [`${P}:appEnv`]: '{"ZED":"1","ALPHA":"2"}' },
+        secrets: { [`${P}:appSecrets`]: '{"Z_TOKEN":"z","A_TOKEN":"a"}' },
+    };
+
+    it("lists appEnv, then appSecrets, each in name order whatever the config's: reordering keys rolls no pod", async () => {
+        const [c] = inputs(one(await okRun("dev", settings), DEPLOYMENT)).spec.template.spec.containers;
+        const names = c.env.map((e: { name: string }) => e.name);
+        assert.deepEqual(names.slice(names.indexOf("APP_MODULE") + 1), [
+            "ALPHA",
+            "ZED",
+            "A_TOKEN",
+            "Z_TOKEN",
+        ]);
+    });
+
+    it("keeps the secrets in an Opaque Secret labelled as the app's, made anew before the old one goes", async () => {
+        const secret = one(await okRun("dev", settings), "kubernetes:core/v1:Secret");
+        assert.equal(inputs(secret).type, "Opaque");
+        assert.deepEqual(inputs(secret).metadata.labels, {
+            "app.kubernetes.io/name": "flask-app",
+            "app.kubernetes.io/component": "web",
+        });
+        // Running pods refer to the old Secret until the rollout replaces them.
+        assert.equal(secret.options.deleteBeforeReplace, false);
     });
 });
