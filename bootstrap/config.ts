@@ -25,12 +25,16 @@ export interface BootstrapConfig {
     project: string;
     stacks: string[];
     reviewedStacks: string[];
+    /** Stacks whose pull-request previews run without a reviewer's approval (their secrets are then readable). */
+    openPreviewStacks: string[];
     reviewerTeams: string[];
     /** Policies the stacks' apps may be given (appPolicyArns), besides the program's own. */
     appPolicyArns: string[];
     /** Existing IAM OIDC providers to use instead of creating them. */
     githubOidcProviderArn?: string;
     pulumiOidcProviderArn?: string;
+    /** The Pulumi Deployments agent pool (with a Docker daemon) that runs the stacks; none: no Deployments. */
+    deploymentsAgentPoolId?: string;
 }
 
 const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/.+$/;
@@ -78,16 +82,23 @@ export function parseBootstrapConfig(
               ? `stacks with a stack file in the repository (no Pulumi.${missing(v).join(".yaml, Pulumi.")}.yaml)`
               : undefined,
     );
+    const among = (v: string[]) =>
+        listed && v.some((s) => !listed.includes(s)) ? `stacks among ${JSON.stringify(listed)}` : undefined;
     const reviewed = r.list("reviewedStacks");
-    const reviewedStacks = r.check("reviewedStacks", reviewed, (v) =>
-        listed && v.some((s) => !listed.includes(s)) ? `stacks among ${JSON.stringify(listed)}` : undefined,
-    );
+    const reviewedStacks = r.check("reviewedStacks", reviewed, among);
+    const open = r.list("openPreviewStacks");
+    const openPreviewStacks = r.check("openPreviewStacks", open, among);
+    // Deploys of the reviewed stacks and previews of the others wait for a reviewer.
+    const awaiting = [
+        ...(reviewed ?? []).map((s) => `deploys of ${s}`),
+        ...(listed && open ? listed.filter((s) => !open.includes(s)).map((s) => `previews of ${s}`) : []),
+    ];
     const reviewerTeams = r.check(
         "reviewerTeams",
         r.list("reviewerTeams", /^[\w-]+$/, "GitHub team slugs"),
         (v) =>
-            reviewed?.length && v.length === 0
-                ? `at least one team to approve deploys of ${reviewed.join(", ")}`
+            awaiting.length && v.length === 0
+                ? `at least one team to approve ${awaiting.join(", ")}`
                 : undefined,
     );
     const appPolicyArns = r.list(
@@ -99,16 +110,23 @@ export function parseBootstrapConfig(
         r.string(key, new RegExp(`^$|${OIDC_PROVIDER_ARN.source}`), "empty, or an IAM OIDC provider ARN");
     const githubOidcProviderArn = arn("githubOidcProviderArn");
     const pulumiOidcProviderArn = arn("pulumiOidcProviderArn");
+    const deploymentsAgentPoolId = r.string(
+        "deploymentsAgentPoolId",
+        /^[\w-]*$/,
+        "empty, or the id of a Pulumi Deployments agent pool",
+    );
     const config = complete({
         region,
         repository,
         pulumiOrganization,
         stacks,
         reviewedStacks,
+        openPreviewStacks,
         reviewerTeams,
         appPolicyArns,
         githubOidcProviderArn,
         pulumiOidcProviderArn,
+        deploymentsAgentPoolId,
     });
     if (r.problems.length > 0 || !config || !aws) throw new ConfigError(r.problems, stack);
     const [owner, name] = config.repository.split("/");
@@ -120,9 +138,11 @@ export function parseBootstrapConfig(
         project: projectName(),
         stacks: config.stacks,
         reviewedStacks: config.reviewedStacks,
+        openPreviewStacks: config.openPreviewStacks,
         reviewerTeams: config.reviewerTeams,
         appPolicyArns: config.appPolicyArns,
         githubOidcProviderArn: config.githubOidcProviderArn || undefined,
         pulumiOidcProviderArn: config.pulumiOidcProviderArn || undefined,
+        deploymentsAgentPoolId: config.deploymentsAgentPoolId || undefined,
     });
 }

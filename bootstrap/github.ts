@@ -1,37 +1,78 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig } from "./config";
+import type { GitHubSubjects } from "./roles";
+
+/** The claims the repository's OIDC tokens name in their `sub`, in this order. */
+export const SUBJECT_CLAIMS = ["repository_id", "context"];
 
 /**
- * The repository's environments, one per stack: deployable from main only, a reviewer's approval
- * first for the reviewed stacks, and the variables the deploy workflow reads (the stack's deploy role
- * and region); and the repository's variables the pull-request and drift workflows read.
+ * The repository's OIDC subject template, and the subjects its tokens carry under it. GitHub's default
+ * subject names the repository by owner/name, and repositories made or renamed since mid-2026 get ids
+ * in it instead (its "immutable subject claims"): the trust would depend on when the repository was
+ * made. This template makes the subject `repository_id:<id>:<context>` whatever its age, and the id
+ * is never given to another repository.
+ */
+export function githubSubjects(
+    config: BootstrapConfig,
+    opts: pulumi.CustomResourceOptions,
+): { subjects: GitHubSubjects; template: github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate } {
+    const id = github.getRepositoryOutput({ fullName: config.github.fullName }, opts).repoId;
+    const template = new github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
+        "oidc-subject",
+        { repository: config.github.repository, useDefault: false, includeClaimKeys: SUBJECT_CLAIMS },
+        opts,
+    );
+    const subject = (context: string) => pulumi.interpolate`repository_id:${id}:${context}`;
+    return {
+        subjects: {
+            environment: (name) => subject(`environment:${name}`),
+            main: subject("ref:refs/heads/main"),
+        },
+        template,
+    };
+}
+
+/**
+ * The repository's environments, two per stack. `<stack>`: its deploys, from main only, a reviewer's
+ * approval first for the reviewed stacks, with the variables the deploy workflow reads (the stack's
+ * deploy role and region). `preview-<stack>`: its pull-request previews, from any branch, a reviewer's
+ * approval first unless the stack is open to previews (its secrets are readable by the preview's
+ * code, which a pull request can change). And the repository's variables the pull-request and drift
+ * workflows read.
  */
 export function githubEnvironments(
     config: BootstrapConfig,
-    roles: { deploy: Record<string, pulumi.Output<string>>; preview: pulumi.Output<string> },
+    roles: {
+        deploy: Record<string, pulumi.Output<string>>;
+        preview: pulumi.Output<string>;
+        drift: pulumi.Output<string>;
+    },
     opts: pulumi.CustomResourceOptions,
 ): void {
     const repository = config.github.repository;
     const reviewers = config.reviewerTeams.map(
         (slug) => github.getTeamOutput({ slug, summaryOnly: true }, opts).id,
     );
-    for (const stack of config.stacks) {
-        const reviewed = config.reviewedStacks.includes(stack);
-        const environment = new github.RepositoryEnvironment(
-            stack,
+    const environment = (name: string, reviewed: boolean, mainOnly: boolean) =>
+        new github.RepositoryEnvironment(
+            name,
             {
                 repository,
-                environment: stack,
-                // Branches named by the policy below, not any protected branch.
-                deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+                environment: name,
+                // Branches named by a deployment policy, not any protected branch; none: every branch.
+                deploymentBranchPolicy: mainOnly
+                    ? { protectedBranches: false, customBranchPolicies: true }
+                    : undefined,
                 reviewers: reviewed ? [{ teams: reviewers.map((id) => id.apply(Number)) }] : undefined,
                 preventSelfReview: reviewed,
                 canAdminsBypass: false,
             },
             opts,
         );
-        const inIt = { ...opts, dependsOn: [environment] };
+    for (const stack of config.stacks) {
+        const deploys = environment(stack, config.reviewedStacks.includes(stack), true);
+        const inIt = { ...opts, dependsOn: [deploys] };
         new github.RepositoryEnvironmentDeploymentPolicy(
             stack,
             { repository, environment: stack, branchPattern: "main" },
@@ -44,9 +85,11 @@ export function githubEnvironments(
                 { repository, environment: stack, variableName, value },
                 inIt,
             );
+        environment(`preview-${stack}`, !config.openPreviewStacks.includes(stack), false);
     }
     const variables = {
         AWS_PREVIEW_ROLE_ARN: roles.preview,
+        AWS_DRIFT_ROLE_ARN: roles.drift,
         AWS_REGION: config.region,
         PULUMI_ORG: config.pulumiOrganization,
     };

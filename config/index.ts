@@ -45,6 +45,8 @@ export interface EksStackConfig extends CommonConfig {
     cluster: ControlPlaneSettings & {
         /** IAM roles given cluster admin, besides the deployer. */
         adminRoleArns: string[];
+        /** Whether the bootstrap's delivery roles and boundary for the stack are used (config/delivery.ts). */
+        deliveryRoles: boolean;
     };
     nodes: NodeGroupSettings;
 }

@@ -164,7 +164,9 @@ function unquoted(value: string): string {
         : "";
 }
 
-export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: string[] }) | undefined {
+export function cluster(
+    r: Reader,
+): (ControlPlaneSettings & { adminRoleArns: string[]; deliveryRoles: boolean }) | undefined {
     const kubernetesVersion = r.check("kubernetesVersion", r.string("kubernetesVersion"), (v) =>
         v in KUBERNETES_VERSIONS
             ? undefined
@@ -175,6 +177,7 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
     const logRetentionDays = r.check("logRetentionDays", r.integer("logRetentionDays", 1), (v) =>
         LOG_RETENTION_DAYS.includes(v) ? undefined : `one of ${LOG_RETENTION_DAYS.join(", ")}`,
     );
+    const deliveryRoles = r.boolean("deliveryRoles");
     const adminRoleArns = r.list(
         "adminRoleArns",
         ROLE_ARN,
@@ -209,6 +212,7 @@ export function cluster(r: Reader): (ControlPlaneSettings & { adminRoleArns: str
         upgradePolicy,
         endpointPublicAccessCidrs,
         logRetentionDays,
+        deliveryRoles,
         adminRoleArns,
         viewerRoleArns,
         kubeconfigProfile,

@@ -20,6 +20,8 @@ export interface ExistingAws {
     logGroups?: string[];
     /** The stack's cluster, with its one node group's live scaling; no scaling: no node group yet. */
     cluster?: { name: string; nodeScaling?: { minSize: number; desiredSize: number; maxSize: number } };
+    /** IAM policies that do not exist (every other ARN a lookup names does). */
+    missingPolicies?: string[];
 }
 
 export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.runtime.Mocks {
@@ -190,6 +192,22 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                 case "aws:eks/getAddonVersion:getAddonVersion":
                     // EKS's default build of an add-on for a Kubernetes minor (a made-up one here).
                     return { ...args.inputs, id: args.inputs.addonName, version: "v9.9.9-eksbuild.1" };
+                case "github:index/getRepository:getRepository":
+                    // The repository whose workflows deploy, as the bootstrap looks up its id.
+                    return { ...args.inputs, repoId: 987654321, id: args.inputs.fullName };
+                case "aws:iam/getPolicy:getPolicy":
+                    // A managed policy of the account or AWS's, by ARN: one read statement here.
+                    if (existing.missingPolicies?.includes(args.inputs.arn))
+                        throw new Error(`reading IAM Policy (${args.inputs.arn}): NoSuchEntity: 404`);
+                    return {
+                        ...args.inputs,
+                        name: String(args.inputs.arn).split("/").pop(),
+                        policy: JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+                        }),
+                        id: args.inputs.arn,
+                    };
                 case "github:index/getTeam:getTeam":
                     // A team of the repository's owner, as the bootstrap program looks it up by slug.
                     return { ...args.inputs, id: `${[...String(args.inputs.slug)].length}4211` };

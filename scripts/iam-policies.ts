@@ -1,5 +1,6 @@
-// Writes every IAM policy the bootstrap program makes (its example stack, under the mocks) to DIR, one
-// JSON file per policy, for npm test to lint with parliament.
+// Writes every IAM policy the bootstrap program makes (its example stack, under the mocks): the roles'
+// inline policies and the managed ones (boundaries, the deploy roles' IAM rights), to DIR, one JSON
+// file per policy, for npm test to lint with parliament.
 import * as fs from "fs";
 import * as path from "path";
 import { runStack } from "../harness";
@@ -7,8 +8,14 @@ import { runStack } from "../harness";
 const dir = process.argv[2];
 runStack("example", { root: path.join(__dirname, "..", "bootstrap") }).then((run) => {
     if (run.error) throw run.error;
-    const policies = run.registrations.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+    const policies = run.registrations.filter(
+        (r) => r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/policy:Policy",
+    );
     if (policies.length === 0) throw new Error("the bootstrap program made no IAM policy");
     fs.mkdirSync(dir, { recursive: true });
-    for (const r of policies) fs.writeFileSync(path.join(dir, `${r.name}.json`), String(r.inputs.policy));
+    for (const r of policies)
+        fs.writeFileSync(
+            path.join(dir, `${r.type.split(":").pop()}-${r.name}.json`),
+            String(r.inputs.policy),
+        );
 });

@@ -3,13 +3,14 @@ import * as path from "path";
 import { clusterAutoscaler } from "../components/addons/autoscaler";
 import { loadBalancerController } from "../components/addons/lbcontroller";
 import { Cluster, adminPrincipals } from "../components/platform/cluster";
+import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { Image } from "../components/app/image";
 import { liveState } from "../components/platform/live";
 import { irsaRole } from "../components/platform/irsa";
 import { Network } from "../components/platform/network";
-import { releaseReaders } from "../components/platform/releasereaders";
 import { Workload } from "../components/app/workload";
 import type { EksStackConfig } from "../config";
+import { REFRESHERS_GROUP, deliveryNames } from "../config/delivery";
 
 /** The whole stack on AWS: network, EKS cluster and nodes, ECR image, and the workload on them. */
 export async function deployEks(config: EksStackConfig) {
@@ -26,7 +27,15 @@ export async function deployEks(config: EksStackConfig) {
     const withAws = { providers: [awsProvider] };
 
     // Read before anything registers: a refusal here leaves nothing half made.
-    const admins = await adminPrincipals(config.cluster.adminRoleArns, { provider: awsProvider });
+    const delivery = config.cluster.deliveryRoles
+        ? await deliveryIdentities(deliveryNames(config.project, config.stack), { provider: awsProvider })
+        : undefined;
+    if (delivery) boundEveryRole(delivery.boundaryArn);
+    const admins = await adminPrincipals(
+        config.cluster.adminRoleArns,
+        { provider: awsProvider },
+        delivery?.deployRoleArn,
+    );
     const live = await liveState(config.clusterName, { provider: awsProvider });
 
     const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
@@ -36,7 +45,12 @@ export async function deployEks(config: EksStackConfig) {
             clusterName: config.clusterName,
             region: config.region,
             ...config.cluster,
+            viewerRoleArns: [
+                ...(delivery ? [delivery.previewRoleArn] : []),
+                ...config.cluster.viewerRoleArns,
+            ],
             adminPrincipalArns: admins,
+            refreshers: { roleArns: delivery ? [delivery.driftRoleArn] : [], group: REFRESHERS_GROUP },
             credentials: config.aws,
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,
@@ -56,7 +70,6 @@ export async function deployEks(config: EksStackConfig) {
         provider: cluster.provider,
     };
     clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
-    releaseReaders(cluster, { provider: cluster.provider });
     const lbController = loadBalancerController({ ...addon, vpcId: network.vpcId }, cluster);
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.
@@ -79,6 +92,7 @@ export async function deployEks(config: EksStackConfig) {
             namespace,
             imageRef: image.imageRef,
             app: config.app,
+            secretReaders: REFRESHERS_GROUP,
             eks: {
                 serviceAccountRole: (ns, serviceAccount, parent) => {
                     const role = irsaRole(

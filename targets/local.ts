@@ -3,6 +3,7 @@ import * as path from "path";
 import { LocalImage } from "../components/app/localimage";
 import { Workload } from "../components/app/workload";
 import type { LocalStackConfig } from "../config";
+import { REFRESHERS_GROUP } from "../config/delivery";
 
 /**
  * The image and the same workload on a Kubernetes cluster the user already has (kind, k3d,
@@ -23,7 +24,13 @@ export async function deployLocal(config: LocalStackConfig) {
     });
     const app = new Workload(
         "app",
-        { namespace: "flask-app", imageRef: image.imageRef, app: config.app, ...config.workload },
+        {
+            namespace: "flask-app",
+            imageRef: image.imageRef,
+            app: config.app,
+            secretReaders: REFRESHERS_GROUP,
+            ...config.workload,
+        },
         { providers: [provider] },
     );
     return { url: app.url, imageRef: image.imageRef, namespace: app.namespace };

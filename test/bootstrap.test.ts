@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseBootstrapConfig } from "../bootstrap/config";
-import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/permissions";
-import { DEPLOY_SESSION_SECONDS, MANAGED_POLICIES } from "../bootstrap/roles";
+import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/actions";
+import { MANAGED_POLICY_MAX_CHARS } from "../bootstrap/boundary";
+import { DEPLOY_SESSION_SECONDS, INLINE_POLICY_MAX_CHARS, MANAGED_POLICIES } from "../bootstrap/roles";
 import { RunResult, runStack } from "../harness";
+import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { ROOT } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one } from "./helpers";
 
@@ -39,6 +41,11 @@ async function whatTheProgramAsks(): Promise<{
     const runs = [
         ...(await Promise.all(eksStacks().map((s) => okRun(s)))),
         await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } }),
+        // An up checks who deploys; a stack without the delivery roles makes that one its admin.
+        await okRun("dev", {
+            deploy: true,
+            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([MOCK_DEPLOYER_ROLE]) },
+        }),
         // A later up: the cluster exists, and its node group's live bounds are read.
         await okRun("dev", {
             existing: {
@@ -88,44 +95,69 @@ describe("bootstrap: the deploy role's permissions cover exactly what the progra
         assert.deepEqual([...MANAGED_POLICIES].sort(), [...managed].sort());
     });
 
-    it("every stack's deploy role holds every action of the table, and its policy fits IAM's inline limit", async () => {
+    it("every stack's deploy role's policies fit IAM's limits: the inline one 10,240 characters, the managed one 6,144", async () => {
         const run = await okBootstrap();
-        const table = [
-            ...Object.values(RESOURCE_ACTIONS).flatMap((a) => [...a.read, ...a.write]),
-            ...Object.values(LOOKUP_ACTIONS).flat(),
-        ];
         for (const stack of ["dev", "staging", "prod"]) {
-            const policy = policyOf(run, `deploy-${stack}`);
-            const granted = actionsOf(policy.Statement);
-            assert.deepEqual(
-                table.filter((a) => !granted.has(a)),
-                [],
-                stack,
+            const inline = inputs(one(run, "aws:iam/rolePolicy:RolePolicy", `deploy-${stack}`)).policy;
+            const managed = inputs(one(run, "aws:iam/policy:Policy", `deploy-iam-${stack}`)).policy;
+            assert.ok(inline.length <= INLINE_POLICY_MAX_CHARS, `${stack}: ${inline.length}`);
+            assert.ok(managed.length <= MANAGED_POLICY_MAX_CHARS, `${stack}: ${managed.length}`);
+            // test/deployrole.test.ts evaluates the two together, as AWS does once both are on the role.
+            const attachment = inputs(
+                one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `deploy-iam-${stack}`),
             );
-            // A role's inline policies may hold 10,240 characters, whitespace not counted.
-            assert.ok(JSON.stringify(policy).replace(/\s/g, "").length <= 10240, stack);
+            assert.equal(attachment.role, `flask-eks-deploy-${stack}`);
         }
     });
 });
 
 describe("bootstrap: roles", () => {
-    it("a deploy role per stack, trusted by its GitHub environment and its Deployments' update and destroy only", async () => {
+    const sub = (context: string) => `repository_id:987654321:${context}`;
+
+    it("a deploy role per stack, trusted by its GitHub environment only, carrying none of the tags that grant rights", async () => {
         const run = await okBootstrap();
         for (const stack of ["dev", "staging", "prod"]) {
             const role = inputs(one(run, "aws:iam/role:Role", `deploy-${stack}`));
             assert.equal(role.name, `flask-eks-deploy-${stack}`);
             assert.equal(role.maxSessionDuration, DEPLOY_SESSION_SECONDS);
-            const [gh, deployments] = trustOf(run, `deploy-${stack}`).Statement;
-            assert.deepEqual(gh.Condition.StringEquals, {
+            assert.equal(role.tags, undefined);
+            const trust = trustOf(run, `deploy-${stack}`).Statement;
+            assert.equal(trust.length, 1);
+            assert.deepEqual(trust[0].Condition.StringEquals, {
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": [`repo:acme/flask-eks:environment:${stack}`],
+                "token.actions.githubusercontent.com:sub": [sub(`environment:${stack}`)],
             });
-            assert.deepEqual(deployments.Condition.StringEquals, {
-                "api.pulumi.com/oidc:aud": "acme",
-                "api.pulumi.com/oidc:sub": ["update", "destroy"].map(
-                    (op) =>
-                        `pulumi:deploy:org:acme:project:flask-eks:stack:${stack}:operation:${op}:scope:write`,
-                ),
+        }
+        // No Deployments without an agent pool: no Pulumi OIDC provider at all.
+        assert.deepEqual(
+            all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((p) => inputs(p).url),
+            ["https://token.actions.githubusercontent.com"],
+        );
+    });
+
+    it("with a Deployments agent pool, a deploy role also trusts Pulumi Deployments' update and destroy of its stack", async () => {
+        const run = await bootstrap({ [`${B}:deploymentsAgentPoolId`]: "pool-1" });
+        assert.equal(run.error, undefined, run.error?.message);
+        const [, deployments] = trustOf(run, "deploy-prod").Statement;
+        assert.deepEqual(deployments.Condition.StringEquals, {
+            "api.pulumi.com/oidc:aud": "acme",
+            "api.pulumi.com/oidc:sub": ["update", "destroy"].map(
+                (op) => `pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:${op}:scope:write`,
+            ),
+        });
+    });
+
+    it("a permissions boundary per stack, named for it, which the deploy role's policies require", async () => {
+        const run = await okBootstrap();
+        for (const stack of ["dev", "staging", "prod"]) {
+            const boundary = inputs(one(run, "aws:iam/policy:Policy", `boundary-${stack}`));
+            assert.equal(boundary.name, `flask-eks-boundary-${stack}`);
+            assert.ok(boundary.policy.length <= MANAGED_POLICY_MAX_CHARS);
+            const guards = policyOf(run, `deploy-${stack}`).Statement.find(
+                (s: Statement) => s.Sid === "NoRoleWithoutTheBoundary",
+            );
+            assert.deepEqual(guards.Condition.ArnNotEquals, {
+                "iam:PermissionsBoundary": `arn:aws:iam::123456789012:policy/flask-eks-boundary-${stack}`,
             });
         }
     });
@@ -135,86 +167,49 @@ describe("bootstrap: roles", () => {
         const run = await bootstrap({ [`${B}:appPolicyArns`]: JSON.stringify([granted]) });
         assert.equal(run.error, undefined, run.error?.message);
         const bySid = Object.fromEntries(
-            policyOf(run, "deploy-dev").Statement.map((s: Statement) => [s.Sid, s]),
+            JSON.parse(inputs(one(run, "aws:iam/policy:Policy", "deploy-iam-dev")).policy).Statement.map(
+                (s: Statement) => [s.Sid, s],
+            ),
         );
         assert.deepEqual(bySid.AttachOnlyTheseManagedPolicies.Condition.ArnEquals["iam:PolicyARN"], [
             ...MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`),
             granted,
         ]);
+        // Read from IAM, so that the stack's boundary lets the app's role use it.
+        assert.equal(run.invokes.find((i) => i.token === "aws:iam/getPolicy:getPolicy")?.inputs.arn, granted);
     });
 
-    it("a deploy role reaches its own stack's cluster, repository and roles, not another stack's", async () => {
-        const statements: Statement[] = policyOf(await okBootstrap(), "deploy-dev").Statement;
-        const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-        assert.ok(
-            bySid.ThisStacksCluster.Resource.every(
-                (r: string) => r.includes(":cluster/flask-eks-dev") || r.includes("/flask-eks-dev/"),
-            ),
-        );
-        assert.equal(
-            bySid.ThisStacksRepository.Resource,
-            "arn:aws:ecr:us-west-2:123456789012:repository/flask-eks-dev/*",
-        );
-        assert.deepEqual(bySid.ThisStacksRoles.Condition, {
-            StringEquals: { "aws:ResourceTag/project": "flask-eks", "aws:ResourceTag/stack": "dev" },
-        });
-        assert.deepEqual(bySid.CreateRolesTaggedForThisStack.Condition, {
-            StringEquals: { "aws:RequestTag/project": "flask-eks", "aws:RequestTag/stack": "dev" },
-        });
-        // It may attach the managed policies the program attaches, and no other (no AdministratorAccess).
-        assert.deepEqual(
-            bySid.AttachOnlyTheseManagedPolicies.Condition.ArnEquals["iam:PolicyARN"],
-            MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`),
-        );
-        const passRole = bySid.PassThisStacksRolesToEksAndEc2;
-        assert.deepEqual(passRole.Condition["ForAnyValue:StringEquals"]["iam:PassedToService"], [
-            "eks.amazonaws.com",
-            "ec2.amazonaws.com",
-        ]);
-        // No action is granted on everything unless it takes no resource.
-        for (const s of statements.filter((s) => s.Resource === "*"))
-            for (const a of s.Action)
-                assert.match(
-                    a,
-                    /^(ec2:Describe|eks:ListClusters|eks:DescribeAddonVersions|eks:CreateCluster|ecr:GetAuthorizationToken|logs:DescribeLogGroups|kms:CreateKey)/,
-                    a,
-                );
-    });
-
-    it("the read-only role: this repository's pull requests and main, reading and looking up only", async () => {
+    it("the read-only roles: preview for the preview environments, drift for main, reading and looking up only", async () => {
         const run = await okBootstrap();
         assert.equal(inputs(one(run, "aws:iam/role:Role", "preview")).name, "flask-eks-preview");
-        const [gh] = trustOf(run, "preview").Statement;
-        assert.deepEqual(gh.Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
-            "repo:acme/flask-eks:pull_request",
-            "repo:acme/flask-eks:ref:refs/heads/main",
-        ]);
-        const granted = actionsOf(policyOf(run, "preview").Statement);
-        const writes = Object.values(RESOURCE_ACTIONS).flatMap((a) => a.write);
-        const reads = new Set([
-            ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
-            ...Object.values(LOOKUP_ACTIONS).flat(),
-        ]);
+        assert.equal(inputs(one(run, "aws:iam/role:Role", "drift")).name, "flask-eks-drift");
+        const subjects = (name: string) =>
+            trustOf(run, name).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
         assert.deepEqual(
-            [...granted].filter((a) => !reads.has(a)),
-            [],
+            subjects("preview"),
+            ["dev", "staging", "prod"].map((s) => sub(`environment:preview-${s}`)),
         );
-        assert.deepEqual(
-            writes.filter((a) => granted.has(a) && !reads.has(a)),
-            [],
-        );
-        // No ReadOnlyAccess: no S3 object, SSM parameter or secret is readable.
-        assert.ok(![...granted].some((a) => /^(s3|ssm|secretsmanager):/.test(a)));
+        assert.deepEqual(subjects("drift"), [sub("ref:refs/heads/main")]);
+        for (const name of ["preview", "drift"]) {
+            const granted = actionsOf(policyOf(run, name).Statement);
+            const reads = new Set([
+                ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
+                ...Object.values(LOOKUP_ACTIONS).flat(),
+            ]);
+            assert.deepEqual(
+                [...granted].filter((a) => !reads.has(a as string)),
+                [],
+            );
+            // No ReadOnlyAccess: no S3 object, SSM parameter or secret is readable.
+            assert.ok(![...granted].some((a) => /^(s3|ssm|secretsmanager):/.test(a as string)));
+        }
     });
 
     it("adopts existing OIDC providers instead of making them", async () => {
         const github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
         const run = await bootstrap({ [`${B}:githubOidcProviderArn`]: github });
         assert.equal(run.error, undefined);
-        const providers = all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").map(
-            (p) => inputs(p).url,
-        );
-        assert.deepEqual(providers, ["https://api.pulumi.com/oidc"]);
+        assert.deepEqual(all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
         assert.equal(trustOf(run, "deploy-dev").Statement[0].Principal.Federated, github);
     });
 });
@@ -240,10 +235,42 @@ describe("bootstrap: GitHub environments", () => {
                 assert.equal(env.reviewers[0].teams.length, 1);
                 assert.equal(env.preventSelfReview, true);
             } else assert.equal(env.reviewers, undefined);
+            assert.equal(env.canAdminsBypass, false);
         }
     });
 
-    it("gives each environment its deploy role and region, and the repository the read-only role", async () => {
+    it("a preview environment per stack, from any branch: only the stacks open to previews run without a reviewer", async () => {
+        const run = await okBootstrap();
+        for (const stack of ["dev", "staging", "prod"]) {
+            const env = inputs(
+                one(run, "github:index/repositoryEnvironment:RepositoryEnvironment", `preview-${stack}`),
+            );
+            assert.equal(env.deploymentBranchPolicy, undefined);
+            assert.equal(env.canAdminsBypass, false);
+            if (stack === "dev") assert.equal(env.reviewers, undefined);
+            else {
+                assert.equal(env.reviewers[0].teams.length, 1);
+                assert.equal(env.preventSelfReview, true);
+            }
+        }
+    });
+
+    it("sets the repository's OIDC subject to its id and the job's context, whatever the repository's age", async () => {
+        const run = await okBootstrap();
+        const template = inputs(
+            one(
+                run,
+                "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+            ),
+        );
+        assert.deepEqual(template, {
+            repository: "flask-eks",
+            useDefault: false,
+            includeClaimKeys: ["repository_id", "context"],
+        });
+    });
+
+    it("gives each environment its deploy role and region, and the repository the read-only roles", async () => {
         const run = await okBootstrap();
         const variables = all(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map(
             inputs,
@@ -258,6 +285,7 @@ describe("bootstrap: GitHub environments", () => {
         );
         assert.deepEqual(repo, {
             AWS_PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/flask-eks-preview",
+            AWS_DRIFT_ROLE_ARN: "arn:aws:iam::123456789012:role/flask-eks-drift",
             AWS_REGION: "us-west-2",
             PULUMI_ORG: "acme",
         });
@@ -265,33 +293,70 @@ describe("bootstrap: GitHub environments", () => {
 });
 
 describe("bootstrap: Pulumi Cloud", () => {
-    it("exchanges GitHub's tokens for team tokens: previewers for pull requests and main, a stack's deployers for its environment", async () => {
+    const sub = (context: string) => `repository_id:987654321:${context}`;
+
+    it("exchanges GitHub's tokens for team tokens: a stack's previewers for its preview environment, deployers for its deploy environment, drift for main", async () => {
         const run = await okBootstrap();
         const issuer = inputs(one(run, "pulumiservice:index:OidcIssuer"));
         assert.equal(issuer.url, "https://token.actions.githubusercontent.com");
         const bySub = Object.fromEntries(issuer.policies.map((p: Statement) => [p.rules.sub, p.teamName]));
         assert.deepEqual(bySub, {
-            "repo:acme/flask-eks:pull_request": "flask-eks-previewers",
-            "repo:acme/flask-eks:ref:refs/heads/main": "flask-eks-previewers",
-            "repo:acme/flask-eks:environment:dev": "flask-eks-deployers-dev",
-            "repo:acme/flask-eks:environment:staging": "flask-eks-deployers-staging",
-            "repo:acme/flask-eks:environment:prod": "flask-eks-deployers-prod",
+            [sub("ref:refs/heads/main")]: "flask-eks-drift",
+            [sub("environment:preview-dev")]: "flask-eks-previewers-dev",
+            [sub("environment:preview-staging")]: "flask-eks-previewers-staging",
+            [sub("environment:preview-prod")]: "flask-eks-previewers-prod",
+            [sub("environment:dev")]: "flask-eks-deployers-dev",
+            [sub("environment:staging")]: "flask-eks-deployers-staging",
+            [sub("environment:prod")]: "flask-eks-deployers-prod",
         });
+        // No token for a pull request's own subject, which any branch's code can ask for.
+        assert.ok(!issuer.policies.some((p: Statement) => /pull_request/.test(p.rules.sub)));
         const permissions = all(run, "pulumiservice:index:TeamStackPermission").map(inputs);
         const of = (team: string) =>
             permissions.filter((p) => p.team === team).map((p) => [p.stack, p.permission]);
-        assert.deepEqual(of("flask-eks-previewers"), [
+        assert.deepEqual(of("flask-eks-drift"), [
             ["dev", 101],
             ["staging", 101],
             ["prod", 101],
         ]);
+        // Reading a stack decrypts its secrets: a preview team reads its own stack only.
+        assert.deepEqual(of("flask-eks-previewers-prod"), [["prod", 101]]);
+        assert.deepEqual(of("flask-eks-previewers-dev"), [["dev", 101]]);
         assert.deepEqual(of("flask-eks-deployers-prod"), [["prod", 102]]);
     });
 
-    it("Deployments runs only what a person starts, as the stack's deploy role, with the image the stack runs", async () => {
-        const run = await okBootstrap();
+    it("makes each stack before what names it: every permission and setting waits for its Stack", async () => {
+        const run = await bootstrap({ [`${B}:deploymentsAgentPoolId`]: "pool-1" });
+        assert.equal(run.error, undefined, run.error?.message);
+        const stacks = all(run, "pulumiservice:index:Stack");
+        assert.deepEqual(
+            stacks.map((s) => [inputs(s).organizationName, inputs(s).projectName, inputs(s).stackName]),
+            [
+                ["acme", "flask-eks", "dev"],
+                ["acme", "flask-eks", "staging"],
+                ["acme", "flask-eks", "prod"],
+            ],
+        );
+        const naming = [
+            ...all(run, "pulumiservice:index:TeamStackPermission"),
+            ...all(run, "pulumiservice:index:DeploymentSettings"),
+        ];
+        assert.equal(naming.length, 3 * 3 + 3);
+        for (const r of naming) {
+            const stack = stacks.find((s) => inputs(s).stackName === inputs(r).stack)!;
+            assert.deepEqual(r.propertyDependencies.stack, [stack.urn], `${r.type} ${r.name}`);
+            assert.equal(inputs(r).organization, "acme");
+        }
+        // A stack that still holds resources is never deleted with the bootstrap.
+        for (const s of stacks) assert.equal(inputs(s).forceDestroy, undefined);
+    });
+
+    it("no Deployments settings without an agent pool; with one, only what a person starts, on the pool, as the stack's deploy role", async () => {
+        assert.deepEqual(all(await okBootstrap(), "pulumiservice:index:DeploymentSettings"), []);
+        const run = await bootstrap({ [`${B}:deploymentsAgentPoolId`]: "pool-1" });
         for (const stack of ["dev", "staging", "prod"]) {
             const s = inputs(one(run, "pulumiservice:index:DeploymentSettings", stack));
+            assert.equal(s.agentPoolId, "pool-1");
             assert.deepEqual(s.github, {
                 repository: "acme/flask-eks",
                 deployCommits: false,
@@ -301,11 +366,6 @@ describe("bootstrap: Pulumi Cloud", () => {
             assert.equal(
                 s.operationContext.oidc.aws.roleARN,
                 `arn:aws:iam::123456789012:role/flask-eks-deploy-${stack}`,
-            );
-            // No Docker daemon to count on: the run pins the image the stack last deployed.
-            assert.equal(
-                s.operationContext.preRunCommands[2],
-                `pulumi config set --stack acme/flask-eks/${stack} imageRef "$(pulumi stack output --stack acme/flask-eks/${stack} imageRef)"`,
             );
             assert.match(s.executorContext.executorImage, /^pulumi\/pulumi:\d+\.\d+\.\d+$/);
         }
@@ -320,10 +380,12 @@ describe("bootstrap: config", () => {
         [`${B}:pulumiOrganization`]: "acme",
         [`${B}:stacks`]: '["dev","staging","prod"]',
         [`${B}:reviewedStacks`]: '["prod"]',
+        [`${B}:openPreviewStacks`]: '["dev"]',
         [`${B}:reviewerTeams`]: '["platform"]',
         [`${B}:appPolicyArns`]: "[]",
         [`${B}:githubOidcProviderArn`]: "",
         [`${B}:pulumiOidcProviderArn`]: "",
+        [`${B}:deploymentsAgentPoolId`]: "",
     };
     const problems = (overrides: Record<string, string>) => {
         try {
@@ -348,7 +410,7 @@ describe("bootstrap: config", () => {
                 `${B}:githubRepository: got "flask-eks", expected owner/name of a GitHub repository`,
                 `${B}:stacks: got ["dev","qa"], expected stacks with a stack file in the repository (no Pulumi.qa.yaml)`,
                 `${B}:reviewedStacks: got ["prod"], expected stacks among ["dev","qa"]`,
-                `${B}:reviewerTeams: got [], expected at least one team to approve deploys of prod`,
+                `${B}:reviewerTeams: got [], expected at least one team to approve deploys of prod, previews of qa`,
             ],
         );
     });

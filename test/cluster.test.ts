@@ -3,6 +3,7 @@ import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { describe, it } from "node:test";
 import { isSecretValue } from "../harness";
 import { runStack } from "../harness";
+import { REFRESHERS_GROUP } from "../config/delivery";
 import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
@@ -65,41 +66,37 @@ for (const stack of eksStacks()) {
             assert.deepEqual(vpcConfig.publicAccessCidrs ?? [], allow);
         });
 
-        it("gives cluster admin to the deployer's role (not its session) through access entries", async () => {
+        it("gives cluster admin to the stack's deploy role, view to its preview role, and view with the refreshers' group to its drift role", async () => {
             const run = await okRun(stack);
-            const entries = all(run, "aws:eks/accessEntry:AccessEntry").map(inputs);
+            const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+            const entries: Record<string, { type: string; kubernetesGroups?: string[] }> = Object.fromEntries(
+                all(run, "aws:eks/accessEntry:AccessEntry").map((e) => [inputs(e).principalArn, inputs(e)]),
+            );
+            const policies = Object.fromEntries(
+                all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [
+                    inputs(a).principalArn,
+                    inputs(a).policyArn.split("/").pop(),
+                ]),
+            );
+            assert.deepEqual(policies, {
+                [role(`${P}-deploy-${stack}`)]: "AmazonEKSClusterAdminPolicy",
+                [role(`${P}-preview`)]: "AmazonEKSViewPolicy",
+                [role(`${P}-drift`)]: "AmazonEKSViewPolicy",
+            });
             assert.deepEqual(
-                entries.map((e) => e.principalArn),
-                [MOCK_DEPLOYER_ROLE],
+                Object.values(entries).map((e) => e.type),
+                ["STANDARD", "STANDARD", "STANDARD"],
             );
-            const [association] = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(
-                inputs,
-            );
-            assert.equal(association.principalArn, MOCK_DEPLOYER_ROLE);
-            assert.deepEqual(
-                entries.map((e) => e.type),
-                ["STANDARD"],
-            );
+            assert.equal(entries[role(`${P}-preview`)].kubernetesGroups, undefined);
+            assert.deepEqual(entries[role(`${P}-drift`)].kubernetesGroups, [REFRESHERS_GROUP]);
             // EKS refuses a policy association for a principal without an access entry yet.
-            const [entry] = all(run, "aws:eks/accessEntry:AccessEntry");
-            const [associated] = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
-            assert.ok(associated.dependencies.includes(entry.urn));
-            assert.equal(
-                association.policyArn,
-                "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-            );
-            assert.deepEqual(association.accessScope, { type: "cluster" });
-        });
-
-        it("registers an IAM OIDC provider on the cluster's issuer for IRSA", async () => {
-            const run = await okRun(stack);
-            const oidc = one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-            assert.deepEqual(inputs(oidc).clientIdLists, ["sts.amazonaws.com"]);
-            assert.match(
-                inputs(oidc).url,
-                /^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[0-9a-f]{32}$/,
-            );
-            assert.deepEqual(oidc.propertyDependencies.url, [one(run, "aws:eks/cluster:Cluster").urn]);
+            for (const associated of all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
+                const entry = all(run, "aws:eks/accessEntry:AccessEntry").find(
+                    (e) => inputs(e).principalArn === inputs(associated).principalArn,
+                )!;
+                assert.ok(associated.dependencies.includes(entry.urn));
+                assert.deepEqual(inputs(associated).accessScope, { type: "cluster" });
+            }
         });
 
         it("builds the Kubernetes provider from the kubeconfig, after the node group and the admin access", async () => {
@@ -107,11 +104,10 @@ for (const stack of eksStacks()) {
             const provider = one(run, "pulumi:providers:kubernetes");
             assert.ok(isSecretValue(provider.inputs.kubeconfig));
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
-            assert.ok(
-                provider.dependencies.includes(
-                    one(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").urn,
-                ),
-            );
+            const admin = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").find((a) =>
+                inputs(a).policyArn.endsWith("AmazonEKSClusterAdminPolicy"),
+            )!;
+            assert.ok(provider.dependencies.includes(admin.urn));
         });
 
         it("protects the cluster and KMS key exactly where config says so", async () => {
@@ -137,10 +133,21 @@ for (const stack of eksStacks()) {
 }
 
 describe("cluster options", () => {
+    // Without the bootstrap's roles: a laptop's stack.
+    const laptop = { [`${P}:deliveryRoles`]: "false" };
+
+    it("gives cluster admin to the deployer's role (not its session) without the delivery roles", async () => {
+        const run = await okRun("dev", { overrides: laptop });
+        const principals = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map(
+            (a) => inputs(a).principalArn,
+        );
+        assert.deepEqual(principals, [MOCK_DEPLOYER_ROLE]);
+    });
+
     it("gives viewer roles read-only Kubernetes access, and the deployer stays admin with one entry", async () => {
         const preview = "arn:aws:iam::123456789012:role/flask-eks-preview";
         const run = await okRun("dev", {
-            overrides: { [`${P}:viewerRoleArns`]: JSON.stringify([preview, MOCK_DEPLOYER_ROLE]) },
+            overrides: { ...laptop, [`${P}:viewerRoleArns`]: JSON.stringify([preview, MOCK_DEPLOYER_ROLE]) },
         });
         const byPrincipal = Object.fromEntries(
             all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [
@@ -154,16 +161,18 @@ describe("cluster options", () => {
         assert.match(byPrincipal[MOCK_DEPLOYER_ROLE].policyArn, /AmazonEKSClusterAdminPolicy$/);
         // Named by what they grant, account and role: a renamed entry is replaced, its access gone meanwhile.
         const entries = all(run, "aws:eks/accessEntry:AccessEntry");
-        assert.equal(
-            entries.find((e) => inputs(e).principalArn === preview)?.name,
-            "view-123456789012-flask-eks-preview",
-        );
+        const viewer = entries.find((e) => inputs(e).principalArn === preview)!;
+        assert.equal(viewer.name, "view-123456789012-flask-eks-preview");
+        // A viewer reads no Secret: no group beyond EKS's view policy.
+        assert.equal(inputs(viewer).kubernetesGroups, undefined);
         assert.equal(entries.length, 2);
     });
 
     it("with adminRoleArns set, makes exactly those admins, whoever previews: a pull request's preview shows no churn", async () => {
         const admin = "arn:aws:iam::123456789012:role/flask-eks-deploy-dev";
-        const run = await okRun("dev", { overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin]) } });
+        const run = await okRun("dev", {
+            overrides: { ...laptop, [`${P}:adminRoleArns`]: JSON.stringify([admin]) },
+        });
         const principals = all(run, "aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn);
         assert.deepEqual(principals, [admin]);
     });
@@ -171,7 +180,7 @@ describe("cluster options", () => {
     it("lets an up by a principal that adminRoleArns lists", async () => {
         const run = await runStack("dev", {
             deploy: true,
-            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([MOCK_DEPLOYER_ROLE]) },
+            overrides: { ...laptop, [`${P}:adminRoleArns`]: JSON.stringify([MOCK_DEPLOYER_ROLE]) },
         });
         assert.equal(run.error, undefined, run.error?.message);
     });
@@ -180,7 +189,7 @@ describe("cluster options", () => {
         const admin = "arn:aws:iam::123456789012:role/flask-eks-deploy-dev";
         const run = await runStack("dev", {
             deploy: true,
-            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin]) },
+            overrides: { ...laptop, [`${P}:adminRoleArns`]: JSON.stringify([admin]) },
         });
         assert.equal(
             run.error?.message,
@@ -192,42 +201,10 @@ describe("cluster options", () => {
         );
     });
 
-    it("lets viewers read Helm's release records in kube-system, and nothing else beyond EKS's view policy", async () => {
-        const preview = "arn:aws:iam::123456789012:role/flask-eks-preview";
-        const run = await okRun("dev", { overrides: { [`${P}:viewerRoleArns`]: JSON.stringify([preview]) } });
-        const entries = Object.fromEntries(
-            all(run, "aws:eks/accessEntry:AccessEntry").map((e) => [inputs(e).principalArn, inputs(e)]),
-        );
-        assert.deepEqual(entries[preview].kubernetesGroups, ["flask-eks:release-readers"]);
-        assert.equal(entries[MOCK_DEPLOYER_ROLE].kubernetesGroups, undefined);
-        const role = inputs(one(run, "kubernetes:rbac.authorization.k8s.io/v1:Role"));
-        assert.deepEqual(role.metadata.namespace, "kube-system");
-        // Helm's release records, and these two objects themselves, which a refresh reads too.
-        assert.deepEqual(role.rules, [
-            { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
-            {
-                apiGroups: ["rbac.authorization.k8s.io"],
-                resources: ["roles", "rolebindings"],
-                resourceNames: ["flask-eks-release-readers"],
-                verbs: ["get"],
-            },
-        ]);
-        const binding = inputs(one(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"));
-        assert.equal(binding.metadata.namespace, "kube-system");
-        assert.deepEqual(binding.roleRef, {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "Role",
-            name: role.metadata.name,
-        });
-        assert.deepEqual(binding.subjects, [
-            { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "flask-eks:release-readers" },
-        ]);
-    });
-
     it("adds an access entry per admin role and none twice for the deployer", async () => {
         const admin = "arn:aws:iam::123456789012:role/platform-admin";
         const run = await okRun("dev", {
-            overrides: { [`${P}:adminRoleArns`]: JSON.stringify([admin, MOCK_DEPLOYER_ROLE]) },
+            overrides: { ...laptop, [`${P}:adminRoleArns`]: JSON.stringify([admin, MOCK_DEPLOYER_ROLE]) },
         });
         const principals = all(run, "aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn);
         assert.deepEqual(principals.sort(), [MOCK_DEPLOYER_ROLE, admin].sort());

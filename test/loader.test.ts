@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { PROJECT, ROOT, loadStackConfig } from "../harness/stack-config";
 
 /** Runs the program through the SDK's run script in a clean child process. */
@@ -22,7 +23,11 @@ function sdkRun(config: Record<string, string>) {
 
 describe("loading the program the way pulumi up does", () => {
     it("the SDK's run script compiles index.ts with this tsconfig and runs it to completion", () => {
-        const run = sdkRun(loadStackConfig("dev").values);
+        // As an up: the mocks' caller must be one of the stack's admins.
+        const run = sdkRun({
+            ...loadStackConfig("dev").values,
+            [`${PROJECT}:adminRoleArns`]: JSON.stringify([MOCK_DEPLOYER_ROLE]),
+        });
         assert.equal(run.status, 0, run.stderr);
         for (const type of [
             "pulumi:pulumi:Stack",

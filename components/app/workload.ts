@@ -4,6 +4,7 @@ import { cpusOf } from "../quantities";
 import type { AppSettings } from "./appsettings";
 import { READINESS_GATE_LABEL, REPLACED_ON_CONTROLLER_CHANGE, nlbAnnotations } from "./nlb";
 import { networkPolicies } from "./networkpolicies";
+import { secretReaders } from "./secretreaders";
 import { disruptionAndScaling } from "./scaling";
 import { Shutdown, shutdown } from "./shutdown";
 
@@ -31,6 +32,8 @@ export interface WorkloadArgs extends WorkloadSettings {
     app: Omit<AppSettings, "policyArns">;
     /** The image by digest, from the Image component. */
     imageRef: pulumi.Input<string>;
+    /** A Kubernetes group that may read the app's Secret by name (the drift check's identity). */
+    secretReaders?: string;
     /**
      * On EKS: an IAM role for the service account (IRSA), which the caller makes so that this
      * component needs no AWS, and an NLB with the pods as its targets, made by the AWS Load Balancer
@@ -143,6 +146,7 @@ export class Workload extends pulumi.ComponentResource {
                       { ...parent, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },
                   )
                 : undefined;
+        if (secret && args.secretReaders) secretReaders(secret, args.secretReaders, this.namespace, this);
         const appEnv: k8s.types.input.core.v1.EnvVar[] = [
             ...Object.entries(args.app.env)
                 .sort(([a], [b]) => a.localeCompare(b))

@@ -5,7 +5,6 @@ import { AddonTarget, containerInsightsAddon, networkingAddons, workloadAddons }
 import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
-import { RELEASE_READERS_GROUP } from "./releasereaders";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
 import { KUBERNETES_VERSIONS } from "../versions";
 
@@ -36,8 +35,8 @@ export interface ControlPlaneSettings {
     /** CloudWatch Container Insights: the amazon-cloudwatch-observability add-on. */
     containerInsights: boolean;
     /**
-     * IAM roles given read-only Kubernetes access (AmazonEKSViewPolicy): the preview and drift role,
-     * which refresh needs to read the cluster (with authentication mode API, no entry means no access).
+     * IAM roles given read-only Kubernetes access (AmazonEKSViewPolicy, which reads no Secret): previews
+     * and people (with authentication mode API, no entry means no access).
      */
     viewerRoleArns: string[];
 }
@@ -53,6 +52,11 @@ export interface ClusterArgs extends ControlPlaneSettings {
     nodeSubnetIds: pulumi.Input<string[]>;
     /** IAM principals (roles or users) given cluster-admin access entries; include the deployer. */
     adminPrincipalArns: string[];
+    /**
+     * IAM roles that refresh the stack (the drift check's): read-only access, and the Kubernetes group
+     * that may read by name the few objects of the stack the view policy does not.
+     */
+    refreshers: { roleArns: string[]; group: string };
     /** The credentials the AWS provider uses, which the Kubernetes provider's token must match. */
     credentials: Credentials;
     /** The managed node group. */
@@ -83,23 +87,26 @@ async function deployerArn(opts: pulumi.InvokeOptions): Promise<string> {
 }
 
 /**
- * Who gets cluster-admin access entries. With adminRoleArns set, exactly those, whoever runs the
- * program: a pull request's preview (as the read-only role) then shows the same entries as the deploy
- * that follows, and an `up` by a principal not among them is refused, since it would lock itself out
- * of the cluster. With none set, whoever runs `pulumi up` (a laptop's first stack).
+ * Who gets cluster-admin access entries. With admins named (the delivery roles' deploy role, or
+ * adminRoleArns), exactly those, whoever runs the program: a pull request's preview (as the read-only
+ * role) then shows the same entries as the deploy that follows, and an `up` by a principal not among
+ * them is refused, since it would lock itself out of the cluster. With none, whoever runs `pulumi up`
+ * (a laptop's first stack).
  */
 export async function adminPrincipals(
     adminRoleArns: string[],
     opts: pulumi.InvokeOptions,
+    deployRoleArn?: string,
 ): Promise<string[]> {
-    if (adminRoleArns.length === 0) return [await deployerArn(opts)];
-    if (pulumi.runtime.isDryRun()) return adminRoleArns;
+    const admins = [...(deployRoleArn ? [deployRoleArn] : []), ...adminRoleArns];
+    if (admins.length === 0) return [await deployerArn(opts)];
+    if (pulumi.runtime.isDryRun()) return admins;
     const deployer = await deployerArn(opts);
-    if (!adminRoleArns.includes(deployer))
+    if (!admins.includes(deployer))
         throw new Error(
-            `adminRoleArns: got ${JSON.stringify(adminRoleArns)}, expected it to hold ${deployer}, which runs this pulumi up: without an access entry it could not reach the cluster it deploys to`,
+            `adminRoleArns: got ${JSON.stringify(adminRoleArns)}, expected it to hold ${deployer}, which runs this pulumi up${deployRoleArn ? ` (besides the deploy role ${deployRoleArn})` : ""}: without an access entry it could not reach the cluster it deploys to`,
         );
-    return adminRoleArns;
+    return admins;
 }
 
 /** An EKS cluster with encrypted secrets, audit logs, API access entries, IRSA, add-ons and its nodes. */
@@ -154,8 +161,17 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterName = this.cluster.name;
         const adminAccess = accessEntries(this.cluster, args.adminPrincipalArns, ADMIN, partition, this);
         // An admin can already read; EKS allows one access entry per principal.
-        const viewers = args.viewerRoleArns.filter((arn) => !args.adminPrincipalArns.includes(arn));
+        const notAdmin = (arn: string) => !args.adminPrincipalArns.includes(arn);
+        const refreshers = args.refreshers.roleArns.filter(notAdmin);
+        const viewers = args.viewerRoleArns.filter((arn) => notAdmin(arn) && !refreshers.includes(arn));
         accessEntries(this.cluster, viewers, VIEWER, partition, this);
+        accessEntries(
+            this.cluster,
+            refreshers,
+            { ...VIEWER, groups: [args.refreshers.group] },
+            partition,
+            this,
+        );
 
         // ---- IRSA ----
         const issuer = this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!);
@@ -264,8 +280,7 @@ function controlPlaneLogGroup(args: ClusterArgs, parent: pulumi.Resource): aws.c
 
 /** The EKS access policies the stack grants, and the prefix of their entries' names. */
 const ADMIN = { prefix: "admin", policy: "AmazonEKSClusterAdminPolicy" };
-// Viewers also read Helm's release records, which a refresh of the Helm add-ons needs (releasereaders.ts).
-const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy", groups: [RELEASE_READERS_GROUP] };
+const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy" };
 
 /** An access entry with `access.policy` for each principal, named by account and role so names stay stable. */
 function accessEntries(
