@@ -175,25 +175,30 @@ describe("delivery: GitHub Actions", () => {
         assert.equal(preview.with["comment-on-pr"], true);
     });
 
-    it("checks every stack for drift on a schedule, waiting out a busy stack, and opens an issue on drift", () => {
+    it("checks every stack for drift on a schedule as the drift role, with drift and a failed check told apart", () => {
         const drift = load("drift.yml");
         assert.ok(drift.on.schedule[0].cron);
         const steps = drift.jobs.refresh.steps;
         const refresh = steps.find((s: Yaml) => s.id === "refresh");
-        assert.match(
-            refresh.run,
-            /^bash delivery\/on-stack-lock\.sh pulumi refresh --preview-only --expect-no-changes .* \| tee refresh\.txt$/,
+        assert.equal(refresh.run, 'bash delivery/drift.sh "$STACK" refresh.log');
+        const aws = steps.find((s: Yaml) =>
+            String(s.uses).startsWith("aws-actions/configure-aws-credentials@"),
         );
-        const issue = steps.find((s: Yaml) => /gh issue create/.test(s.run ?? ""));
-        assert.equal(issue.if, "failure() && steps.refresh.outcome == 'failure'");
-        // A stack busy for the whole wait opens no drift issue.
-        assert.match(issue.run, /Conflict: Another update is currently in progress[\s\S]*exit 0/);
+        assert.equal(aws.with["role-to-assume"], "${{ vars.AWS_DRIFT_ROLE_ARN }}");
+        const issues = steps.filter((s: Yaml) => /gh issue create/.test(s.run ?? ""));
+        assert.deepEqual(
+            issues.map((s: Yaml) => s.if),
+            [
+                "failure() && steps.refresh.outputs.outcome == 'drift'",
+                "failure() && steps.refresh.outputs.outcome == 'failed'",
+            ],
+        );
     });
 
     it("holds no Pulumi or cloud secret: every Pulumi step runs on a team token exchanged by OIDC", () => {
         const teams: Record<string, string> = {
-            "pull-request.yml": "team:flask-eks-previewers",
-            "drift.yml": "team:flask-eks-previewers",
+            "pull-request.yml": "team:flask-eks-previewers-${{ matrix.stack }}",
+            "drift.yml": "team:flask-eks-drift",
             "pulumi-up.yml": "team:flask-eks-deployers-${{ inputs.stack }}",
         };
         for (const file of workflowFiles)
@@ -228,16 +233,62 @@ describe("delivery: GitHub Actions", () => {
     it("skips a stack that holds a placeholder, and shows the stack's monthly cost before its first change", () => {
         const steps: Yaml[] = load("pulumi-up.yml").jobs.up.steps;
         const skip = steps.find((s) => s.id === "placeholder");
-        assert.match(skip.run, /grep -q 'REPLACE_WITH_' "Pulumi\.\$STACK\.yaml"/);
-        assert.match(skip.run, /::notice::/);
+        assert.equal(skip.run, 'bash delivery/placeholder.sh "$STACK"');
         const later = steps.slice(steps.indexOf(skip) + 1);
         for (const step of later)
             assert.equal(step.if, "steps.placeholder.outputs.skip != 'true'", String(step.name ?? step.uses));
         const cost = later.findIndex((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ""));
         const up = later.findIndex((s) => s.with?.command === "up");
         assert.ok(cost >= 0 && cost < up);
-        // prod commits a placeholder today: the check finds it.
-        assert.match(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"), /REPLACE_WITH_/);
+    });
+
+    it("skips the preview and the drift check of a stack that holds a placeholder, as the deploy does", () => {
+        for (const [file, job] of [
+            ["pull-request.yml", "preview"],
+            ["drift.yml", "refresh"],
+        ]) {
+            const steps: Yaml[] = load(file).jobs[job].steps;
+            const skip = steps.find((s) => s.id === "placeholder");
+            assert.equal(skip.run, 'bash delivery/placeholder.sh "$STACK"', file);
+            const pulumi = steps.filter(
+                (s) => /^(pulumi|aws-actions)\//.test(String(s.uses)) || s.id === "refresh",
+            );
+            assert.ok(pulumi.length >= 3, file);
+            for (const step of pulumi)
+                assert.equal(
+                    step.if,
+                    "steps.placeholder.outputs.skip != 'true'",
+                    `${file} ${step.uses ?? step.id}`,
+                );
+        }
+    });
+
+    it("runs every Pulumi CLI at the version the tests build (engine/versions.env)", () => {
+        const version = /^PULUMI_VERSION=v(\S+)$/m.exec(
+            fs.readFileSync(path.join(ROOT, "engine", "versions.env"), "utf8"),
+        )![1];
+        let seen = 0;
+        for (const [file, name, job] of jobs())
+            for (const step of (job.steps ?? []).filter((s: Yaml) =>
+                /^pulumi\/(actions|setup-pulumi)@/.test(String(s.uses)),
+            )) {
+                assert.equal(String(step.with?.["pulumi-version"]), version, `${file} ${name}`);
+                seen++;
+            }
+        assert.equal(seen, 4);
+    });
+
+    it("previews a stack only in its preview environment, so a pull request's code gets a token for no other", () => {
+        const preview = load("pull-request.yml").jobs.preview;
+        assert.equal(preview.environment, "preview-${{ matrix.stack }}");
+        // No job that a pull request runs without an environment exchanges a token: its subject
+        // (pull_request) is one the bootstrap maps to no team and trusts with no role.
+        for (const [name, job] of Object.entries(load("pull-request.yml").jobs as Record<string, Yaml>)) {
+            const exchanges = (job.steps ?? []).some((s: Yaml) =>
+                /^(pulumi\/auth-actions|aws-actions\/configure-aws-credentials)@/.test(String(s.uses)),
+            );
+            if (exchanges) assert.ok(job.environment, name);
+        }
     });
 
     it("follows each up with a second that must change nothing, which records the steady state", () => {
@@ -328,4 +379,112 @@ describe("delivery: test:aws", () => {
         );
         assert.doesNotMatch(child.stdout, /passed/);
     });
+});
+
+describe("delivery: the drift check's outcome, and the issue drift.yml opens for it", () => {
+    /**
+     * drift.yml's refresh step, with a `pulumi` that prints a fixture log and exits as the CLI does,
+     * then each of its issue steps whose `if` holds, with a `gh` that records its calls. Run as GitHub
+     * runs them, from a checkout (here a directory holding delivery/).
+     */
+    function runDriftJob(log: string, status: number) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
+        fs.symlinkSync(path.join(ROOT, "delivery"), path.join(dir, "delivery"));
+        const fixture = path.join(ROOT, "test", "drift-logs", log);
+        fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\ncat '${fixture}'\nexit ${status}\n`, {
+            mode: 0o755,
+        });
+        fs.writeFileSync(path.join(dir, "gh"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${dir}/gh-calls'\n`, {
+            mode: 0o755,
+        });
+        const output = path.join(dir, "github-output");
+        fs.writeFileSync(output, "");
+        const env = {
+            ...process.env,
+            PATH: `${dir}:${process.env.PATH}`,
+            PULUMI: path.join(dir, "pulumi"),
+            LOCK_WAIT: "0",
+            LOCK_TRIES: "2",
+            GITHUB_OUTPUT: output,
+            STACK: "prod",
+            RUN_URL: "https://github.com/acme/flask-eks/actions/runs/1",
+        };
+        const bash = (script: string) =>
+            spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: dir, env, encoding: "utf8" });
+        const steps: Yaml[] = load("drift.yml").jobs.refresh.steps;
+        const refresh = bash(steps.find((s) => s.id === "refresh").run);
+        const outcome = /^outcome=(\w+)$/m.exec(fs.readFileSync(output, "utf8"))?.[1];
+        const issues: string[] = [];
+        for (const step of steps.filter((s) => /^failure\(\)/.test(s.if ?? ""))) {
+            const wanted = /^failure\(\) && steps\.refresh\.outputs\.outcome == '(\w+)'$/.exec(step.if)![1];
+            if (refresh.status === 0 || outcome !== wanted) continue;
+            const run = bash(step.run);
+            assert.equal(run.status, 0, run.stderr);
+            issues.push(step.name);
+        }
+        const calls = path.join(dir, "gh-calls");
+        return {
+            status: refresh.status,
+            outcome,
+            issues,
+            calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "",
+        };
+    }
+
+    it("a refresh that finds changes (exit 7) is drift: the step fails and a 'Drift detected' issue opens", () => {
+        const job = runDriftJob("drift.log", 7);
+        assert.notEqual(job.status, 0);
+        assert.equal(job.outcome, "drift");
+        assert.deepEqual(job.issues, ["Open an issue for the drift"]);
+        assert.match(
+            job.calls,
+            /^issue create --title Drift detected in stack prod --body pulumi refresh --preview-only found changes/m,
+        );
+    });
+
+    it("a refresh that could not run is no drift: the step fails red and a 'Drift check failed' issue carries its log", () => {
+        const job = runDriftJob("failed.log", 1);
+        assert.notEqual(job.status, 0);
+        assert.equal(job.outcome, "failed");
+        assert.deepEqual(job.issues, ["Open an issue for the failed check"]);
+        assert.doesNotMatch(job.calls, /Drift detected/);
+        assert.match(job.calls, /^issue create --title Drift check failed for stack prod --body /m);
+        assert.match(job.calls, /secrets "web-env-3f2a1b0c" is forbidden/);
+    });
+
+    it("a clean refresh passes and opens nothing; a stack busy for the whole wait fails and opens nothing", () => {
+        const clean = runDriftJob("clean.log", 0);
+        assert.equal(clean.status, 0);
+        assert.equal(clean.outcome, "clean");
+        assert.deepEqual(clean.issues, []);
+        const busy = runDriftJob("busy.log", 255);
+        assert.notEqual(busy.status, 0);
+        assert.equal(busy.outcome, "busy");
+        assert.deepEqual(busy.issues, []);
+        assert.equal(busy.calls, "");
+    });
+});
+
+describe("delivery: a stack file's placeholder (delivery/placeholder.sh)", () => {
+    const check = (stack: string) => {
+        const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "placeholder-")), "out");
+        const run = spawnSync("bash", ["delivery/placeholder.sh", stack], {
+            cwd: ROOT,
+            env: { ...process.env, GITHUB_OUTPUT: output },
+            encoding: "utf8",
+        });
+        assert.equal(run.status, 0, run.stderr);
+        return { stdout: run.stdout, output: fs.readFileSync(output, "utf8") };
+    };
+
+    it("skips prod while its endpoint allowlist is the placeholder, with a notice", () => {
+        // prod commits a placeholder today: the check finds it.
+        assert.match(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"), /REPLACE_WITH_/);
+        const prod = check("prod");
+        assert.equal(prod.output, "skip=true\n");
+        assert.match(prod.stdout, /^::notice::Pulumi\.prod\.yaml still holds a placeholder/);
+    });
+
+    it("runs dev, whose file holds none", () =>
+        assert.deepEqual(check("dev"), { stdout: "", output: "skip=false\n" }));
 });
