@@ -12,6 +12,17 @@ import { bytesOf, cpusOf } from "./quantities";
 export const AUTOSCALER_REQUESTS = { cpu: "100m", memory: "300Mi" };
 /** What each of the two AWS Load Balancer Controller pods requests (components/addons/lbcontroller.ts). */
 export const LOAD_BALANCER_CONTROLLER_REQUESTS = { cpu: "50m", memory: "128Mi", memoryLimit: "256Mi" };
+/**
+ * What cert-manager's three pods request (components/addons/certmanager.ts): its chart sets none, and
+ * its docs leave them to the user. Memory after the maintainers' benchmark at 1,000 certificates
+ * (cert-manager#4191: controller 95, cainjector 39, webhook 20 MiB at peak) and cainjector's growth
+ * with the cluster's CRDs and webhooks (OOM-killed at a 128Mi limit elsewhere).
+ */
+export const CERT_MANAGER_REQUESTS = {
+    controller: { cpu: "10m", memory: "96Mi", memoryLimit: "256Mi" },
+    webhook: { cpu: "10m", memory: "32Mi", memoryLimit: "128Mi" },
+    cainjector: { cpu: "10m", memory: "128Mi", memoryLimit: "384Mi" },
+};
 
 interface Requests {
     /** Millicores. */
@@ -22,19 +33,25 @@ interface Requests {
 
 /** On every node: aws-node (vpc-cni), kube-proxy and the Pod Identity agent, requests rounded up. */
 const PER_NODE: Requests = { cpu: 150, memoryMiB: 128, pods: 3 };
-/** Once in the cluster: coredns (two), metrics-server, the Cluster Autoscaler and the Load Balancer Controller (two). */
+const certManager = Object.values(CERT_MANAGER_REQUESTS);
+/**
+ * Once in the cluster: coredns (two), metrics-server, the Cluster Autoscaler, the Load Balancer
+ * Controller (two) and cert-manager (three).
+ */
 const ONCE: Requests = {
     cpu:
         2 * 100 +
         100 +
         cpusOf(AUTOSCALER_REQUESTS.cpu) * 1000 +
-        2 * cpusOf(LOAD_BALANCER_CONTROLLER_REQUESTS.cpu) * 1000,
+        2 * cpusOf(LOAD_BALANCER_CONTROLLER_REQUESTS.cpu) * 1000 +
+        certManager.reduce((sum, pod) => sum + cpusOf(pod.cpu) * 1000, 0),
     memoryMiB:
         2 * 70 +
         200 +
         bytesOf(AUTOSCALER_REQUESTS.memory) / 2 ** 20 +
-        (2 * bytesOf(LOAD_BALANCER_CONTROLLER_REQUESTS.memory)) / 2 ** 20,
-    pods: 6,
+        (2 * bytesOf(LOAD_BALANCER_CONTROLLER_REQUESTS.memory)) / 2 ** 20 +
+        certManager.reduce((sum, pod) => sum + bytesOf(pod.memory) / 2 ** 20, 0),
+    pods: 9,
 };
 
 /** Allocatable CPU (millicores), memory (MiB) and pods of one node, as the AL2023 AMI reserves. */

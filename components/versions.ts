@@ -11,8 +11,10 @@
 // (aws.github.io/eks-charts) and image share one release number since 3.0.0; it publishes no
 // Kubernetes range beyond "1.22 and later", and v3.5.0 (2026-08-03, the newest) is built against
 // client-go 0.36, so every minor here runs it. Its chart is 3.4.0 or later for admission webhooks of
-// admission.k8s.io/v1 only. Changing a version here is the reviewed upgrade of that add-on (docs/operations.md,
-// "Upgrading Kubernetes"); the stack never asks EKS for "the newest".
+// admission.k8s.io/v1 only. cert-manager: its supported-releases page (cert-manager.io/docs/releases,
+// read 2026-12) has 1.21 supporting Kubernetes 1.33 to 1.36; v1.21.1 is its newest patch. Changing a
+// version here is the reviewed upgrade of that add-on (docs/operations.md, "Upgrading Kubernetes");
+// the stack never asks EKS for "the newest".
 
 /** What the stack pins for one Kubernetes minor. */
 export interface KubernetesVersion {
@@ -32,6 +34,11 @@ export interface KubernetesVersion {
      * IAM policy components/addons/ keeps a copy of.
      */
     loadBalancerController: { chart: string; image: string };
+    /**
+     * cert-manager, which issues the Load Balancer Controller's webhook certificate: its chart (from
+     * charts.jetstack.io), whose images carry the same release.
+     */
+    certManager: { chart: string };
 }
 
 export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
@@ -47,6 +54,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
         },
         clusterAutoscaler: { chart: "9.57.0", image: "v1.35.2" },
         loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
+        certManager: { chart: "v1.21.1" },
     },
     "1.34": {
         endOfStandardSupport: "2026-12-02",
@@ -60,6 +68,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
         },
         clusterAutoscaler: { chart: "9.53.0", image: "v1.34.2" },
         loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
+        certManager: { chart: "v1.21.1" },
     },
     "1.33": {
         endOfStandardSupport: "2026-07-29",
@@ -73,6 +82,7 @@ export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
         },
         clusterAutoscaler: { chart: "9.51.0", image: "v1.33.0" },
         loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
+        certManager: { chart: "v1.21.1" },
     },
 };
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as path from "path";
 import { clusterAutoscaler } from "../components/addons/autoscaler";
+import { certManager } from "../components/addons/certmanager";
 import { loadBalancerController } from "../components/addons/lbcontroller";
 import { Cluster, adminPrincipals } from "../components/platform/cluster";
 import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
@@ -70,7 +71,10 @@ export async function deployEks(config: EksStackConfig) {
         provider: cluster.provider,
     };
     clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
-    const lbController = loadBalancerController({ ...addon, vpcId: network.vpcId }, cluster);
+    const lbController = loadBalancerController(
+        { ...addon, vpcId: network.vpcId, certManager: certManager(addon, cluster) },
+        cluster,
+    );
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.
     const image = new Image(

@@ -44,35 +44,37 @@ describe("capacity: the node group at its largest holds the workload at its larg
 
     it("counts the add-ons' memory once too, where memory binds (a mutant of any of its figures changes the count)", () => {
         // m6i.large: 7782 MiB less 574 kube-reserved and 100 eviction = 7108; less 128 on every node
-        // = 6980, eight pods of 870Mi. Less the add-ons' 896 MiB (coredns 2 x 70, metrics-server 200,
-        // the autoscaler 300, the controller 2 x 128) = 6084: six. CPU (100m a pod) binds neither.
+        // = 6980, four pods of 1457Mi. Less the add-ons' 1152 MiB (coredns 2 x 70, metrics-server 200,
+        // the autoscaler 300, the controller 2 x 128, cert-manager 96 + 32 + 128) = 5828: exactly
+        // four, so 1 MiB more for the add-ons would make it three, 1457 less five. CPU binds neither.
         assert.equal(
             fit(
                 { instanceTypes: ["m6i.large"], maxSize: 2 },
-                { cpuRequest: "100m", memoryRequest: "870Mi", maxReplicas: 1 },
+                { cpuRequest: "100m", memoryRequest: "1457Mi", maxReplicas: 1 },
             ).holds,
-            6 + 8,
+            4 + 4,
         );
-        // And where pods bind: t3.medium takes 17, less 3 on every node = 14, less the add-ons' 6 = 8.
+        // And where pods bind: t3.medium takes 17, less 3 on every node = 14, less the add-ons' 9 = 5.
         assert.equal(
             fit(
                 { instanceTypes: ["t3.medium"], maxSize: 2 },
                 { cpuRequest: "10m", memoryRequest: "16Mi", maxReplicas: 1 },
             ).holds,
-            8 + 14,
+            5 + 14,
         );
     });
 
     it("counts the add-ons' CPU once, where CPU binds (a mutant of any of its figures changes the count)", () => {
-        // m6i.large: 1930m less 150m on every node = 1780m, 22 pods of 80m. Less the add-ons' 500m
-        // (coredns 2 x 100m, metrics-server 100m, the autoscaler 100m, the controller 2 x 50m) =
-        // 1280m: exactly 16, so 100m less for the add-ons would make it 17. Memory and pods bind neither.
+        // m6i.large: 1930m less 150m on every node = 1780m, 14 pods of 125m. Less the add-ons' 530m
+        // (coredns 2 x 100m, metrics-server 100m, the autoscaler 100m, the controller 2 x 50m,
+        // cert-manager 3 x 10m) = 1250m: exactly 10, so 1m more for the add-ons would make it 9, 125m
+        // less 11. Memory and pods bind neither.
         assert.equal(
             fit(
                 { instanceTypes: ["m6i.large"], maxSize: 2 },
-                { cpuRequest: "80m", memoryRequest: "64Mi", maxReplicas: 1 },
+                { cpuRequest: "125m", memoryRequest: "64Mi", maxReplicas: 1 },
             ).holds,
-            16 + 22,
+            10 + 14,
         );
     });
 

@@ -10,9 +10,10 @@
 #   - inside a pod: its user, its read-only root, no service account token; NetworkPolicy enforced;
 #   - a rolling update, a scale-in, a deleted pod and a killed container, each under a steady load
 #     whose failed requests are counted; the HPA scaling out on real CPU use and back in;
-#   - refresh as the admin and as the identity the drift job has on EKS, the latter also against a
-#     Helm release (and view alone refused there); CrossGuard and Pod Security refusing; destroy
-#     within the grace period;
+#   - refresh as the admin and as the identity the drift job has on EKS (view, and the app's Secret
+#     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
+#     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
+#     CrossGuard and Pod Security refusing; destroy within the grace period;
 #   - at the end, the machine as it was before: no process, chain, mount or interface left.
 # Prints every check with its figures, and the CLI's output when one fails. Needs root.
 set -euo pipefail
@@ -164,6 +165,8 @@ pulumi_run config-min config set --stack local workloadMinReplicas 3
 # One destination the app may reach: port 8081 anywhere in the pod network (the probe pod's, below).
 POD_CIDR=$(sed -n 's/^POD_CIDR=//p' engine/node.sh)
 pulumi_run config-egress config set --stack local --path 'appEgress[0]' "$POD_CIDR:8081/tcp"
+# A secret of the app's, so the drift job's refresh below reads a Secret as on a stack that has one.
+pulumi_run config-secret config set --stack local --secret --path 'appSecrets.E2E_TOKEN' "$(openssl rand -hex 16)"
 policy=(--policy-pack "$ROOT/engine/policy-pack")
 
 up_started=$SECONDS
@@ -238,16 +241,29 @@ hpa_scaling
 
 # ---- refresh: as the admin, and as the drift job's identity ----
 check "pulumi refresh finds no drift with the HPA in place" pulumi_run refresh refresh --stack local --yes --expect-no-changes
-# On EKS the drift job's role has AmazonEKSViewPolicy and, through its access entry, the group the
-# stack lets read Helm's release records (components/platform/releasereaders.ts). Here: the view
-# ClusterRole and that group; and, to keep the old failure as a regression, view alone.
-bash engine/cluster.sh user drift-viewer flask-eks:release-readers
+# On EKS the drift job's role has AmazonEKSViewPolicy and, through its access entry, the refreshers'
+# group, which may get the app's Secret by name (components/app/secretreaders.ts). Here: the view
+# ClusterRole and that group; and view alone, which reads no Secret.
+bash engine/cluster.sh user drift-viewer flask-eks:refreshers
 bash engine/cluster.sh user view-only
 for user in drift-viewer view-only; do
     kubectl_ create clusterrolebinding "e2e-$user" --clusterrole view --user "$user" >/dev/null
 done
 view_refresh() { FLASK_EKS_IDENTITY=drift-viewer pulumi_run view-refresh refresh --stack local --yes --expect-no-changes; }
-check "a refresh as the drift job's identity (view, release readers) finds no drift in the app's stack" view_refresh
+check "a refresh as the drift job's identity (view, refreshers) finds no drift in the app's stack, its Secret included" view_refresh
+secret_refused() { # view alone: the app's Secret is the one object it cannot read
+    local out
+    out=$(FLASK_EKS_IDENTITY=view-only pulumi_run view-only-refresh refresh --stack local --yes) && { echo "$out"; return 1; }
+    echo "$out"
+    grep -q 'secrets "web-env-[a-z0-9]*" is forbidden: User "view-only" cannot get resource "secrets"' <<<"$out"
+}
+check "with the view ClusterRole alone the same refresh fails on the app's Secret" secret_refused
+can_i() { kubectl_ auth can-i "$@" --as drift-viewer --as-group flask-eks:refreshers 2>/dev/null || true; }
+reach=$(printf '%s ' "list secrets -n kube-system: $(can_i list secrets -n kube-system);" \
+    "get a kube-system Secret: $(can_i get secret/anything -n kube-system);" \
+    "list the app's Secrets: $(can_i list secrets -n flask-app)")
+check "the drift job's identity reads no other Secret ($reach)" \
+    test "$reach" = "list secrets -n kube-system: no; get a kube-system Secret: no; list the app's Secrets: no "
 bash engine/cluster.sh user nobody
 nobody_refused() { # so the refresh above ran as its caller's identity, not one the state recorded
     local out
@@ -256,20 +272,57 @@ nobody_refused() { # so the refresh above ran as its caller's identity, not one 
     grep -q 'User "nobody" cannot' <<<"$out"
 }
 check "the same refresh as an identity with no rights is refused (the refresh runs as its caller)" nobody_refused
-# test/e2e-drift runs in place, with the stack's own read access for viewers.
+
+# ---- the drift job's step (delivery/drift.sh) on the real CLI: clean, drift, and a failed check ----
+drift_outcome() { # drift_outcome IDENTITY: the outcome delivery/drift.sh names for the local stack
+    local output=$WORK/drift-$1.out
+    : >"$output"
+    (cd "$PROJECT" && FLASK_EKS_IDENTITY=$1 GITHUB_OUTPUT=$output bash "$ROOT/delivery/drift.sh" local "$WORK/drift-$1.log") >/dev/null 2>&1 || true
+    sed -n 's/^outcome=//p' "$output"
+}
+seen=$(drift_outcome drift-viewer)
+check "as the drift job's identity, with nothing changed: $seen" test "$seen" = clean
+kubectl_ delete networkpolicy default-deny -n flask-app >/dev/null
+seen=$(drift_outcome drift-viewer)
+check "a NetworkPolicy deleted behind Pulumi's back: $seen (the CLI's exit 7)" test "$seen" = drift
+seen=$(drift_outcome nobody)
+check "as an identity with no rights: $seen, not drift" test "$seen" = failed
+check "an up puts the deleted NetworkPolicy back, and the next refresh is clean" pulumi_run drift-repair up --stack local --yes --skip-preview
+seen=$(drift_outcome drift-viewer)
+check "as the drift job's identity after the repair: $seen" test "$seen" = clean
+
+# ---- a Helm release's records, as the drift job reads them ----
+# test/e2e-drift runs in place: a Helm release in kube-system (the Cluster Autoscaler's stand-in) whose
+# records are ConfigMaps, as the stack's cluster provider keeps them.
 drift_run() { (cd test/e2e-drift && pulumi "$@" --stack e2e-drift --yes 2>&1); }
 (cd test/e2e-drift && pulumi stack init e2e-drift --non-interactive >/dev/null)
-check "a Helm release (the Cluster Autoscaler's stand-in) and the viewers' read access install" drift_run up --skip-preview
-helm_read() { FLASK_EKS_IDENTITY=drift-viewer drift_run refresh --expect-no-changes; }
-check "the drift job's identity refreshes the Helm release: it reads Helm's release records" helm_read
-helm_refused() { # the drift job's failure before it had the release readers' group, kept as a regression
-    local out
-    out=$(FLASK_EKS_IDENTITY=view-only drift_run refresh) && { echo "$out"; return 1; }
-    echo "$out"
-    grep -q 'secrets is forbidden: User "view-only" cannot list resource "secrets"' <<<"$out"
+records() { # records KIND: Helm's records of the release, as the admin lists them
+    kubectl_ get "$1" -n kube-system -l owner=helm,name=drift-check -o name | sort | tr '\n' ' '
 }
-check "with the view ClusterRole alone the same refresh fails: Secrets are not readable" helm_refused
-check "the Helm release and the read access are destroyed" drift_run destroy --skip-preview
+check "a Helm release installs, its record a ConfigMap ($(drift_run up --skip-preview >/dev/null; records configmaps))" \
+    test "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 "
+check "no Secret holds its record" test "$(records secrets)" = ""
+helm_read() { FLASK_EKS_IDENTITY="$1" drift_run refresh --expect-no-changes; }
+check "the drift job's identity refreshes the Helm release without reading a Secret" helm_read drift-viewer
+check "so does the view ClusterRole alone: Helm's records are ConfigMaps" helm_read view-only
+check "the Helm release is destroyed" drift_run destroy --skip-preview
+
+# A stack from before, whose records are Secrets: a refresh finds no release where the provider now
+# looks and drops it; the next up installs it again, taking over its objects where they stand.
+uid() { kubectl_ get configmap drift-check -n kube-system -o jsonpath='{.metadata.uid}'; }
+taken_over() {
+    local before
+    FLASK_EKS_HELM_DRIVER=secret drift_run up --skip-preview || return 1
+    before=$(uid)
+    echo "records before: $(records secrets)"
+    drift_run refresh || return 1
+    drift_run up --skip-preview || return 1
+    echo "object uid before: $before, after: $(uid); records after: $(records configmaps)"
+    [ "$(uid)" = "$before" ] && [ "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 " ]
+}
+check "a release whose records were Secrets is taken over after one refresh, its objects kept (docs/operations.md)" taken_over
+check "the taken-over release is destroyed" drift_run destroy --skip-preview
+kubectl_ delete secret -n kube-system -l owner=helm,name=drift-check >/dev/null
 (cd test/e2e-drift && pulumi stack rm e2e-drift --yes >/dev/null)
 
 # ---- a Service made before the AWS Load Balancer Controller, taken over by it ----

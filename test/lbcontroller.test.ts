@@ -98,7 +98,12 @@ for (const stack of eksStacks()) {
                 bytesOf(values.resources.requests.memory) > 0 && cpusOf(values.resources.requests.cpu) > 0,
             );
             assert.equal(values.enableServiceMutatorWebhook, false);
-            assert.equal(values.keepTLSSecret, true);
+            // The webhooks' certificate from cert-manager: no key in the release's record.
+            assert.equal(values.enableCertManager, true);
+            assert.equal(values.keepTLSSecret, undefined);
+            // Its chart needs cert-manager's CRDs and webhook in the cluster first.
+            const release = one(run, RELEASE, "lb-controller");
+            assert.ok(release.dependencies.includes(one(run, RELEASE, "cert-manager").urn));
         });
 
         it("has an IRSA role for its service account, with upstream's policy confined to the cluster's VPC", async () => {

@@ -57,10 +57,12 @@ describe("plan: resource tree and critical path", () => {
             const run = await okRun(stack);
             const critical = criticalPath(run);
             const types = critical.chain.map((s) => s.registration.type);
+            // cert-manager, the Load Balancer Controller that waits for it, then the Service it serves.
             for (const t of [
                 "aws:eks/cluster:Cluster",
                 "aws:eks/nodeGroup:NodeGroup",
-                "kubernetes:apps/v1:Deployment",
+                "kubernetes:helm.sh/v3:Release",
+                "kubernetes:core/v1:Service",
             ]) {
                 assert.ok(types.includes(t), t);
             }

@@ -37,6 +37,12 @@ describe("versions: the table of Kubernetes minors", () => {
             assert.equal(image, `v${chart}`);
             assert.ok(compare(chart, "3.4.0") >= 0, chart);
         });
+
+        it(`${minor}: cert-manager of a release line that supports the minor (1.21 supports 1.33 to 1.36)`, () => {
+            const { chart } = row.certManager;
+            assert.match(chart, /^v1\.21\.\d+$/);
+            assert.ok(compare(minor + ".0", "1.33.0") >= 0 && compare(minor + ".0", "1.36.0") <= 0, minor);
+        });
     }
 });
 

@@ -58,9 +58,9 @@ for (const stack of eksStacks()) {
             const run = await okRun(stack);
             const provider = one(run, "pulumi:providers:kubernetes");
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            // Two NetworkPolicies and the Helm releases of the Cluster Autoscaler and the Load Balancer
-            // Controller besides the app's six.
-            assert.equal(objects.length, 10);
+            // Two NetworkPolicies and the Helm releases of the Cluster Autoscaler, cert-manager and the
+            // Load Balancer Controller besides the app's six.
+            assert.equal(objects.length, 11);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));

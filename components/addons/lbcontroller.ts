@@ -32,6 +32,8 @@ export interface LoadBalancerControllerArgs {
     vpcId: pulumi.Input<string>;
     oidc: OidcProvider;
     provider: k8s.Provider;
+    /** cert-manager's release, which issues the webhooks' certificate; the chart needs its CRDs. */
+    certManager: k8s.helm.v3.Release;
 }
 
 /**
@@ -81,9 +83,12 @@ export function loadBalancerController(
                 // Only Services that ask by annotation: the webhook would otherwise hand every new
                 // LoadBalancer Service in the cluster to the controller.
                 enableServiceMutatorWebhook: false,
-                // Keep the webhooks' certificate across upgrades; by default each render makes a new CA.
-                keepTLSSecret: true,
+                // The webhooks' certificate from cert-manager, not from the chart: a chart-made one
+                // (a new CA each render, or the old one looked up) would sit in the release's record,
+                // which whoever refreshes the stack reads (components/platform/helmrecords.ts).
+                enableCertManager: true,
             }),
+            after: [args.certManager],
         },
         parent,
     );

@@ -18,6 +18,8 @@ export interface ControllerReleaseArgs {
     policy: pulumi.Input<string>;
     /** The chart's values, given the role's ARN for the service account's annotation. */
     values: (roleArn: pulumi.Output<string>) => pulumi.Inputs;
+    /** Releases the chart needs in the cluster first (their CRDs and webhooks). */
+    after?: pulumi.Resource[];
 }
 
 /**
@@ -47,6 +49,6 @@ export function controllerRelease(
             namespace: ADDON_NAMESPACE,
             values: args.values(role.arn),
         },
-        { parent, provider: args.provider, dependsOn: [policy] },
+        { parent, provider: args.provider, dependsOn: [policy, ...(args.after ?? [])] },
     );
 }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonTarget, containerInsightsAddon, networkingAddons, workloadAddons } from "./managedaddons";
+import { HELM_RELEASE_SETTINGS } from "./helmrecords";
 import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
@@ -232,7 +233,10 @@ export class Cluster extends pulumi.ComponentResource {
         // for the admin access entries so that its first call is authorised.
         this.provider = new k8s.Provider(
             "k8s",
-            { kubeconfig: kubeconfigJson(this.cluster, asPulumi) },
+            {
+                kubeconfig: kubeconfigJson(this.cluster, asPulumi),
+                helmReleaseSettings: HELM_RELEASE_SETTINGS,
+            },
             { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
         );
 

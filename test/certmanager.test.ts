@@ -1,0 +1,70 @@
+// cert-manager (components/addons/certmanager.ts) and where Helm keeps its records: no chart the stack
+// installs puts key material where whoever refreshes the stack reads.
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CERT_MANAGER_REQUESTS } from "../components/capacity";
+import { HELM_RELEASE_SETTINGS } from "../components/platform/helmrecords";
+import { KUBERNETES_VERSIONS } from "../components/versions";
+import { loadStackConfig } from "../harness/stack-config";
+import { P, all, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+for (const stack of eksStacks()) {
+    const config = loadStackConfig(stack).values;
+
+    describe(`cert-manager (${stack})`, () => {
+        it("installs the chart pinned for the cluster's minor, with its CRDs, in kube-system through the cluster's provider", async () => {
+            const run = await okRun(stack);
+            const release = one(run, RELEASE, "cert-manager");
+            const { name, chart, version, repositoryOpts, namespace, values, timeout } = inputs(release);
+            assert.deepEqual(
+                { name, chart, version, repositoryOpts, namespace },
+                {
+                    name: "cert-manager",
+                    chart: "cert-manager",
+                    version: KUBERNETES_VERSIONS[config[`${P}:kubernetesVersion`]].certManager.chart,
+                    repositoryOpts: { repo: "https://charts.jetstack.io" },
+                    namespace: "kube-system",
+                },
+            );
+            assert.deepEqual(values.crds, { enabled: true });
+            // Its post-install check may take its five minutes; the release waits longer.
+            assert.equal(values.startupapicheck.timeout, "5m");
+            assert.ok(timeout > 300, String(timeout));
+            assert.equal(providerUrn(release.provider), one(run, "pulumi:providers:kubernetes").urn);
+        });
+
+        it("sizes its three pods as the capacity check counts them, each limit above its request", async () => {
+            const { values } = inputs(one(await okRun(stack), RELEASE, "cert-manager"));
+            const pods = { controller: values, webhook: values.webhook, cainjector: values.cainjector };
+            for (const [pod, { cpu, memory, memoryLimit }] of Object.entries(CERT_MANAGER_REQUESTS))
+                assert.deepEqual(pods[pod as keyof typeof pods].resources, {
+                    requests: { cpu, memory },
+                    limits: { memory: memoryLimit },
+                });
+        });
+
+        it("has no AWS role: its issuers are self-signed and CA ones", async () => {
+            const run = await okRun(stack);
+            assert.ok(!all(run, "aws:iam/role:Role").some((r) => /cert/i.test(r.name)));
+        });
+    });
+}
+
+describe("Helm's records hold no key", () => {
+    it("the cluster's provider keeps them as ConfigMaps, which EKS's view policy reads", async () => {
+        assert.deepEqual(HELM_RELEASE_SETTINGS, { driver: "configmap" });
+        const provider = inputs(one(await okRun("dev"), "pulumi:providers:kubernetes"));
+        assert.deepEqual(JSON.parse(provider.helmReleaseSettings), HELM_RELEASE_SETTINGS);
+    });
+
+    it("so every release the stack installs renders no key: the controller's webhook certificate comes from cert-manager", async () => {
+        const run = await okRun("dev");
+        const values = Object.fromEntries(all(run, RELEASE).map((r) => [r.name, inputs(r).values]));
+        assert.deepEqual(Object.keys(values).sort(), ["cert-manager", "cluster-autoscaler", "lb-controller"]);
+        assert.equal(values["lb-controller"].enableCertManager, true);
+        // The autoscaler's chart renders a Secret only with static AWS keys, which the stack never sets.
+        assert.equal(values["cluster-autoscaler"].awsAccessKeyID, undefined);
+    });
+});
