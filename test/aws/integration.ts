@@ -73,8 +73,10 @@ async function run(): Promise<void> {
                 { value: typeof value === "string" ? value : JSON.stringify(value) },
             ]),
         );
-        // An ephemeral stack's images must not outlive it.
+        // An ephemeral stack's images must not outlive it; the bootstrap made no roles for it, so
+        // whoever runs the test administers its cluster.
         config[`${PROJECT}:imageForceDelete`] = { value: "true" };
+        config[`${PROJECT}:deliveryRoles`] = { value: "false" };
         await stack.setAllConfig(config);
 
         const first = await stack.up({ onOutput: log });
