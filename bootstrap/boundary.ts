@@ -92,12 +92,22 @@ export interface BoundaryScope {
     account: string;
     project: string;
     stack: string;
+    /** The stack's EKS cluster, which names what EKS and the controllers make for it in their tags. */
+    clusterName: string;
 }
+
+/**
+ * Tags that say which stack's cluster a resource belongs to, on what the program does not tag itself:
+ * EKS's on the node group's Auto Scaling group and instances, the load balancer controller's on its
+ * load balancers, target groups and security groups, the VPC CNI's on the network interfaces it
+ * makes. A boundary denies everything on a resource whose tag names another cluster.
+ */
+const CLUSTER_TAGS = ["eks:cluster-name", "elbv2.k8s.aws/cluster", "cluster.k8s.amazonaws.com/name"];
 
 /**
  * The boundary of one stack's roles: the platform's calls, the statements of the policies the apps are
  * granted (the bootstrap's appPolicyArns, read from IAM), and never anything of another stack of the
- * project. Throws when the document would pass IAM's size limit.
+ * project or of another cluster. Throws when the document would pass IAM's size limit.
  */
 export function boundaryPolicy(s: BoundaryScope, appStatements: PolicyStatement[]): object {
     const document = {
@@ -129,6 +139,16 @@ export function boundaryPolicy(s: BoundaryScope, appStatements: PolicyStatement[
                     Null: { "aws:ResourceTag/stack": "false" },
                 },
             },
+            ...CLUSTER_TAGS.map((key, i) => ({
+                Sid: `NothingOfAnotherCluster${i}`,
+                Effect: "Deny",
+                Action: "*",
+                Resource: "*",
+                Condition: {
+                    StringNotEquals: { [`aws:ResourceTag/${key}`]: s.clusterName },
+                    Null: { [`aws:ResourceTag/${key}`]: "false" },
+                },
+            })),
         ],
     };
     const size = JSON.stringify(document).length;

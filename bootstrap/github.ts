@@ -38,14 +38,14 @@ export function githubSubjects(
  * approval first for the reviewed stacks, with the variables the deploy workflow reads (the stack's
  * deploy role and region). `preview-<stack>`: its pull-request previews, from any branch, a reviewer's
  * approval first unless the stack is open to previews (its secrets are readable by the preview's
- * code, which a pull request can change). And the repository's variables the pull-request and drift
- * workflows read.
+ * code, which a pull request can change), with the stack's preview role and region. And the
+ * repository's variables the drift workflow reads.
  */
 export function githubEnvironments(
     config: BootstrapConfig,
     roles: {
         deploy: Record<string, pulumi.Output<string>>;
-        preview: pulumi.Output<string>;
+        preview: Record<string, pulumi.Output<string>>;
         drift: pulumi.Output<string>;
     },
     opts: pulumi.CustomResourceOptions,
@@ -70,25 +70,33 @@ export function githubEnvironments(
             },
             opts,
         );
+    // Each environment's role and region, as variables its jobs read (vars.AWS_ROLE_ARN, vars.AWS_REGION).
+    const withVariables = (
+        name: string,
+        roleArn: pulumi.Output<string>,
+        environment: github.RepositoryEnvironment,
+    ) => {
+        const inIt = { ...opts, dependsOn: [environment] };
+        const variables = { AWS_ROLE_ARN: roleArn, AWS_REGION: config.region };
+        for (const [variableName, value] of Object.entries(variables))
+            new github.ActionsEnvironmentVariable(
+                `${name}-${variableName}`,
+                { repository, environment: name, variableName, value },
+                inIt,
+            );
+        return inIt;
+    };
     for (const stack of config.stacks) {
         const deploys = environment(stack, config.reviewedStacks.includes(stack), true);
-        const inIt = { ...opts, dependsOn: [deploys] };
         new github.RepositoryEnvironmentDeploymentPolicy(
             stack,
             { repository, environment: stack, branchPattern: "main" },
-            inIt,
+            withVariables(stack, roles.deploy[stack], deploys),
         );
-        const variables = { AWS_ROLE_ARN: roles.deploy[stack], AWS_REGION: config.region };
-        for (const [variableName, value] of Object.entries(variables))
-            new github.ActionsEnvironmentVariable(
-                `${stack}-${variableName}`,
-                { repository, environment: stack, variableName, value },
-                inIt,
-            );
-        environment(`preview-${stack}`, !config.openPreviewStacks.includes(stack), false);
+        const previews = environment(`preview-${stack}`, !config.openPreviewStacks.includes(stack), false);
+        withVariables(`preview-${stack}`, roles.preview[stack], previews);
     }
     const variables = {
-        AWS_PREVIEW_ROLE_ARN: roles.preview,
         AWS_DRIFT_ROLE_ARN: roles.drift,
         AWS_REGION: config.region,
         PULUMI_ORG: config.pulumiOrganization,

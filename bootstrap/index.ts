@@ -44,11 +44,12 @@ export = async () => {
     );
     const { preview, drift } = readOnlyRoles(config, oidc, subjects, account, withAws);
 
-    githubEnvironments(config, { deploy, preview: preview.arn, drift: drift.arn }, withGitHub);
+    const previews = Object.fromEntries(Object.entries(preview).map(([stack, role]) => [stack, role.arn]));
+    githubEnvironments(config, { deploy, preview: previews, drift: drift.arn }, withGitHub);
     pulumiAccess(config, stacks, subjects, withPulumi);
     if (config.deploymentsAgentPoolId)
         deploymentSettings(config, config.deploymentsAgentPoolId, stacks, deploy, withPulumi);
 
     // Each stack's file sets deliveryRoles: true, which grants these roles and puts the boundary on.
-    return { deployRoleArns: deploy, previewRoleArn: preview.arn, driftRoleArn: drift.arn };
+    return { deployRoleArns: deploy, previewRoleArns: previews, driftRoleArn: drift.arn };
 };

@@ -67,6 +67,20 @@ const ACCOUNT_WIDE = new Set([
     "logs:DescribeLogGroups",
 ]);
 
+/** What a deploy role does to its stack's KMS key through the key's policy, not its own. */
+const KEY_POLICY_GRANTS = new Set([
+    "kms:EnableKeyRotation",
+    "kms:UpdateKeyDescription",
+    "kms:PutKeyPolicy",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CreateGrant",
+    "kms:RetireGrant",
+]);
+
+/** Tags a security group may be taken by its tagging only without: AWS's default group has none. */
+const UNTAGGED = ["stack", "Name", "aws:eks:cluster-name", "elbv2.k8s.aws/cluster"];
+
 const uniq = (actions: string[]) => [...new Set(actions)].sort();
 
 /**
@@ -139,12 +153,17 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
         },
         true,
     );
-    // AWS makes a VPC's default security group untagged; the program tags it, then changes its rules.
+    // AWS makes a VPC's default security group with no tag at all; the program tags it, then changes
+    // its rules. A group EKS or the load balancer controller made carries their tags, and a named one
+    // its Name: neither may be taken.
     add(
         "TagTheVpcsUntaggedDefaultSecurityGroup",
         is("ec2:CreateTags"),
         arn("ec2", "security-group/*"),
-        { ...tags("aws:RequestTag"), Null: { "aws:ResourceTag/stack": "true" } },
+        {
+            ...tags("aws:RequestTag"),
+            Null: Object.fromEntries(UNTAGGED.map((key) => [`aws:ResourceTag/${key}`, "true"])),
+        },
         true,
     );
     add("RetagOnlyWithinThisStack", is("ec2:CreateTags"), ec2Any, {
@@ -213,12 +232,12 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     // The program checks the boundary exists before it registers anything.
     add("ReadTheBoundary", is("iam:GetPolicy"), s.boundaryArn);
 
-    // ---- KMS: keys tagged for the scope ----
+    // ---- KMS: keys made with the scope's tags, read by them, changed by their own policy ----
     const keys = arn("kms", "key/*");
     add("CreateKeysTaggedForThisStack", is("kms:CreateKey"), "*", tags("aws:RequestTag"));
-    // Tagging a key as CreateKey makes it is authorized against every key of the region: so a key
-    // may be tagged with the scope's tags only, and only if it carries no others.
-    add("TagKeysWhileCreatingThemOrThisStacks", is("kms:TagResource"), keys, {
+    // CreateKey's tags are authorized as a TagResource against every key of the region: the scope's
+    // tags only, on a key carrying no other stack's. Tagging grants nothing else (below).
+    add("TagKeysWhileCreatingThem", is("kms:TagResource"), keys, {
         ...tags("aws:RequestTag"),
         ...tags("aws:ResourceTag", "StringEqualsIfExists"),
     });
@@ -235,6 +254,10 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
             },
             true,
         );
+    // What changes a key (its policy, rotation, grants, deletion) comes from the key's own policy,
+    // which names the stack's deploy role (components/platform/cluster.ts): granted here by tag, any
+    // key of the account the role had tagged would be its to change.
+    if (write) left = left.filter((a) => !KEY_POLICY_GRANTS.has(a));
     add("ThisStacksKeys", service("kms"), keys, tags("aws:ResourceTag"));
     if (left.length) throw new Error(`no statement takes ${left.join(", ")}`);
     return statements;
@@ -342,6 +365,14 @@ function guards(s: DeployScope): Statement[] {
             Effect: "Deny",
             Action: ["sts:AssumeRole", "sts:TagSession"],
             Resource: "*",
+        },
+        {
+            // EC2 deletes every tag of a resource when the call names none.
+            Sid: "NoTagsRemovedWholesale",
+            Effect: "Deny",
+            Action: ["ec2:DeleteTags"],
+            Resource: "*",
+            Condition: { Null: { "aws:TagKeys": "true" } },
         },
         {
             Sid: "NeverRemoveTheStackTags",

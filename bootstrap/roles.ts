@@ -123,7 +123,10 @@ export function stackBoundary(
             description: `The most any IAM role of the ${config.project} stack ${stack} may do`,
             policy: sized(
                 `boundary-${stack}`,
-                boundaryPolicy({ ...account, project: config.project, stack }, appStatements),
+                boundaryPolicy(
+                    { ...account, project: config.project, stack, clusterName: `${config.project}-${stack}` },
+                    appStatements,
+                ),
                 MANAGED_POLICY_MAX_CHARS,
             ),
         },
@@ -191,10 +194,12 @@ export function deployRole(
 }
 
 /**
- * The read-only roles: `<project>-preview` for pull requests' previews (jobs of the preview-<stack>
- * environments) and `<project>-drift` for the drift check on main. They read every stack's resources
- * and make the program's lookups, nothing more: no S3 object, no SSM parameter, no secret. Two roles,
- * so that the cluster can tell them apart: only the drift role reads the app's Secret.
+ * The read-only roles: `<project>-preview-<stack>` for a stack's pull-request previews (jobs of its
+ * preview-<stack> environment), which reads that stack's resources only, and `<project>-drift` for the
+ * drift check on main, which reads every stack's. They make the program's lookups and nothing more:
+ * no S3 object, no SSM parameter, no secret. A role per preview environment, so a pull request's code
+ * in dev's (which waits for no reviewer) gets nothing of staging's or prod's; the drift role apart, so
+ * the cluster can tell it from a preview (only it reads the app's Secret).
  */
 export function readOnlyRoles(
     config: BootstrapConfig,
@@ -202,9 +207,14 @@ export function readOnlyRoles(
     subjects: GitHubSubjects,
     account: Account,
     opts: pulumi.CustomResourceOptions,
-): { preview: aws.iam.Role; drift: aws.iam.Role } {
-    const names = deliveryNames(config.project, "*");
-    const role = (name: string, roleName: string, description: string, who: pulumi.Input<string>[]) =>
+): { preview: Record<string, aws.iam.Role>; drift: aws.iam.Role } {
+    const role = (
+        name: string,
+        roleName: string,
+        description: string,
+        who: pulumi.Input<string>,
+        stack?: string,
+    ) =>
         roleWithPolicy(
             name,
             {
@@ -212,22 +222,31 @@ export function readOnlyRoles(
                 description,
                 assumeRolePolicy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [trusting(oidc.github, GITHUB_ISSUER, "sts.amazonaws.com", who)],
+                    Statement: [trusting(oidc.github, GITHUB_ISSUER, "sts.amazonaws.com", [who])],
                 }),
             },
-            readPolicy(scope(config, account)),
+            readPolicy(scope(config, account, stack)),
             opts,
         );
     return {
-        preview: role(
-            "preview",
-            names.previewRole,
-            `Pull-request previews of every ${config.project} stack, read-only`,
-            config.stacks.map((stack) => subjects.environment(`preview-${stack}`)),
+        preview: Object.fromEntries(
+            config.stacks.map((stack) => [
+                stack,
+                role(
+                    `preview-${stack}`,
+                    deliveryNames(config.project, stack).previewRole,
+                    `Pull-request previews of the ${config.project} stack ${stack}, read-only`,
+                    subjects.environment(`preview-${stack}`),
+                    stack,
+                ),
+            ]),
         ),
-        drift: role("drift", names.driftRole, `Drift checks of every ${config.project} stack, read-only`, [
+        drift: role(
+            "drift",
+            deliveryNames(config.project, "*").driftRole,
+            `Drift checks of every ${config.project} stack, read-only`,
             subjects.main,
-        ]),
+        ),
     };
 }
 

@@ -5,7 +5,7 @@
 export interface DeliveryNames {
     /** The role GitHub's deploy job of the stack's environment assumes: `pulumi up`. */
     deployRole: string;
-    /** The read-only role of pull-request previews, in the preview-<stack> environments. */
+    /** The read-only role of the stack's pull-request previews, in its preview-<stack> environment. */
     previewRole: string;
     /** The read-only role of the drift check on main, which may also read the app's Secret. */
     driftRole: string;
@@ -18,7 +18,7 @@ export interface DeliveryNames {
 export function deliveryNames(project: string, stack: string): DeliveryNames {
     return {
         deployRole: `${project}-deploy-${stack}`,
-        previewRole: `${project}-preview`,
+        previewRole: `${project}-preview-${stack}`,
         driftRole: `${project}-drift`,
         boundaryPolicy: `${project}-boundary-${stack}`,
         deployIamPolicy: `${project}-deploy-iam-${stack}`,

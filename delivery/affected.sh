@@ -2,14 +2,18 @@
 # The AWS stacks a change affects, as a JSON list (pull-request.yml previews each): the changed paths
 # come on stdin, one a line (git diff --name-only). A stack file affects its own stack, when that
 # stack deploys to AWS (the local stack's does not); a change to what the program is built from affects
-# every AWS stack; documentation, tests, delivery, engine and tooling affect none.
+# every AWS stack; documentation, tests, delivery, engine and tooling affect none. A stack whose file
+# still holds a placeholder (delivery/placeholder.sh) is not deployed, so none affects it: its preview
+# would wait for a reviewer only to be skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 aws=()
 for file in Pulumi.*.yaml; do
     stack=${file#Pulumi.}
     stack=${stack%.yaml}
-    if ! grep -qE '^\s*flask-eks:target:\s*local\s*$' "$file"; then aws+=("$stack"); fi
+    if ! grep -qE '^\s*flask-eks:target:\s*local\s*$' "$file" && ! grep -q 'REPLACE_WITH_' "$file"; then
+        aws+=("$stack")
+    fi
 done
 # What never changes what a stack deploys.
 inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|harness/.*|plan/.*|scripts/.*|test/.*|app/tests/.*|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'

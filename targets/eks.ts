@@ -18,12 +18,11 @@ export async function deployEks(config: EksStackConfig) {
     // Every AWS resource goes through this provider (default providers are disabled in Pulumi.yaml),
     // so region, credentials and tags are set in one place. An explicit provider reads no aws: config
     // of its own: the keys a stack sets are passed here (config/awsaccess.ts).
+    const tags = { project: config.project, stack: config.stack, "managed-by": "pulumi" };
     const awsProvider = new aws.Provider("aws", {
         region: config.region,
         ...config.aws,
-        defaultTags: {
-            tags: { project: config.project, stack: config.stack, "managed-by": "pulumi" },
-        },
+        defaultTags: { tags },
     });
     const withAws = { providers: [awsProvider] };
 
@@ -52,6 +51,8 @@ export async function deployEks(config: EksStackConfig) {
             ],
             adminPrincipalArns: admins,
             refreshers: { roleArns: delivery ? [delivery.driftRoleArn] : [], group: REFRESHERS_GROUP },
+            keyAdministratorArns: delivery ? [delivery.deployRoleArn] : [],
+            tags,
             credentials: config.aws,
             privateSubnetIds: network.privateSubnetIds,
             nodeSubnetIds: network.privateSubnetIdsWithEgress,
@@ -72,7 +73,7 @@ export async function deployEks(config: EksStackConfig) {
     };
     clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
     const lbController = loadBalancerController(
-        { ...addon, vpcId: network.vpcId, certManager: certManager(addon, cluster) },
+        { ...addon, vpcId: network.vpcId, certManager: certManager(addon, cluster), tags },
         cluster,
     );
 

@@ -179,18 +179,20 @@ describe("bootstrap: roles", () => {
         assert.equal(run.invokes.find((i) => i.token === "aws:iam/getPolicy:getPolicy")?.inputs.arn, granted);
     });
 
-    it("the read-only roles: preview for the preview environments, drift for main, reading and looking up only", async () => {
+    it("the read-only roles: a preview role per stack for its preview environment, drift for main, reading and looking up only", async () => {
         const run = await okBootstrap();
-        assert.equal(inputs(one(run, "aws:iam/role:Role", "preview")).name, "flask-eks-preview");
-        assert.equal(inputs(one(run, "aws:iam/role:Role", "drift")).name, "flask-eks-drift");
         const subjects = (name: string) =>
             trustOf(run, name).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
-        assert.deepEqual(
-            subjects("preview"),
-            ["dev", "staging", "prod"].map((s) => sub(`environment:preview-${s}`)),
-        );
+        for (const stack of ["dev", "staging", "prod"]) {
+            assert.equal(
+                inputs(one(run, "aws:iam/role:Role", `preview-${stack}`)).name,
+                `flask-eks-preview-${stack}`,
+            );
+            assert.deepEqual(subjects(`preview-${stack}`), [sub(`environment:preview-${stack}`)]);
+        }
+        assert.equal(inputs(one(run, "aws:iam/role:Role", "drift")).name, "flask-eks-drift");
         assert.deepEqual(subjects("drift"), [sub("ref:refs/heads/main")]);
-        for (const name of ["preview", "drift"]) {
+        for (const name of ["preview-dev", "drift"]) {
             const granted = actionsOf(policyOf(run, name).Statement);
             const reads = new Set([
                 ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
@@ -270,13 +272,16 @@ describe("bootstrap: GitHub environments", () => {
         });
     });
 
-    it("gives each environment its deploy role and region, and the repository the read-only roles", async () => {
+    it("gives each environment its role and region (a stack's deploy role, its preview role), and the repository the drift role", async () => {
         const run = await okBootstrap();
         const variables = all(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map(
             inputs,
         );
-        const prodRole = variables.find((v) => v.environment === "prod" && v.variableName === "AWS_ROLE_ARN");
-        assert.equal(prodRole.value, "arn:aws:iam::123456789012:role/flask-eks-deploy-prod");
+        const roleOf = (environment: string) =>
+            variables.find((v) => v.environment === environment && v.variableName === "AWS_ROLE_ARN").value;
+        assert.equal(roleOf("prod"), "arn:aws:iam::123456789012:role/flask-eks-deploy-prod");
+        assert.equal(roleOf("preview-prod"), "arn:aws:iam::123456789012:role/flask-eks-preview-prod");
+        assert.equal(roleOf("preview-dev"), "arn:aws:iam::123456789012:role/flask-eks-preview-dev");
         const repo = Object.fromEntries(
             all(run, "github:index/actionsVariable:ActionsVariable").map((v) => [
                 inputs(v).variableName,
@@ -284,7 +289,6 @@ describe("bootstrap: GitHub environments", () => {
             ]),
         );
         assert.deepEqual(repo, {
-            AWS_PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/flask-eks-preview",
             AWS_DRIFT_ROLE_ARN: "arn:aws:iam::123456789012:role/flask-eks-drift",
             AWS_REGION: "us-west-2",
             PULUMI_ORG: "acme",

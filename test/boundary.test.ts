@@ -149,22 +149,64 @@ describe("permissions boundary: a role the deploy role makes cannot widen anyone
                 theirs("ec2:RevokeSecurityGroupIngress", o.securityGroup),
                 theirs("ecr:BatchGetImage", o.repository),
                 theirs("eks:DescribeCluster", o.cluster),
-                theirs(
-                    "elasticloadbalancing:DeleteLoadBalancer",
-                    `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/k8s-flaskapp-web/0123456789abcdef`,
-                ),
+                // What the controller, EKS and the CNI make for the other stack's cluster carries their
+                // tags naming it (and the controller's the stack's own, its defaultTags); each alone keeps
+                // this role off.
+                ...["ModifyListener", "RegisterTargets", "DeleteLoadBalancer"].map((action) => ({
+                    action: `elasticloadbalancing:${action}`,
+                    resource:
+                        action === "RegisterTargets"
+                            ? `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/k8s-flaskapp-web-0123456789/0123456789abcdef`
+                            : action === "ModifyListener"
+                              ? `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/net/k8s-flaskapp-web/0123456789abcdef/fedcba9876543210`
+                              : `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/k8s-flaskapp-web/0123456789abcdef`,
+                    context: { "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${other}` },
+                })),
+                {
+                    action: "autoscaling:UpdateAutoScalingGroup",
+                    resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0e1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b:autoScalingGroupName/eks-nodes-0123`,
+                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${other}` },
+                },
+                {
+                    action: "ec2:ModifyInstanceAttribute",
+                    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${other}` },
+                },
+                {
+                    action: "ec2:DeleteNetworkInterface",
+                    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123456789abcdef0`,
+                    context: { "aws:ResourceTag/cluster.k8s.amazonaws.com/name": `flask-eks-${other}` },
+                },
+                {
+                    action: "ec2:DeleteVolume",
+                    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`,
+                    context: taggedFor(other),
+                },
             ];
             const allowed: string[] = [];
             for (const request of denied)
                 if ((await decide(role, request)) === "Allowed") allowed.push(request.action);
             assert.deepEqual(allowed, []);
-            // And it still does its stack's work.
+            // And it still does its stack's work, on what carries its own cluster's tags too.
             for (const request of [
                 {
                     action: "ec2:CreateNetworkInterface",
                     resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-1`,
                 },
                 { action: "ecr:BatchGetImage", resource: mine.repository, context: taggedFor(stack) },
+                {
+                    action: "elasticloadbalancing:RegisterTargets",
+                    resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/k8s-flaskapp-web-0123456789/0123456789abcdef`,
+                    context: {
+                        "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${stack}`,
+                        ...taggedFor(stack),
+                    },
+                },
+                {
+                    action: "autoscaling:SetDesiredCapacity",
+                    resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0e1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b:autoScalingGroupName/eks-nodes-0123`,
+                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${stack}` },
+                },
             ])
                 assert.equal(await decide(role, request), "Allowed", request.action);
         });
@@ -204,7 +246,13 @@ describe("permissions boundary: the apps' policies", () => {
         assert.throws(
             () =>
                 boundaryPolicy(
-                    { partition: "aws", account: ACCOUNT, project: "flask-eks", stack: "dev" },
+                    {
+                        partition: "aws",
+                        account: ACCOUNT,
+                        project: "flask-eks",
+                        stack: "dev",
+                        clusterName: "flask-eks-dev",
+                    },
                     big,
                 ),
             new RegExp(

@@ -25,10 +25,29 @@ for (const stack of eksStacks()) {
             );
         });
 
-        it("encrypts Kubernetes secrets with a rotating KMS key", async () => {
+        it("encrypts Kubernetes secrets with a rotating KMS key, whose own policy names the deploy role", async () => {
             const run = await okRun(stack);
             const key = one(run, "aws:kms/key:Key");
             assert.equal(inputs(key).enableKeyRotation, true);
+            // The deploy role changes the key through its policy, not by tag (bootstrap/permissions.ts);
+            // the account's IAM policies keep KMS's default reach. A key made before keeps its policy.
+            assert.deepEqual(JSON.parse(inputs(key).policy).Statement, [
+                {
+                    Sid: "TheAccountsIamPolicies",
+                    Effect: "Allow",
+                    Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+                {
+                    Sid: "TheKeysAdministrators",
+                    Effect: "Allow",
+                    Principal: { AWS: [`arn:aws:iam::123456789012:role/${P}-deploy-${stack}`] },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+            ]);
+            assert.deepEqual(key.options.ignoreChanges, ["policy"]);
             const cluster = one(run, "aws:eks/cluster:Cluster");
             assert.deepEqual(inputs(cluster).encryptionConfig.resources, ["secrets"]);
             assert.deepEqual(cluster.propertyDependencies.encryptionConfig, [key.urn]);
@@ -66,7 +85,7 @@ for (const stack of eksStacks()) {
             assert.deepEqual(vpcConfig.publicAccessCidrs ?? [], allow);
         });
 
-        it("gives cluster admin to the stack's deploy role, view to its preview role, and view with the refreshers' group to its drift role", async () => {
+        it("gives cluster admin to the stack's deploy role, view to its own preview role, and view with the refreshers' group to the drift role", async () => {
             const run = await okRun(stack);
             const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
             const entries: Record<string, { type: string; kubernetesGroups?: string[] }> = Object.fromEntries(
@@ -80,14 +99,14 @@ for (const stack of eksStacks()) {
             );
             assert.deepEqual(policies, {
                 [role(`${P}-deploy-${stack}`)]: "AmazonEKSClusterAdminPolicy",
-                [role(`${P}-preview`)]: "AmazonEKSViewPolicy",
+                [role(`${P}-preview-${stack}`)]: "AmazonEKSViewPolicy",
                 [role(`${P}-drift`)]: "AmazonEKSViewPolicy",
             });
             assert.deepEqual(
                 Object.values(entries).map((e) => e.type),
                 ["STANDARD", "STANDARD", "STANDARD"],
             );
-            assert.equal(entries[role(`${P}-preview`)].kubernetesGroups, undefined);
+            assert.equal(entries[role(`${P}-preview-${stack}`)].kubernetesGroups, undefined);
             assert.deepEqual(entries[role(`${P}-drift`)].kubernetesGroups, [REFRESHERS_GROUP]);
             // EKS refuses a policy association for a principal without an access entry yet.
             for (const associated of all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
@@ -135,6 +154,11 @@ for (const stack of eksStacks()) {
 describe("cluster options", () => {
     // Without the bootstrap's roles: a laptop's stack.
     const laptop = { [`${P}:deliveryRoles`]: "false" };
+
+    it("leaves the KMS key's policy at KMS's default without the delivery roles", async () => {
+        const run = await okRun("dev", { overrides: laptop });
+        assert.equal(inputs(one(run, "aws:kms/key:Key")).policy, undefined);
+    });
 
     it("gives cluster admin to the deployer's role (not its session) without the delivery roles", async () => {
         const run = await okRun("dev", { overrides: laptop });

@@ -190,7 +190,7 @@ describe("delivery: GitHub Actions", () => {
             issues.map((s: Yaml) => s.if),
             [
                 "failure() && steps.refresh.outputs.outcome == 'drift'",
-                "failure() && steps.refresh.outputs.outcome == 'failed'",
+                "failure() && steps.refresh.outputs.outcome != 'drift' && steps.refresh.outputs.outcome != 'busy'",
             ],
         );
     });
@@ -281,6 +281,11 @@ describe("delivery: GitHub Actions", () => {
     it("previews a stack only in its preview environment, so a pull request's code gets a token for no other", () => {
         const preview = load("pull-request.yml").jobs.preview;
         assert.equal(preview.environment, "preview-${{ matrix.stack }}");
+        // The stack's own preview role, which the environment names: it reads that stack only.
+        const aws = preview.steps.find((s: Yaml) =>
+            String(s.uses).startsWith("aws-actions/configure-aws-credentials@"),
+        );
+        assert.equal(aws.with["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
         // No job that a pull request runs without an environment exchanges a token: its subject
         // (pull_request) is one the bootstrap maps to no team and trusts with no role.
         for (const [name, job] of Object.entries(load("pull-request.yml").jobs as Record<string, Yaml>)) {
@@ -315,9 +320,11 @@ describe("delivery: the stacks a pull request affects (delivery/affected.sh)", (
     it("the local stack's file alone: none, it is not deployed to AWS", () =>
         assert.deepEqual(affected("Pulumi.local.yaml"), []));
     it("a stack file: that stack", () =>
-        assert.deepEqual(affected("Pulumi.prod.yaml", "README.md"), ["prod"]));
-    it("the program's code: every AWS stack", () =>
-        assert.deepEqual(affected("components/app/workload.ts"), ["dev", "prod", "staging"]));
+        assert.deepEqual(affected("Pulumi.staging.yaml", "README.md"), ["staging"]));
+    it("the program's code: every AWS stack but prod, whose file still holds a placeholder", () =>
+        assert.deepEqual(affected("components/app/workload.ts"), ["dev", "staging"]));
+    it("prod's file while it holds the placeholder: none, it is not deployed yet", () =>
+        assert.deepEqual(affected("Pulumi.prod.yaml"), []));
     it("tests, tooling and delivery alone: none", () =>
         assert.deepEqual(
             affected("test/e2e.sh", "engine/build.sh", "bootstrap/index.ts", ".github/workflows/drift.yml"),
@@ -389,13 +396,10 @@ describe("delivery: the drift check's outcome, and the issue drift.yml opens for
      * then each of its issue steps whose `if` holds, with a `gh` that records its calls. Run as GitHub
      * runs them, from a checkout (here a directory holding delivery/).
      */
-    function runDriftJob(log: string, status: number) {
+    function runDriftJob(pulumi: string, options: { refreshRuns?: boolean } = {}) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
         fs.symlinkSync(path.join(ROOT, "delivery"), path.join(dir, "delivery"));
-        const fixture = path.join(ROOT, "test", "drift-logs", log);
-        fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\ncat '${fixture}'\nexit ${status}\n`, {
-            mode: 0o755,
-        });
+        fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\n${pulumi}\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "gh"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${dir}/gh-calls'\n`, {
             mode: 0o755,
         });
@@ -414,12 +418,19 @@ describe("delivery: the drift check's outcome, and the issue drift.yml opens for
         const bash = (script: string) =>
             spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: dir, env, encoding: "utf8" });
         const steps: Yaml[] = load("drift.yml").jobs.refresh.steps;
-        const refresh = bash(steps.find((s) => s.id === "refresh").run);
-        const outcome = /^outcome=(\w+)$/m.exec(fs.readFileSync(output, "utf8"))?.[1];
+        // A step before the refresh (the credentials, the token exchange) may fail: the refresh is skipped.
+        const refresh =
+            options.refreshRuns === false ? { status: 1 } : bash(steps.find((s) => s.id === "refresh").run);
+        const outcome = /^outcome=(\w+)$/m.exec(fs.readFileSync(output, "utf8"))?.[1] ?? "";
+        // The `if` of each issue step, as GitHub evaluates it: failure() and the refresh's outcome.
+        const holds = (expression: string) =>
+            expression.split(" && ").every((clause) => {
+                if (clause === "failure()") return refresh.status !== 0;
+                const [, op, value] = /^steps\.refresh\.outputs\.outcome (==|!=) '(\w+)'$/.exec(clause)!;
+                return op === "==" ? outcome === value : outcome !== value;
+            });
         const issues: string[] = [];
-        for (const step of steps.filter((s) => /^failure\(\)/.test(s.if ?? ""))) {
-            const wanted = /^failure\(\) && steps\.refresh\.outputs\.outcome == '(\w+)'$/.exec(step.if)![1];
-            if (refresh.status === 0 || outcome !== wanted) continue;
+        for (const step of steps.filter((s) => /^failure\(\)/.test(s.if ?? "") && holds(s.if))) {
             const run = bash(step.run);
             assert.equal(run.status, 0, run.stderr);
             issues.push(step.name);
@@ -432,9 +443,12 @@ describe("delivery: the drift check's outcome, and the issue drift.yml opens for
             calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "",
         };
     }
+    /** A `pulumi` that prints a fixture log and exits as the CLI does on that outcome. */
+    const printing = (log: string, status: number) =>
+        `cat '${path.join(ROOT, "test", "drift-logs", log)}'\nexit ${status}`;
 
     it("a refresh that finds changes (exit 7) is drift: the step fails and a 'Drift detected' issue opens", () => {
-        const job = runDriftJob("drift.log", 7);
+        const job = runDriftJob(printing("drift.log", 7));
         assert.notEqual(job.status, 0);
         assert.equal(job.outcome, "drift");
         assert.deepEqual(job.issues, ["Open an issue for the drift"]);
@@ -445,7 +459,7 @@ describe("delivery: the drift check's outcome, and the issue drift.yml opens for
     });
 
     it("a refresh that could not run is no drift: the step fails red and a 'Drift check failed' issue carries its log", () => {
-        const job = runDriftJob("failed.log", 1);
+        const job = runDriftJob(printing("failed.log", 1));
         assert.notEqual(job.status, 0);
         assert.equal(job.outcome, "failed");
         assert.deepEqual(job.issues, ["Open an issue for the failed check"]);
@@ -454,12 +468,28 @@ describe("delivery: the drift check's outcome, and the issue drift.yml opens for
         assert.match(job.calls, /secrets "web-env-3f2a1b0c" is forbidden/);
     });
 
+    it("a step before the refresh failing is a failed check too, its issue saying the refresh did not run", () => {
+        const job = runDriftJob(printing("clean.log", 0), { refreshRuns: false });
+        assert.deepEqual(job.issues, ["Open an issue for the failed check"]);
+        assert.match(job.calls, /the refresh did not run/);
+    });
+
+    it("a stack busy on one try and failing on the next is a failed check, not a busy stack", () => {
+        // The first try finds the stack busy; on-stack-lock.sh tries again, which fails otherwise.
+        const logs = path.join(ROOT, "test", "drift-logs");
+        const job = runDriftJob(
+            `if [ ! -e tried ]; then touch tried; cat '${logs}/busy.log'; exit 255; fi\ncat '${logs}/failed.log'\nexit 1`,
+        );
+        assert.equal(job.outcome, "failed");
+        assert.deepEqual(job.issues, ["Open an issue for the failed check"]);
+    });
+
     it("a clean refresh passes and opens nothing; a stack busy for the whole wait fails and opens nothing", () => {
-        const clean = runDriftJob("clean.log", 0);
+        const clean = runDriftJob(printing("clean.log", 0));
         assert.equal(clean.status, 0);
         assert.equal(clean.outcome, "clean");
         assert.deepEqual(clean.issues, []);
-        const busy = runDriftJob("busy.log", 255);
+        const busy = runDriftJob(printing("busy.log", 255));
         assert.notEqual(busy.status, 0);
         assert.equal(busy.outcome, "busy");
         assert.deepEqual(busy.issues, []);

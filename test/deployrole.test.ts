@@ -22,7 +22,7 @@ import {
     stackResources,
     taggedFor,
 } from "./iam";
-import { inputs, one } from "./helpers";
+import { inputs, okRun, one } from "./helpers";
 
 const STACKS = ["dev", "staging", "prod"];
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -40,9 +40,13 @@ interface Identity extends Principal {
 }
 
 let run: RunResult;
+/** Each stack's KMS key policy, as the program writes it: it names the stack's deploy role. */
+const keyPolicies: Record<string, object> = {};
 before(async () => {
     run = await runStack("example", { root: path.join(ROOT, "bootstrap") });
     assert.equal(run.error, undefined, run.error?.message);
+    for (const stack of STACKS)
+        keyPolicies[stack] = JSON.parse(inputs(one(await okRun(stack), "aws:kms/key:Key")).policy);
 });
 
 function identity(name: string): Identity {
@@ -132,20 +136,8 @@ function ownCalls(stack: string): Call[] {
             ],
         },
     };
-    // A key the stack made: its default key policy leaves access to the account's IAM policies.
-    const stackKey = {
-        resourcePolicy: {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-                    Action: "kms:*",
-                    Resource: "*",
-                },
-            ],
-        },
-    };
+    // The stack's key, with the policy the program gives it.
+    const stackKey = { resourcePolicy: keyPolicies[stack] };
     const key = (extra = {}): Request => ({ ...existing(r.key, extra), ...stackKey });
     return [
         ...calls(
@@ -485,7 +477,7 @@ describe("deploy roles: no way to widen their own rights", () => {
             const deliveryRoles = [
                 deploy,
                 identity(`deploy-${other}`),
-                identity("preview"),
+                ...STACKS.map((s) => identity(`preview-${s}`)),
                 ...(run.registrations.some((r) => r.name === "drift") ? [identity("drift")] : []),
             ];
             assert.deepEqual(await notDecided(deploy, deliveryRoles.flatMap(roleCalls), "Denied"), []);
@@ -683,6 +675,25 @@ describe("deploy roles: another stack is out of reach", () => {
                     action: "iam:PutRolePolicy",
                     on: [theirs(o.role, { "iam:PermissionsBoundary": o.boundary })],
                 },
+                {
+                    action: "iam:AttachRolePolicy",
+                    on: [
+                        theirs(o.role, {
+                            "iam:PermissionsBoundary": o.boundary,
+                            "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+                        }),
+                    ],
+                },
+                { action: "iam:UpdateAssumeRolePolicy", on: [theirs(o.role)] },
+                {
+                    action: "iam:PutRolePermissionsBoundary",
+                    on: [theirs(o.role, { "iam:PermissionsBoundary": o.boundary })],
+                },
+                {
+                    action: "iam:DeleteRolePermissionsBoundary",
+                    on: [theirs(o.role, { "iam:PermissionsBoundary": o.boundary })],
+                },
+                { action: "iam:DeleteRole", on: [theirs(o.role)] },
                 { action: "iam:TagRole", on: [theirs(o.role, requestTagsFor(stack))] },
                 { action: "iam:UntagRole", on: [theirs(o.role, { "aws:TagKeys": ["stack"] })] },
                 { action: "iam:DeleteOpenIDConnectProvider", on: [theirs(o.oidcProvider)] },
@@ -696,31 +707,127 @@ describe("deploy roles: another stack is out of reach", () => {
     }
 });
 
+describe("deploy roles: what tagging could take", () => {
+    for (const stack of STACKS) {
+        const other = stack === "prod" ? "dev" : "prod";
+        it(`${stack}'s deploy role may tag a key it did not make, and gains nothing by it`, async () => {
+            const deploy = identity(`deploy-${stack}`);
+            const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6`;
+            // Another team's key, with KMS's default policy: the account's IAM policies decide.
+            const theirPolicy = {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                ],
+            };
+            const tags = { "aws:ResourceTag/team": "payments" };
+            // CreateKey's tags are authorized against every key of the region (KMS developer guide).
+            assert.equal(
+                await decide(deploy, {
+                    action: "kms:TagResource",
+                    resource: key,
+                    context: { ...tags, ...requestTagsFor(stack) },
+                    resourcePolicy: theirPolicy,
+                }),
+                "Allowed",
+            );
+            const claimed = { ...tags, ...taggedFor(stack) };
+            const calls: Call[] = [
+                "kms:ScheduleKeyDeletion",
+                "kms:PutKeyPolicy",
+                "kms:CreateGrant",
+                "kms:DisableKey",
+                "kms:Decrypt",
+            ].map((action) => ({
+                action,
+                on: [{ action: "", resource: key, context: claimed, resourcePolicy: theirPolicy }],
+            }));
+            assert.deepEqual(await notDecided(deploy, calls, "Denied"), []);
+        });
+
+        it(`${stack}'s deploy role may take no security group EKS or the load balancer controller made, and strip no resource of its tags`, async () => {
+            const deploy = identity(`deploy-${stack}`);
+            const sg = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${id}`;
+            const calls: Call[] = [
+                // EKS's cluster security group of another stack's cluster: its name and EKS's tags.
+                {
+                    action: "ec2:CreateTags",
+                    on: [
+                        {
+                            action: "",
+                            resource: sg("sg-0e1c2b3a4d5e6f708"),
+                            context: {
+                                "aws:ResourceTag/Name": `eks-cluster-sg-flask-eks-${other}-123456`,
+                                "aws:ResourceTag/aws:eks:cluster-name": `flask-eks-${other}`,
+                                ...requestTagsFor(stack, ["Name", "project", "stack", "managed-by"]),
+                            },
+                        },
+                    ],
+                },
+                // The controller's security group of another stack's load balancer.
+                {
+                    action: "ec2:CreateTags",
+                    on: [
+                        {
+                            action: "",
+                            resource: sg("sg-0f1e2d3c4b5a69788"),
+                            context: {
+                                "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${other}`,
+                                ...requestTagsFor(stack, ["Name", "project", "stack", "managed-by"]),
+                            },
+                        },
+                    ],
+                },
+                // A DeleteTags naming no key deletes every tag, the stack's among them.
+                {
+                    action: "ec2:DeleteTags",
+                    on: [{ action: "", resource: stackResources(stack).subnet, context: taggedFor(stack) }],
+                },
+            ];
+            assert.deepEqual(await notDecided(deploy, calls, "Denied"), []);
+        });
+    }
+});
+
 describe("the read-only roles", () => {
-    for (const name of ["preview", "drift"]) {
-        it(`${name}: reads every stack's resources and makes the program's lookups`, async () => {
-            const reads = new Set([
-                ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
-                ...Object.values(LOOKUP_ACTIONS).flat(),
-            ]);
-            const who = identity(name);
-            for (const stack of STACKS) {
-                // Reads of the deploy role itself (getSessionContext) happen only in an up.
-                const calls = ownCalls(stack).filter(
-                    (c) =>
-                        reads.has(c.action) &&
-                        !c.on.some((r) => r.resource.includes(":role/flask-eks-deploy-")),
+    const reads = new Set([
+        ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
+        ...Object.values(LOOKUP_ACTIONS).flat(),
+    ]);
+    /** A stack's read calls, but those of the deploy role itself (getSessionContext), made only in an up. */
+    const readCalls = (stack: string) =>
+        ownCalls(stack).filter(
+            (c) => reads.has(c.action) && !c.on.some((r) => r.resource.includes(":role/flask-eks-deploy-")),
+        );
+
+    for (const stack of STACKS)
+        it(`preview-${stack}: reads ${stack}'s resources and makes the program's lookups, and reads no other stack's`, async () => {
+            const who = identity(`preview-${stack}`);
+            assert.deepEqual(await notDecided(who, readCalls(stack), "Allowed"), []);
+            for (const other of STACKS.filter((s) => s !== stack)) {
+                // Calls on a named resource of another stack: not the lookups on "*", nor ECR's AWS
+                // managed key, which every stack's repository shares.
+                const theirs = readCalls(other).filter((c) =>
+                    c.on.every((r) => r.resource !== "*" && !r.context?.["kms:ViaService"]),
                 );
-                assert.deepEqual(await notDecided(who, calls, "Allowed"), [], stack);
+                assert.ok(theirs.length > 10, `${theirs.length}`);
+                assert.deepEqual(await notDecided(who, theirs, "Denied"), [], other);
             }
         });
 
+    it("drift: reads every stack's resources and makes the program's lookups", async () => {
+        for (const stack of STACKS)
+            assert.deepEqual(await notDecided(identity("drift"), readCalls(stack), "Allowed"), [], stack);
+    });
+
+    for (const name of ["preview-prod", "drift"]) {
         it(`${name}: changes nothing and reads no secret, parameter, object or key material`, async () => {
             const who = identity(name);
-            const reads = new Set([
-                ...Object.values(RESOURCE_ACTIONS).flatMap((a) => a.read),
-                ...Object.values(LOOKUP_ACTIONS).flat(),
-            ]);
             // KMS calls ECR makes on its caller's behalf need that caller to call ECR first, which
             // these roles cannot: the AWS managed key's policy alone would allow them.
             const writes = ownCalls("prod").filter(
@@ -746,7 +853,17 @@ describe("the read-only roles", () => {
                     action: "s3:GetObject",
                     on: [{ action: "", resource: "arn:aws:s3:::state-bucket/prod.json" }],
                 },
-                { action: "kms:Decrypt", on: [{ action: "", resource: r.key, context: taggedFor("prod") }] },
+                {
+                    action: "kms:Decrypt",
+                    on: [
+                        {
+                            action: "",
+                            resource: r.key,
+                            context: taggedFor("prod"),
+                            resourcePolicy: keyPolicies.prod,
+                        },
+                    ],
+                },
                 { action: "sts:AssumeRole", on: [{ action: "", resource: role("flask-eks-deploy-prod") }] },
             ];
             assert.deepEqual(await notDecided(who, secrets, "Denied"), []);

@@ -307,15 +307,16 @@ check "the drift job's identity refreshes the Helm release without reading a Sec
 check "so does the view ClusterRole alone: Helm's records are ConfigMaps" helm_read view-only
 check "the Helm release is destroyed" drift_run destroy --skip-preview
 
-# A stack from before, whose records are Secrets: a refresh finds no release where the provider now
-# looks and drops it; the next up installs it again, taking over its objects where they stand.
+# A stack from before, whose records are Secrets: a refresh that runs the program (so reads with the
+# provider as configured now) finds no release where the provider looks and drops it; the next up
+# installs it again, taking over its objects where they stand.
 uid() { kubectl_ get configmap drift-check -n kube-system -o jsonpath='{.metadata.uid}'; }
 taken_over() {
     local before
     FLASK_EKS_HELM_DRIVER=secret drift_run up --skip-preview || return 1
     before=$(uid)
     echo "records before: $(records secrets)"
-    drift_run refresh || return 1
+    drift_run refresh --run-program || return 1
     drift_run up --skip-preview || return 1
     echo "object uid before: $before, after: $(uid); records after: $(records configmaps)"
     [ "$(uid)" = "$before" ] && [ "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 " ]

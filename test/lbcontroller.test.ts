@@ -101,6 +101,8 @@ for (const stack of eksStacks()) {
             // The webhooks' certificate from cert-manager: no key in the release's record.
             assert.equal(values.enableCertManager, true);
             assert.equal(values.keepTLSSecret, undefined);
+            // What it makes in AWS carries the stack's tags: the boundary keeps other stacks off it.
+            assert.deepEqual(values.defaultTags, { project: P, stack, "managed-by": "pulumi" });
             // Its chart needs cert-manager's CRDs and webhook in the cluster first.
             const release = one(run, RELEASE, "lb-controller");
             assert.ok(release.dependencies.includes(one(run, RELEASE, "cert-manager").urn));

@@ -52,10 +52,14 @@ for (const stack of eksStacks()) {
             assert.equal(lt.blockDeviceMappings[0].deviceName, "/dev/xvda");
             assert.equal(lt.updateDefaultVersion, true);
             assert.equal(lt.keyName, undefined);
-            assert.deepEqual(
-                lt.tagSpecifications.map((t: { resourceType: string }) => t.resourceType),
-                ["instance", "volume"],
-            );
+            // What EC2 makes from it carries the stack's tags, which the provider's default tags never
+            // reach: the permissions boundary keeps other stacks' roles off it by them.
+            assert.deepEqual(lt.tagSpecifications, [
+                ...["instance", "volume", "network-interface"].map((resourceType) => ({
+                    resourceType,
+                    tags: { Name: `${P}-${stack}-node`, project: P, stack, "managed-by": "pulumi" },
+                })),
+            ]);
         });
 
         it("puts the node group in exactly the private subnets, sized and typed from config", async () => {

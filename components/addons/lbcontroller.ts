@@ -34,6 +34,8 @@ export interface LoadBalancerControllerArgs {
     provider: k8s.Provider;
     /** cert-manager's release, which issues the webhooks' certificate; the chart needs its CRDs. */
     certManager: k8s.helm.v3.Release;
+    /** The stack's tags, which the controller puts on every AWS resource it makes. Default: none. */
+    tags?: Record<string, string>;
 }
 
 /**
@@ -87,6 +89,9 @@ export function loadBalancerController(
                 // (a new CA each render, or the old one looked up) would sit in the release's record,
                 // which whoever refreshes the stack reads (components/platform/helmrecords.ts).
                 enableCertManager: true,
+                // Its load balancers, target groups and security groups carry the stack's tags, so the
+                // permissions boundary keeps other stacks' roles off them.
+                defaultTags: args.tags ?? {},
             }),
             after: [args.certManager],
         },

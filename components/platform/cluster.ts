@@ -62,6 +62,14 @@ export interface ClusterArgs extends ControlPlaneSettings {
     credentials: Credentials;
     /** The managed node group. */
     nodes: NodeGroupSettings;
+    /** The stack's tags, for what AWS makes from the node group's launch template. Default: none. */
+    tags?: Record<string, string>;
+    /**
+     * IAM roles the KMS key's own policy lets administer it, besides the account's IAM policies: the
+     * stack's deploy role, whose own policy changes no key (a key it could tag would be its).
+     * Default: none, the key's default policy.
+     */
+    keyAdministratorArns?: string[];
     /** What already exists in AWS under the cluster's name. */
     live: LiveState;
 }
@@ -131,7 +139,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         // ---- encryption and logs ----
         const protect = { ...parent, protect: args.protect };
-        const secretsKey = secretsEncryptionKey(args.clusterName, protect);
+        const secretsKey = secretsEncryptionKey(args.clusterName, args.keyAdministratorArns ?? [], protect);
         const logGroup = controlPlaneLogGroup(args, this);
 
         // ---- the control plane ----
@@ -199,6 +207,7 @@ export class Cluster extends pulumi.ComponentResource {
                 partition,
                 readyAfter: networkingAddons(addons, this.oidcProvider, partition),
                 live: args.live.nodeScaling,
+                tags: args.tags,
             },
             parent,
         );
@@ -248,16 +257,50 @@ export class Cluster extends pulumi.ComponentResource {
     }
 }
 
-/** The rotating KMS key that envelope-encrypts the cluster's Kubernetes secrets. */
-function secretsEncryptionKey(clusterName: string, opts: pulumi.CustomResourceOptions): aws.kms.Key {
+/**
+ * The rotating KMS key that envelope-encrypts the cluster's Kubernetes secrets. Its policy leaves the
+ * key to the account's IAM policies (KMS's default), and names the key's administrators when there are
+ * any. A key made before it had administrators keeps its policy: only they could change it.
+ */
+function secretsEncryptionKey(
+    clusterName: string,
+    administrators: string[],
+    opts: pulumi.CustomResourceOptions,
+): aws.kms.Key {
+    const account = aws.getCallerIdentityOutput({}, opts).accountId;
+    const partition = aws.getPartitionOutput({}, opts).partition;
     return new aws.kms.Key(
         "secrets-key",
         {
             description: `Envelope encryption of Kubernetes secrets in ${clusterName}`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
+            policy:
+                administrators.length > 0
+                    ? pulumi.jsonStringify({
+                          Version: "2012-10-17",
+                          Statement: [
+                              {
+                                  Sid: "TheAccountsIamPolicies",
+                                  Effect: "Allow",
+                                  Principal: {
+                                      AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root`,
+                                  },
+                                  Action: "kms:*",
+                                  Resource: "*",
+                              },
+                              {
+                                  Sid: "TheKeysAdministrators",
+                                  Effect: "Allow",
+                                  Principal: { AWS: administrators },
+                                  Action: "kms:*",
+                                  Resource: "*",
+                              },
+                          ],
+                      })
+                    : undefined,
         },
-        opts,
+        { ...opts, ignoreChanges: ["policy"] },
     );
 }
 

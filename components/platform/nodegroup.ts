@@ -36,6 +36,11 @@ export interface NodeGroupArgs extends NodeGroupSettings {
     readyAfter: pulumi.Resource[];
     /** The node group's live scaling, on any up after the first. */
     live?: LiveState["nodeScaling"];
+    /**
+     * The stack's tags, for what EC2 makes from the launch template (instances, their volumes and
+     * network interfaces), which the provider's default tags never reach. Default: none.
+     */
+    tags?: Record<string, string>;
 }
 
 /**
@@ -122,9 +127,10 @@ export class NodeGroup extends pulumi.ComponentResource {
                         },
                     },
                 ],
-                tagSpecifications: ["instance", "volume"].map((resourceType) => ({
+                // The stack's tags let the permissions boundary keep other stacks off these.
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                     resourceType,
-                    tags: { Name: `${args.clusterName}-node` },
+                    tags: { Name: `${args.clusterName}-node`, ...args.tags },
                 })),
                 updateDefaultVersion: true,
             },
