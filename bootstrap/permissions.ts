@@ -78,17 +78,17 @@ const KEY_POLICY_GRANTS = new Set([
     "kms:RetireGrant",
 ]);
 
-/** Tags a security group may be taken by its tagging only without: AWS's default group has none. */
+/** A security group may be tagged for a stack only while it carries none of these: AWS's default group has none. */
 const UNTAGGED = ["stack", "Name", "aws:eks:cluster-name", "elbv2.k8s.aws/cluster"];
 
 const uniq = (actions: string[]) => [...new Set(actions)].sort();
 
 /**
  * Sorts actions into statements scoped as narrowly as the services allow: EKS, ECR and CloudWatch
- * Logs to the scope's cluster, repository and log group by name; EC2, IAM roles, OIDC providers and KMS
- * keys by the scope's tags (aws:RequestTag on creation, aws:ResourceTag after); what takes no
- * resource-level permission to "*". Throws when an action fits no statement, so a new entry in the
- * table cannot go unscoped.
+ * Logs to the scope's cluster, repository and log group by name; EC2, IAM roles and OIDC providers by
+ * the scope's tags (aws:RequestTag on creation, aws:ResourceTag after); KMS keys made with the tags,
+ * read by them, and changed only through their own policy; what takes no resource-level permission
+ * to "*". Throws when an action fits no statement, so a new entry in the table cannot go unscoped.
  */
 function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     const arn = (svc: string, rest: string) => `arn:${s.partition}:${svc}:${s.region}:${s.account}:${rest}`;
@@ -145,7 +145,6 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
         is("ec2:CreateTags"),
         ec2Any,
         {
-            ...tags("aws:RequestTag"),
             StringEquals: {
                 ...tags("aws:RequestTag").StringEquals,
                 "ec2:CreateAction": Object.keys(EC2_CREATES).map((a) => a.slice("ec2:".length)),

@@ -287,7 +287,12 @@ seen=$(drift_outcome drift-viewer)
 check "a NetworkPolicy deleted behind Pulumi's back: $seen (the CLI's exit 7)" test "$seen" = drift
 seen=$(drift_outcome nobody)
 check "as an identity with no rights: $seen, not drift" test "$seen" = failed
-check "an up puts the deleted NetworkPolicy back, and the next refresh is clean" pulumi_run drift-repair up --stack local --yes --skip-preview
+# The deploy's up refreshes first (pulumi-up.yml): an up from the state alone would see no change.
+repaired() {
+    pulumi_run drift-repair up --stack local --yes --skip-preview --refresh --run-program || return 1
+    kubectl_ get networkpolicy default-deny -n flask-app -o name
+}
+check "an up that refreshes first, as the deploy's does, puts the deleted NetworkPolicy back" repaired
 seen=$(drift_outcome drift-viewer)
 check "as the drift job's identity after the repair: $seen" test "$seen" = clean
 
