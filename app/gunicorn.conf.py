@@ -18,7 +18,7 @@ except SettingsError as error:
     raise SystemExit(f"server: {error}") from None
 
 # The app APP_MODULE names, inside the probes, the front's client address and metrics.
-wsgi_app = "server.wsgi:application"
+wsgi_app = "server.wsgi:create()"
 worker_class = "gthread"
 workers = settings.workers
 threads = settings.threads

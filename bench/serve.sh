@@ -61,7 +61,7 @@ for _ in $(seq 1 "$rounds"); do
     closed_loop dev-server
     serve app
     closed_loop app
-    .venv/bin/python app/tests/slow_clients.py hold $port 1000 $((seconds + 2)) &
+    .venv/bin/python app/server/tests/slow_clients.py hold $port 1000 $((seconds + 2)) &
     holder=$!
     sleep 1
     closed_loop app+1000-idle

@@ -29,7 +29,7 @@ python_deps() {
     fi
     # Stale when a requirements file it includes (-r) changed since.
     local stale=0 file
-    for file in "$requirements" app/requirements.txt app/requirements-dev.txt plan/requirements.txt; do
+    for file in "$requirements" app/requirements.txt app/server/requirements.txt app/requirements-dev.txt plan/requirements.txt; do
         [ "$file" -nt "$marker" ] && stale=1
     done
     if [ "$stale" = 1 ]; then

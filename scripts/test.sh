@@ -12,7 +12,7 @@ npx prettier --check --log-level warn "**/*.ts"
 echo "== program: node --test"
 node --require ./scripts/transpile.js --test --test-concurrency=2 test/*.test.ts
 echo "== app: pytest"
-.venv/bin/python -m pytest -q app/tests
+.venv/bin/python -m pytest -q app
 echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
 echo "== scripts: shellcheck"

@@ -110,7 +110,7 @@ check "/metrics counts the refused one apart (status 400: $(metric "/hello/<name
 check "/metrics is not served through the public port (a JSON 404)" json_4xx 404 "$url/metrics"
 
 # ---- idle and slow clients, against the shipped limits ----
-slow_clients() { .venv/bin/python app/tests/slow_clients.py "$@" >&2; }
+slow_clients() { .venv/bin/python app/server/tests/slow_clients.py "$@" >&2; }
 check "1000 silent + 50 slowloris clients: normal p99 < 100 ms, memory < 512 MiB" \
     slow_clients siege "$PORT" --pid "$($DOCKER inspect -f '{{.State.Pid}}' "$NAME")"
 check "trickling clients are cut off at the 10 s head deadline" slow_clients deadline "$PORT" 10

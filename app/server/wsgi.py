@@ -51,4 +51,7 @@ def load(module: str):
     return app
 
 
-application = wrap(load(Settings.from_env().module))
+def create():
+    """gunicorn's app (gunicorn.conf.py): the one APP_MODULE names, wrapped. A factory, so importing
+    this module loads no app: the server's tests import it with no example app beside it."""
+    return wrap(load(Settings.from_env().module))

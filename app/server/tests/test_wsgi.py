@@ -3,9 +3,11 @@
 import json
 
 from prometheus_client import REGISTRY
+from werkzeug.test import Client
 
+from fixture_app import teapot
 from server import lifecycle
-from server.wsgi import load, wrap
+from server.wsgi import FRONT, load, wrap
 
 
 def test_healthz_and_readyz_are_answered_around_the_app(served):
@@ -24,20 +26,16 @@ def test_readyz_flips_to_503_when_the_drain_starts(served):
 
 
 def test_probes_hold_for_any_wsgi_app():
-    def bare(environ, start_response):
-        start_response("418 I'm a teapot", [("Content-Type", "text/plain")])
-        return [b"tea"]
-
-    from werkzeug.test import Client
-
-    client = Client(wrap(bare))
+    client = Client(wrap(teapot))
     assert client.get("/healthz").status_code == 200
     assert client.get("/anything").status_code == 418
 
 
-def test_the_client_address_is_the_one_the_front_adds(capsys, app):
-    from werkzeug.test import Client
+def test_a_plain_wsgi_app_is_loaded_as_it_is():
+    assert load("fixture_app:teapot") is teapot
 
+
+def test_the_client_address_is_the_one_the_front_adds(capsys, app):
     seen = {}
 
     @app.get("/whoami")
@@ -52,17 +50,33 @@ def test_the_client_address_is_the_one_the_front_adds(capsys, app):
     assert seen["addr"] == "203.0.113.9"
 
 
-def test_behind_the_front_the_app_writes_no_access_log_of_its_own(capsys, served):
+def test_behind_the_front_the_app_writes_no_access_log_of_its_own(capsys, app, served):
+    def access_lines() -> list[dict]:
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        return [line for line in lines if line["logger"] == "access"]
+
+    # On its own the app writes its access line; behind the wrapper, marked FRONT, it writes none.
+    app.test_client().get("/")
+    assert len(access_lines()) == 1
     served.get("/")
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [line for line in lines if line["logger"] == "access"] == []
+    assert access_lines() == []
 
 
-def test_a_flask_app_is_counted_by_route_rule_and_status(monkeypatch):
-    from werkzeug.test import Client
+def test_every_request_passed_on_is_marked_as_behind_the_front():
+    seen = []
 
-    monkeypatch.setenv("APP_VERSION", "m")
-    client = Client(wrap(load("flaskapp:create_app()")))
+    def app(environ, start_response):
+        seen.append(environ.get(FRONT))
+        return teapot(environ, start_response)
+
+    client = Client(wrap(app))
+    client.get("/")
+    client.get("/healthz")  # answered by the wrapper, never passed on
+    assert seen == [True]
+
+
+def test_a_flask_app_is_counted_by_route_rule_and_status():
+    client = Client(wrap(load("fixture_app:create_app()")))
 
     def count(route: str, status: str) -> float:
         labels = {"method": "GET", "route": route, "status": status}

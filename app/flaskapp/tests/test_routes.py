@@ -56,6 +56,12 @@ def test_access_log_is_one_json_line_per_request(capsys, client):
     assert second["status"] == 404 and len(second["request_id"]) == 32
 
 
+def test_behind_the_front_it_writes_no_access_log_of_its_own(capsys, served):
+    # The server's wrapper marks each request it passes on; the front writes that request's line.
+    assert served.get("/").status_code == 200
+    assert access_lines(capsys.readouterr().out) == []
+
+
 def test_unhandled_error_is_logged_with_its_traceback_not_returned(capsys, client):
     client.get("/boom", headers={"X-Request-ID": "boom-1"})
     errors = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"logger":"app"' in line]

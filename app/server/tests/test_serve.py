@@ -18,7 +18,8 @@ from serve import nginx_string, render_nginx_conf
 from server.settings import Settings
 from slow_clients import MEMORY_LIMIT_BYTES, cut_off_after, hold_silent, open_silent, siege, still_open, tree_rss_bytes
 
-APP_DIR = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
+APP_DIR = TESTS_DIR.parent.parent
 
 
 def free_port() -> int:
@@ -36,7 +37,8 @@ def get(port: int, path: str) -> tuple[int, dict]:
 
 
 class Served:
-    """serve.py in a subprocess, its output collected."""
+    """serve.py in a subprocess, its output collected, serving the server's own Flask app
+    (fixture_app.py) from a folder on PYTHONPATH, as the image serves a package beside server/."""
 
     def __init__(self, **env: str):
         self.port = free_port()
@@ -52,6 +54,8 @@ class Served:
             cwd=APP_DIR,
             env={
                 **os.environ,
+                "APP_MODULE": "fixture_app:create_app()",
+                "PYTHONPATH": str(TESTS_DIR),
                 "PORT": str(self.port),
                 "METRICS_PORT": str(self.metrics_port),
                 "WEB_CONCURRENCY": "2",

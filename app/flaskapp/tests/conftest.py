@@ -1,15 +1,13 @@
-import sys
-from pathlib import Path
+"""Fixtures of the example app's tests. They go when flaskapp/ goes; the server's tests have their own
+app (server/tests/fixture_app.py)."""
 
 import pytest
+from werkzeug.test import Client
 
-APP_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(APP_DIR))
-
-from flaskapp import create_app  # noqa: E402
-from flaskapp.config import Config  # noqa: E402
-from server import lifecycle, logs  # noqa: E402
-from server.wsgi import wrap  # noqa: E402
+from flaskapp import create_app
+from flaskapp.config import Config
+from server import logs
+from server.wsgi import wrap
 
 
 @pytest.fixture
@@ -27,8 +25,7 @@ def app(config):
     def boom():
         raise RuntimeError("secret internals")
 
-    yield app
-    lifecycle.reset()
+    return app
 
 
 @pytest.fixture
@@ -40,6 +37,4 @@ def client(app):
 @pytest.fixture
 def served(app):
     """The app inside the server's wrapper (server/wsgi.py), as gunicorn serves it."""
-    from werkzeug.test import Client
-
     return Client(wrap(app))
