@@ -2,12 +2,18 @@
 // versions pinned for each. A leaf: imports nothing.
 //
 // Dates: the EKS user guide's release calendar (docs.aws.amazon.com/eks/latest/userguide/
-// kubernetes-versions.html), read 2026-11-28. A minor has 14 months of standard support from its EKS
-// release, then 12 of extended support at a higher hourly price. Add-on versions: builds EKS publishes
-// for the minor (`aws eks describe-addon-versions --kubernetes-version 1.NN`), as seen in public
-// configurations of clusters of that minor, November 2026. Cluster Autoscaler: the image of the
-// cluster's minor and a chart of the autoscaler repository's index whose appVersion is that minor or
-// later (9.47.0 is the first with the RBAC newer images need). AWS Load Balancer Controller: its chart
+// kubernetes-versions.html), read 2026-11-28; 1.36's (released on EKS 2026-06-02) as endoflife.date's
+// scrape of that calendar records them (endoflife-date/release-data, releases/amazon-eks.json). A minor
+// has 14 months of standard support from its EKS release, then 12 of extended support at a higher
+// hourly price. Add-on versions: builds EKS publishes for the minor (`aws eks describe-addon-versions
+// --kubernetes-version 1.NN`), as seen in public configurations of clusters of that minor, October and
+// November 2026. Cluster Autoscaler: the image of the cluster's minor, and a chart of the autoscaler
+// repository's index whose RBAC covers what that image reads and writes (9.47.0 is the first with the
+// RBAC newer images need). No chart names a 1.36 image yet (its newest, 9.59.0, names 1.35.0); 9.59.0
+// grants every call v1.36.1 makes with the chart's default flags, DRA's resource.k8s.io reads
+// included (cluster-autoscaler-1.36.1: simulator/dynamicresources, utils/kubernetes/listers.go; the
+// capacity-buffer controller it leaves off needs more). EKS offers 1.37 too, but its calendar dates
+// and add-on builds are not in any source read here, so it has no row yet. AWS Load Balancer Controller: its chart
 // (aws.github.io/eks-charts) and image share one release number since 3.0.0; it publishes no
 // Kubernetes range beyond "1.22 and later", and v3.5.0 (2026-08-03, the newest) is built against
 // client-go 0.36, so every minor here runs it. Its chart is 3.4.0 or later for admission webhooks of
@@ -42,6 +48,20 @@ export interface KubernetesVersion {
 }
 
 export const KUBERNETES_VERSIONS: Record<string, KubernetesVersion> = {
+    "1.36": {
+        endOfStandardSupport: "2027-08-02",
+        endOfExtendedSupport: "2028-08-02",
+        addons: {
+            "vpc-cni": "v1.23.2-eksbuild.1",
+            "kube-proxy": "v1.36.0-eksbuild.25",
+            "eks-pod-identity-agent": "v1.4.0-eksbuild.3",
+            coredns: "v1.14.7-eksbuild.10",
+            "metrics-server": "v0.9.0-eksbuild.11",
+        },
+        clusterAutoscaler: { chart: "9.59.0", image: "v1.36.1" },
+        loadBalancerController: { chart: "3.5.0", image: "v3.5.0" },
+        certManager: { chart: "v1.21.1" },
+    },
     "1.35": {
         endOfStandardSupport: "2027-03-27",
         endOfExtendedSupport: "2028-03-27",

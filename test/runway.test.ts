@@ -4,14 +4,21 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS } from "../components/versions";
-import { ROOT, readProjectFile } from "../harness/stack-config";
+import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
 import { checkRunway } from "../scripts/runway";
+import { P, eksStacks } from "./helpers";
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe("runway: the scheduled check of the default Kubernetes version's support", () => {
     const version = String(readProjectFile().config!.kubernetesVersion.default);
     const end = Date.parse(KUBERNETES_VERSIONS[version].endOfStandardSupport);
+    const users = [
+        "Pulumi.yaml's default",
+        ...eksStacks()
+            .filter((s) => loadStackConfig(s).values[`${P}:kubernetesVersion`] === version)
+            .map((s) => `stack ${s}`),
+    ];
 
     it(`passes with ${RUNWAY_WARNING_DAYS} days of standard support left, and fails with one fewer`, () => {
         const atLimit = checkRunway(new Date(end - RUNWAY_WARNING_DAYS * DAY));
@@ -20,7 +27,7 @@ describe("runway: the scheduled check of the default Kubernetes version's suppor
         assert.equal(under.ok, false);
         assert.ok(
             under.lines.includes(
-                `FAIL Kubernetes ${version} (Pulumi.yaml's default, stack dev, stack prod, stack staging): standard support until ${KUBERNETES_VERSIONS[version].endOfStandardSupport}, ${RUNWAY_WARNING_DAYS - 1} days left; under ${RUNWAY_WARNING_DAYS} days: add the next minor to components/versions.ts and move the default and the stacks to it`,
+                `FAIL Kubernetes ${version} (${users.join(", ")}): standard support until ${KUBERNETES_VERSIONS[version].endOfStandardSupport}, ${RUNWAY_WARNING_DAYS - 1} days left; under ${RUNWAY_WARNING_DAYS} days: add the next minor to components/versions.ts and move the default and the stacks to it`,
             ),
             under.lines.join("\n"),
         );

@@ -3,7 +3,7 @@
 // recorded. The dev stack's config is the base; each case changes a key or two.
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
 import { Reader, Situation } from "../config/reader";
 import {
     ENDPOINT_PLACEHOLDER,
@@ -194,7 +194,7 @@ describe("config sections: the cluster", () => {
         assert.deepEqual(
             read(cluster, { kubernetesVersion: "1.35" }, daysBefore(RUNWAY_WARNING_DAYS - 1)).notices,
             [
-                `Kubernetes 1.35 leaves standard support in ${RUNWAY_WARNING_DAYS - 1} days (2027-03-27): upgrade one minor at a time towards 1.35 (docs/operations.md, "Upgrading Kubernetes").`,
+                `Kubernetes 1.35 leaves standard support in ${RUNWAY_WARNING_DAYS - 1} days (2027-03-27): upgrade one minor at a time towards ${newestVersion()} (docs/operations.md, "Upgrading Kubernetes").`,
             ],
         );
     });
