@@ -122,6 +122,7 @@ export async function deployEks(config: EksStackConfig) {
                 loadBalancerSubnetIds: network.publicSubnetIds,
                 loadBalancerSubnetCidrs: network.publicSubnetCidrs,
                 vpcCidrs: network.vpcCidrs,
+                callsAwsApis: config.app.policyArns.length > 0,
             },
             ...config.workload,
         },

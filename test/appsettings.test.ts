@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RESERVED_ENV } from "../components/app/appsettings";
+import { contains } from "../components/cidr";
 import { app } from "../config/app";
 import { RunResult, runStack, unwrapSecrets } from "../harness";
 import { estimateCost } from "../plan/cost";
@@ -98,18 +99,18 @@ describe("appEnv and appSecrets", () => {
     });
 });
 
-describe("appEgress", () => {
-    const egressOf = (run: RunResult) =>
-        inputs(all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.name === "web")!).spec
-            .egress;
+const egressOfApp = (run: RunResult) =>
+    inputs(all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.name === "web")!).spec
+        .egress;
 
+describe("appEgress", () => {
     it("each destination becomes an egress rule beside DNS; https-anywhere is 0.0.0.0/0 on TCP 443", async () => {
         const run = await okRun("dev", {
             overrides: {
                 [`${P}:appEgress`]: '["10.20.0.0/16:5432/tcp","https-anywhere","192.0.2.10/32:514/udp"]',
             },
         });
-        const egress = egressOf(run);
+        const egress = egressOfApp(run);
         assert.equal(egress.length, 4);
         assert.deepEqual(egress.slice(1), [
             { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
@@ -120,7 +121,7 @@ describe("appEgress", () => {
 
     it("none set: DNS only, to CoreDNS's pods in kube-system, on UDP and TCP 53", async () => {
         for (const stack of ["dev", "local"])
-            assert.deepEqual(egressOf(await okRun(stack)), [
+            assert.deepEqual(egressOfApp(await okRun(stack)), [
                 {
                     to: [
                         {
@@ -165,6 +166,37 @@ describe("appPolicyArns", () => {
             "web-role-123456789012-team-queue-writer",
             "web-role-aws-AmazonS3ReadOnlyAccess",
         ]);
+    });
+
+    it("with policies and no appEgress, the pods reach STS and the AWS APIs on 443, and nothing in the VPC", async () => {
+        const run = await okRun("dev", {
+            overrides: { [`${P}:appPolicyArns`]: '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]' },
+        });
+        const vpc = inputs(one(run, "aws:ec2/vpc:Vpc")).cidrBlock;
+        const egress: {
+            to: { ipBlock?: { cidr: string; except?: string[] } }[];
+            ports: { protocol: string; port: number }[];
+        }[] = inputs(all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.name === "web")!)
+            .spec.egress;
+        // What NetworkPolicy allows: a rule whose ipBlock holds the address (and no except does) and whose ports have the port.
+        const reaches = (ip: string, port: number) =>
+            egress.some(
+                (rule) =>
+                    rule.ports.some((p) => p.protocol === "TCP" && p.port === port) &&
+                    rule.to.some(
+                        ({ ipBlock }) =>
+                            ipBlock &&
+                            contains(ipBlock.cidr, `${ip}/32`) &&
+                            !(ipBlock.except ?? []).some((e) => contains(e, `${ip}/32`)),
+                    ),
+            );
+        // sts.us-west-2.amazonaws.com and s3's answer from AWS's public ranges; any public address will do.
+        assert.ok(reaches("52.94.208.0", 443), "STS");
+        assert.ok(reaches("3.5.76.1", 443), "S3");
+        assert.equal(reaches("52.94.208.0", 80), false);
+        assert.equal(reaches(vpc.replace(/0\/\d+$/, "20"), 443), false, "an address in the VPC");
+        // Without policies the role calls nothing, and the rule is not there.
+        assert.equal(egressOfApp(await okRun("dev")).length, 1);
     });
 
     it("none set: the role may do nothing", async () => {

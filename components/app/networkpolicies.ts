@@ -30,7 +30,16 @@ export interface NetworkPolicyArgs {
      * the NLB's, in the subnets it lives in.
      */
     nlb?: { subnetCidrs: pulumi.Input<string[]>; vpcCidrs: pulumi.Input<string[]> };
+    /**
+     * The app's AWS role has policies (appPolicyArns): its pods reach the AWS APIs, STS's included
+     * (IRSA's token exchange), at their public endpoints over HTTPS, through the NAT gateways; not
+     * the VPC's own addresses on that port. `vpcCidrs` are those addresses.
+     */
+    awsApis?: { vpcCidrs: pulumi.Input<string[]> };
 }
+
+/** HTTPS anywhere but the VPC: the AWS APIs' public endpoints, as a NetworkPolicy can name them. */
+export const AWS_APIS_PORT = 443;
 
 interface IpBlock {
     cidr: string;
@@ -59,8 +68,8 @@ export function ingressSources(
 
 /**
  * Default deny in the namespace, then what the app needs: its port from where load balancer traffic
- * arrives (ingressSources), its metrics port from pods of the cluster, DNS, and the destinations the
- * stack's appEgress lists.
+ * arrives (ingressSources), its metrics port from pods of the cluster, DNS, the destinations the
+ * stack's appEgress lists, and the AWS APIs when its role has policies.
  */
 export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource): void {
     new k8s.networking.v1.NetworkPolicy(
@@ -105,6 +114,16 @@ export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource
                         to: [{ ipBlock: { cidr } }],
                         ports: [{ protocol, port }],
                     })),
+                    ...(args.awsApis
+                        ? [
+                              {
+                                  to: pulumi
+                                      .output(args.awsApis.vpcCidrs)
+                                      .apply((except) => [{ ipBlock: { cidr: "0.0.0.0/0", except } }]),
+                                  ports: [{ protocol: "TCP", port: AWS_APIS_PORT }],
+                              },
+                          ]
+                        : []),
                 ],
             },
         },

@@ -49,6 +49,8 @@ export interface WorkloadArgs extends WorkloadSettings {
         loadBalancerSubnetCidrs: pulumi.Input<string[]>;
         /** The VPC's CIDRs: pods have addresses in them, so no client range may admit them. */
         vpcCidrs: pulumi.Input<string[]>;
+        /** Whether the app's role has policies, so its pods call the AWS APIs. */
+        callsAwsApis: boolean;
     };
 }
 
@@ -245,6 +247,7 @@ export class Workload extends pulumi.ComponentResource {
                     subnetCidrs: args.eks.loadBalancerSubnetCidrs,
                     vpcCidrs: args.eks.vpcCidrs,
                 },
+                awsApis: args.eks?.callsAwsApis ? { vpcCidrs: args.eks.vpcCidrs } : undefined,
             },
             this,
         );
