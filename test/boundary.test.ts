@@ -82,6 +82,22 @@ describe("permissions boundary: the program's own roles keep what they need", ()
         ])
             assert.equal(await decide(node, request), "Allowed", request.action);
     });
+
+    it("Container Insights' agent sends Application Signals' traces: every call of AWSXrayWriteOnlyAccess, under the boundary", async () => {
+        // The EKS user guide names AWSXrayWriteOnlyAccess beside CloudWatchAgentServerPolicy for the
+        // add-on's role; the latter already allows each of its calls, so the role needs no second policy.
+        const copy = (name: string) =>
+            JSON.parse(fs.readFileSync(path.join(ROOT, "test", "managed-policies", `${name}.json`), "utf8"));
+        const agent = {
+            arn: `arn:aws:iam::${ACCOUNT}:role/cloudwatch-agent-role-dev`,
+            policies: [copy("CloudWatchAgentServerPolicy")],
+            boundary: boundaryOf(bootstrap, "dev"),
+        };
+        const xray = statements(copy("AWSXrayWriteOnlyAccess")).flatMap((s) => list(s.Action));
+        assert.equal(xray.length, 5);
+        for (const action of xray)
+            assert.equal(await decide(agent, { action, resource: "*" }), "Allowed", action);
+    });
 });
 
 describe("permissions boundary: a role the deploy role makes cannot widen anyone's rights", () => {

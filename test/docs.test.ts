@@ -47,6 +47,29 @@ describe("README and docs/", () => {
         }
     });
 
+    it('every pointer of the form (docs/x.md, "Heading") in the code, stack files and docs names a heading of ours', () => {
+        // Config problems and stack files send the reader to a section by its title; a moved section leaves them pointing nowhere.
+        const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+            cwd: ROOT,
+            encoding: "utf8",
+        })
+            .split("\n")
+            .filter(
+                (f) =>
+                    /\.(ts|ya?ml|md|sh)$/.test(f) &&
+                    !f.startsWith("test/snapshots/") &&
+                    fs.existsSync(path.join(ROOT, f)),
+            );
+        let seen = 0;
+        for (const file of tracked)
+            for (const [, doc, heading] of read(file).matchAll(/([\w/.-]+\.md),? "([^"\n]+)"/g)) {
+                if (!fs.existsSync(path.join(ROOT, doc))) continue; // another project's document
+                assert.ok(anchors(read(doc)).has(slug(heading)), `${file}: ${doc}, "${heading}"`);
+                seen++;
+            }
+        assert.ok(seen >= 3, `${seen} pointers`);
+    });
+
     it("the link checker catches a missing file and a missing heading", () => {
         assert.equal(fs.existsSync(path.join(ROOT, "docs/nowhere.md")), false);
         assert.equal(anchors(readme).has("tear-down"), true);

@@ -1,8 +1,12 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { kubeconfig } from "../components/platform/kubeconfig";
 import { isSecretValue, unwrapSecrets } from "../harness";
-import { loadStackConfig } from "../harness/stack-config";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
 import { P, eksStacks, okRun, one } from "./helpers";
 
 for (const stack of eksStacks()) {
@@ -98,5 +102,60 @@ describe("kubeconfig: people's and Pulumi's", () => {
             "no role: the deployer's entry is admin",
         );
         assert.deepEqual(own.clusters, exported.clusters);
+    });
+});
+
+describe("npm run kubeconfig (scripts/kubeconfig.sh)", () => {
+    /** Runs the script in a fresh directory with a pulumi that records its arguments and prints `output` (or fails). */
+    function run(args: string[], pulumi: { output: string } | { fails: string }, before?: string) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${P}-kubeconfig-`));
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        const body =
+            "output" in pulumi
+                ? `printf '%s\\n' "$*" > "${dir}/args"; printf '%s' '${pulumi.output}'`
+                : `echo '${pulumi.fails}' >&2; exit 255`;
+        fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        if (before !== undefined) fs.writeFileSync(path.join(dir, "kubeconfig.json"), before);
+        const result = spawnSync("bash", [path.join(ROOT, "scripts", "kubeconfig.sh"), ...args], {
+            cwd: dir,
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        });
+        const read = (name: string) =>
+            fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), "utf8") : undefined;
+        const file = path.join(dir, "kubeconfig.json");
+        const out = {
+            ...result,
+            mode: fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : undefined,
+            args: read("args"),
+            file: read("kubeconfig.json"),
+            files: fs.readdirSync(dir).sort(),
+            dir,
+        };
+        fs.rmSync(dir, { recursive: true });
+        return out;
+    }
+
+    it("asks the CLI for the named stack's output, writes it for its owner only, and prints the export line", () => {
+        const done = run(["--stack", "acme/x/dev"], { output: '{"kind":"Config"}' });
+        assert.equal(done.status, 0, done.stderr);
+        assert.equal(done.args, "stack output kubeconfig --show-secrets --stack acme/x/dev\n");
+        assert.equal(done.file, '{"kind":"Config"}');
+        assert.equal(done.mode, 0o600);
+        assert.equal(done.stdout, `export KUBECONFIG=${done.dir}/kubeconfig.json\n`);
+    });
+
+    it("writes nothing when the CLI fails, keeping an earlier kubeconfig.json, and fails with the CLI's error", () => {
+        const failed = run(
+            ["--stack", "acme/x/nope"],
+            { fails: "error: no stack named nope found" },
+            "earlier",
+        );
+        assert.notEqual(failed.status, 0);
+        assert.match(failed.stderr, /no stack named nope found/);
+        assert.equal(failed.file, "earlier");
+        assert.deepEqual(failed.files, ["bin", "kubeconfig.json"], "no partial file left");
+        assert.equal(failed.stdout, "");
     });
 });
