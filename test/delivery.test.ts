@@ -242,6 +242,18 @@ describe("delivery: GitHub Actions", () => {
         assert.ok(cost >= 0 && cost < up);
     });
 
+    it("sets up QEMU for arm64 before the first Pulumi step and before any credential, so an x86 runner builds a Graviton stack's image", () => {
+        const steps: Yaml[] = load("pulumi-up.yml").jobs.up.steps;
+        const uses = (pattern: RegExp) => steps.findIndex((s) => pattern.test(String(s.uses)));
+        const qemu = uses(/^docker\/setup-qemu-action@/);
+        assert.ok(qemu >= 0, "no docker/setup-qemu-action step");
+        assert.equal(steps[qemu].with?.platforms, "arm64");
+        // Its binfmt container runs privileged: it must run before the job holds AWS or Pulumi credentials.
+        const pulumi = uses(/^pulumi\//);
+        const credentials = uses(/^(aws-actions\/configure-aws-credentials|pulumi\/auth-actions)@/);
+        assert.ok(pulumi > qemu && credentials > qemu, `QEMU at step ${qemu}, Pulumi at ${pulumi}`);
+    });
+
     it("skips the preview and the drift check of a stack that holds a placeholder, as the deploy does", () => {
         for (const [file, job] of [
             ["pull-request.yml", "preview"],
