@@ -223,6 +223,26 @@ export const RESOURCE_ACTIONS: Record<string, Actions> = {
         read: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
         write: ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
     },
+    // With hostname: its certificate (requested with the stack's tags, DNS-validated; the provider
+    // waits for it to be issued by describing it), and the records in its zone (each change waited
+    // for; the zone read for its name).
+    "aws:acm/certificate:Certificate": {
+        read: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
+        write: [
+            "acm:RequestCertificate",
+            "acm:AddTagsToCertificate",
+            "acm:RemoveTagsFromCertificate",
+            "acm:DeleteCertificate",
+        ],
+    },
+    "aws:acm/certificateValidation:CertificateValidation": {
+        read: ["acm:DescribeCertificate"],
+        write: [],
+    },
+    "aws:route53/record:Record": {
+        read: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+        write: ["route53:ChangeResourceRecordSets", "route53:GetChange"],
+    },
 };
 
 /** Per lookup (invoke) the program makes before or while it registers; some need none. */
@@ -245,4 +265,10 @@ export const LOOKUP_ACTIONS: Record<string, string[]> = {
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": ["ecr:GetAuthorizationToken"],
     // Container Insights' add-on build: EKS's default for the cluster's minor.
     "aws:eks/getAddonVersion:getAddonVersion": ["eks:DescribeAddonVersions"],
+    // With hostname: the NLB the Load Balancer Controller made, found by its tags, for the alias record.
+    "aws:lb/getLoadBalancer:getLoadBalancer": [
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    ],
 };

@@ -14,6 +14,26 @@ export function projectName(): string {
         .name;
 }
 
+/** A stack's own DNS name and the Route 53 zone that holds it (its stack file's hostname, hostedZoneId). */
+export interface PublicName {
+    hostname: string;
+    hostedZoneId: string;
+}
+
+/**
+ * The public name a stack's file sets, if any: its deploy role may then make the name's certificate
+ * and records, in that zone and for that name only (permissions.ts). Read from the file the stack
+ * deploys with, so the grant follows it when the bootstrap runs again.
+ */
+export function publicNameOf(stack: string, project = projectName()): PublicName | undefined {
+    const file = yaml.load(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    } | null;
+    const value = (key: string) => String(file?.config?.[`${project}:${key}`] ?? "");
+    const [hostname, hostedZoneId] = [value("hostname"), value("hostedZoneId")];
+    return hostname && hostedZoneId ? { hostname, hostedZoneId } : undefined;
+}
+
 export interface BootstrapConfig {
     region: string;
     /** The credentials the stack's aws: config names (the same keys as the main program's). */
@@ -24,6 +44,8 @@ export interface BootstrapConfig {
     /** The flask-eks project's name. */
     project: string;
     stacks: string[];
+    /** The stacks' public names, by stack: those whose file sets hostname and hostedZoneId. */
+    publicNames: Record<string, PublicName>;
     reviewedStacks: string[];
     /** Stacks whose pull-request previews run without a reviewer's approval (their secrets are then readable). */
     openPreviewStacks: string[];
@@ -137,6 +159,12 @@ export function parseBootstrapConfig(
         pulumiOrganization: config.pulumiOrganization,
         project: projectName(),
         stacks: config.stacks,
+        publicNames: Object.fromEntries(
+            config.stacks.flatMap((stack) => {
+                const name = publicNameOf(stack);
+                return name ? [[stack, name]] : [];
+            }),
+        ),
         reviewedStacks: config.reviewedStacks,
         openPreviewStacks: config.openPreviewStacks,
         reviewerTeams: config.reviewerTeams,

@@ -8,6 +8,7 @@
 // (docs/delivery.md lists what cannot be). test/deployrole.test.ts puts these policies through an IAM
 // policy evaluator.
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "./actions";
+import type { PublicName } from "./config";
 
 /** Which resources a policy covers: one stack's, or (for the read-only roles) every stack's of the project. */
 export interface Scope {
@@ -26,6 +27,8 @@ export interface Scope {
     managedPolicyArns: string[];
     /** The permissions boundaries of the scope (one stack's, or every stack's as a pattern). */
     boundaryArn: string;
+    /** The public names of the scope, each in its Route 53 zone (none: no certificate, no DNS record). */
+    publicNames: PublicName[];
 }
 
 /** What one stack's deploy role needs beyond its scope: its own ARN, and the delivery roles to keep off. */
@@ -87,8 +90,10 @@ const uniq = (actions: string[]) => [...new Set(actions)].sort();
  * Sorts actions into statements scoped as narrowly as the services allow: EKS, ECR and CloudWatch
  * Logs to the scope's cluster, repository and log group by name; EC2, IAM roles and OIDC providers by
  * the scope's tags (aws:RequestTag on creation, aws:ResourceTag after); KMS keys made with the tags,
- * read by them, and changed only through their own policy; what takes no resource-level permission
- * to "*". Throws when an action fits no statement, so a new entry in the table cannot go unscoped.
+ * read by them, and changed only through their own policy; certificates by tag and for the scope's
+ * names only, DNS records in their zones and under those names only (none without a name); what
+ * takes no resource-level permission to "*". Throws when an action fits no statement, so a new entry
+ * in the table cannot go unscoped.
  */
 function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     const arn = (svc: string, rest: string) => `arn:${s.partition}:${svc}:${s.region}:${s.account}:${rest}`;
@@ -126,7 +131,10 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     // Describe calls take no resource; DescribeVpcAttribute alone of them names its VPC.
     add(
         "NoResourceLevel",
-        (a) => ACCOUNT_WIDE.has(a) || (a.startsWith("ec2:Describe") && a !== "ec2:DescribeVpcAttribute"),
+        (a) =>
+            ACCOUNT_WIDE.has(a) ||
+            (a.startsWith("ec2:Describe") && a !== "ec2:DescribeVpcAttribute") ||
+            a.startsWith("elasticloadbalancing:Describe"),
         "*",
     );
 
@@ -258,6 +266,30 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     // key of the account the role had tagged would be its to change.
     if (write) left = left.filter((a) => !KEY_POLICY_GRANTS.has(a));
     add("ThisStacksKeys", service("kms"), keys, tags("aws:ResourceTag"));
+    // ---- the public name: its certificate, by tag; its records, in its zone and under its name ----
+    const names = s.publicNames.map((n) => n.hostname);
+    if (names.length === 0) left = left.filter((a) => !service("acm")(a) && !service("route53")(a));
+    add("RequestCertificatesForThisStacksNames", is("acm:RequestCertificate"), "*", {
+        StringEquals: { ...tags("aws:RequestTag").StringEquals, "acm:ValidationMethod": "DNS" },
+        "ForAllValues:StringEquals": { "acm:DomainNames": names },
+    });
+    const certificates = arn("acm", "certificate/*");
+    // RequestCertificate's tags are authorized as AddTagsToCertificate on the certificate being made.
+    add("TagCertificatesWhileRequestingThem", is("acm:AddTagsToCertificate"), certificates, {
+        ...tags("aws:RequestTag"),
+        ...tags("aws:ResourceTag", "StringEqualsIfExists"),
+    });
+    add("ThisStacksCertificates", service("acm"), certificates, tags("aws:ResourceTag"));
+    const zones = uniq(s.publicNames.map((n) => `arn:${s.partition}:route53:::hostedzone/${n.hostedZoneId}`));
+    // The name (the alias to the NLB) and ACM's validation records under it, nothing else of the zone.
+    add("ThisStacksRecords", is("route53:ChangeResourceRecordSets"), zones, {
+        "ForAllValues:StringLike": {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": names.flatMap((n) => [n, `_*.${n}`]),
+        },
+        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "CNAME"] },
+    });
+    add("ReadThisStacksZones", is("route53:GetHostedZone", "route53:ListResourceRecordSets"), zones);
+    add("WaitForRecordChanges", is("route53:GetChange"), `arn:${s.partition}:route53:::change/*`);
     if (left.length) throw new Error(`no statement takes ${left.join(", ")}`);
     return statements;
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deliveryNames } from "../config/delivery";
 import { MANAGED_POLICY_MAX_CHARS, PolicyStatement, boundaryPolicy } from "./boundary";
 import type { BootstrapConfig } from "./config";
-import { Scope, deployPolicies, readPolicy } from "./permissions";
+import { DeployScope, Scope, deployPolicies, readPolicy } from "./permissions";
 
 /** The managed policies the program attaches to the roles it makes; a deploy role may attach these only. */
 export const MANAGED_POLICIES = [
@@ -157,18 +157,7 @@ export function deployRole(
         trust.push(
             trusting(oidc.pulumi, PULUMI_ISSUER, org, [pulumiSubject("update"), pulumiSubject("destroy")]),
         );
-    const delivery = deliveryNames(project, "*");
-    const policies = deployPolicies({
-        ...scope(config, account, stack),
-        selfArn: roleArn(account, names.deployRole),
-        protectedArns: [
-            roleArn(account, delivery.deployRole),
-            roleArn(account, delivery.previewRole),
-            roleArn(account, delivery.driftRole),
-            policyArn(account, delivery.boundaryPolicy),
-            policyArn(account, delivery.deployIamPolicy),
-        ],
-    });
+    const policies = deployPolicies(deployScope(stack, config, account));
     const role = roleWithPolicy(
         `deploy-${stack}`,
         {
@@ -250,6 +239,22 @@ export function readOnlyRoles(
     };
 }
 
+/** What a stack's deploy role may reach: its stack, itself to read, and the delivery roles it may not change. */
+export function deployScope(stack: string, config: BootstrapConfig, account: Account): DeployScope {
+    const delivery = deliveryNames(config.project, "*");
+    return {
+        ...scope(config, account, stack),
+        selfArn: roleArn(account, deliveryNames(config.project, stack).deployRole),
+        protectedArns: [
+            roleArn(account, delivery.deployRole),
+            roleArn(account, delivery.previewRole),
+            roleArn(account, delivery.driftRole),
+            policyArn(account, delivery.boundaryPolicy),
+            policyArn(account, delivery.deployIamPolicy),
+        ],
+    };
+}
+
 /** One stack's resources, or (without a stack) every stack's of the project. */
 export function scope(config: BootstrapConfig, account: Account, stack?: string): Scope {
     return {
@@ -263,5 +268,10 @@ export function scope(config: BootstrapConfig, account: Account, stack?: string)
             ...config.appPolicyArns,
         ],
         boundaryArn: policyArn(account, deliveryNames(config.project, stack ?? "*").boundaryPolicy),
+        publicNames: stack
+            ? config.publicNames[stack]
+                ? [config.publicNames[stack]]
+                : []
+            : Object.values(config.publicNames),
     };
 }

@@ -107,6 +107,8 @@ export function parseConfig(
     const certificateArn = workload?.tlsCertificateArn;
     const certificate = section.certificateProblem(certificateArn, target === "eks", region);
     if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
+    for (const [key, got, expected] of workload ? section.publicNameProblems(workload, target === "eks") : [])
+        r.problem(key, got, expected);
     if (target === "local" && cluster?.containerInsights)
         r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
     if (target === "eks" && nodes && workload) {
@@ -180,8 +182,21 @@ export const REMOVED_KEYS: Record<string, string> = {
         "add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit",
 };
 
-/** A mistyped key would otherwise be ignored in silence and its default used instead. */
+/** The namespaces of the providers the program configures, and the engine's own. */
+export const PROVIDER_NAMESPACES = ["aws", "docker", "kubernetes", "pulumi"];
+
+/**
+ * A mistyped key would otherwise be ignored in silence and its default used instead; so would a key
+ * in another namespace than the project's, such as one left from before the project was renamed.
+ */
 function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void {
+    for (const key of setKeys) {
+        const [namespace, name] = key.split(":", 2);
+        if (name === undefined || namespace === project || PROVIDER_NAMESPACES.includes(namespace)) continue;
+        r.problems.push(
+            `${key}: is set in namespace ${namespace}:, expected the project's, ${project}: (the name in Pulumi.yaml), or a provider's (${PROVIDER_NAMESPACES.map((n) => `${n}:`).join(", ")}); did you mean ${project}:${name}?`,
+        );
+    }
     for (const key of setKeys.filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
         const removed = REMOVED_KEYS[key.slice(project.length + 1)];
         if (removed) {

@@ -16,6 +16,8 @@ import { Reader, complete } from "./reader";
 // returns the section only when all of it is valid.
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** A DNS name: labels of letters, digits and inner dashes, lower case, at most 253 characters. */
+const HOSTNAME = /^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_CERTIFICATE_ARN =
     /^(arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/;
 
@@ -437,6 +439,16 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         "empty, or an ACM certificate ARN such as arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     );
     const lbCrossZone = r.boolean("lbCrossZone");
+    const hostname = r.string(
+        "hostname",
+        HOSTNAME,
+        "empty, or a DNS name in lower case such as shop.example.com",
+    );
+    const hostedZoneId = r.string(
+        "hostedZoneId",
+        /^(Z[A-Z0-9]{1,31})?$/,
+        "empty, or a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+    );
     const settings = complete({
         minReplicas,
         maxReplicas,
@@ -446,6 +458,49 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         lbSourceRanges,
         tlsCertificateArn,
         lbCrossZone,
+        hostname,
+        hostedZoneId,
     });
-    return settings && { ...settings, tlsCertificateArn: settings.tlsCertificateArn || undefined };
+    return (
+        settings && {
+            ...settings,
+            tlsCertificateArn: settings.tlsCertificateArn || undefined,
+            hostname: settings.hostname || undefined,
+            hostedZoneId: settings.hostedZoneId || undefined,
+        }
+    );
+}
+
+/**
+ * Problems of the service's own name with the rest of the config, one line each, keyed by the key to
+ * blame: the name and its zone go together (the stack validates the certificate and points the name
+ * in that zone), it brings its own certificate, and only an NLB serves it.
+ */
+export function publicNameProblems(
+    workload: { hostname?: string; hostedZoneId?: string; tlsCertificateArn?: string },
+    onEks: boolean,
+): [key: string, got: unknown, expected: string][] {
+    const { hostname, hostedZoneId, tlsCertificateArn } = workload;
+    if (!hostname && !hostedZoneId) return [];
+    if (!onEks)
+        return [["hostname", hostname ?? "", "empty on the local target, which makes no AWS resource"]];
+    if (!hostname)
+        return [["hostname", "", `a name in the hosted zone ${hostedZoneId}, or hostedZoneId empty too`]];
+    if (!hostedZoneId)
+        return [
+            [
+                "hostedZoneId",
+                "",
+                `the Route 53 hosted zone of ${hostname}, where the stack validates its certificate and points the name`,
+            ],
+        ];
+    if (tlsCertificateArn)
+        return [
+            [
+                "tlsCertificateArn",
+                tlsCertificateArn,
+                `empty with hostname: the stack makes and renews ${hostname}'s certificate itself`,
+            ],
+        ];
+    return [];
 }

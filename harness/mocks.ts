@@ -91,10 +91,29 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                     break;
                 case "docker:index/image:Image": {
                     const imageName = String(inputs.imageName);
-                    state.repoDigest = `${imageName.split(":")[0]}@sha256:${hex(JSON.stringify(inputs), 64)}`;
+                    // The repository is the name without its tag (a registry's port stays).
+                    state.repoDigest = `${imageName.replace(/:[^:/]+$/, "")}@sha256:${hex(JSON.stringify(inputs), 64)}`;
                     id = state.repoDigest as string;
                     break;
                 }
+                case "aws:acm/certificate:Certificate":
+                    // ACM's validation record for a DNS-validated name: a CNAME under the name.
+                    state.arn = arn(
+                        "acm",
+                        `certificate/${suffix.slice(0, 8)}-${suffix.slice(8, 12)}-4${suffix.slice(12, 15)}`,
+                    );
+                    state.domainValidationOptions = [
+                        {
+                            domainName: inputs.domainName,
+                            resourceRecordName: `_${hex(`name ${inputs.domainName}`, 32)}.${inputs.domainName}.`,
+                            resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${hex(`value ${inputs.domainName}`, 32)}.acm-validations.aws.`,
+                        },
+                    ];
+                    break;
+                case "aws:route53/record:Record":
+                    state.fqdn = String(inputs.name).replace(/\.$/, "");
+                    break;
                 case "kubernetes:core/v1:Service":
                     id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
                     state.status = {
@@ -211,6 +230,20 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                 case "github:index/getTeam:getTeam":
                     // A team of the repository's owner, as the bootstrap program looks it up by slug.
                     return { ...args.inputs, id: `${[...String(args.inputs.slug)].length}4211` };
+                case "aws:lb/getLoadBalancer:getLoadBalancer": {
+                    // The load balancer the Load Balancer Controller made, found by its tags.
+                    const tags = args.inputs.tags as Record<string, string>;
+                    const name = `k8s-${hex(JSON.stringify(tags), 20)}`;
+                    return {
+                        ...args.inputs,
+                        arn: arn("elasticloadbalancing", `loadbalancer/net/${name}/${hex(name, 16)}`),
+                        dnsName: `${name}-${hex(name, 16)}.elb.${region}.amazonaws.com`,
+                        // NLBs' hosted zone in the region (the ELB endpoints table); one made up here.
+                        zoneId: "ZMOCKNLB0000000",
+                        loadBalancerType: "network",
+                        id: name,
+                    };
+                }
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return {
                         userName: "AWS",

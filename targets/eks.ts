@@ -9,7 +9,8 @@ import { Image } from "../components/app/image";
 import { liveState } from "../components/platform/live";
 import { irsaRole } from "../components/platform/irsa";
 import { Network } from "../components/platform/network";
-import { Workload } from "../components/app/workload";
+import { PublicName, serviceLoadBalancerTags } from "../components/app/publicname";
+import { SERVICE_NAME, Workload } from "../components/app/workload";
 import type { EksStackConfig } from "../config";
 import { REFRESHERS_GROUP, deliveryNames } from "../config/delivery";
 
@@ -90,6 +91,13 @@ export async function deployEks(config: EksStackConfig) {
         withAws,
     );
 
+    // The service's own name: its certificate is issued before the NLB's listener is made with it.
+    const { hostname, hostedZoneId } = config.workload;
+    const publicName =
+        hostname && hostedZoneId
+            ? new PublicName("public-name", { hostname, hostedZoneId }, withAws)
+            : undefined;
+
     const namespace = "flask-app";
     const app = new Workload(
         "app",
@@ -125,12 +133,14 @@ export async function deployEks(config: EksStackConfig) {
                 callsAwsApis: config.app.policyArns.length > 0,
             },
             ...config.workload,
+            tlsCertificateArn: publicName?.certificateArn ?? config.workload.tlsCertificateArn,
         },
         { providers: [awsProvider, cluster.provider] },
     );
+    publicName?.pointAt(app.service, serviceLoadBalancerTags(config.clusterName, namespace, SERVICE_NAME));
 
     return {
-        url: app.url,
+        url: publicName?.url ?? app.url,
         kubeconfig: cluster.kubeconfig,
         clusterName: cluster.clusterName,
         imageRef: image.imageRef,

@@ -8,7 +8,7 @@ import { DEPLOY_SESSION_SECONDS, INLINE_POLICY_MAX_CHARS, MANAGED_POLICIES } fro
 import { RunResult, runStack } from "../harness";
 import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
 import { ROOT } from "../harness/stack-config";
-import { P, all, eksStacks, inputs, okRun, one } from "./helpers";
+import { P, absentStack, all, eksStacks, inputs, okRun, one } from "./helpers";
 
 const BOOTSTRAP = path.join(ROOT, "bootstrap");
 const B = "flask-eks-bootstrap";
@@ -41,6 +41,13 @@ async function whatTheProgramAsks(): Promise<{
     const runs = [
         ...(await Promise.all(eksStacks().map((s) => okRun(s)))),
         await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } }),
+        // Its own name: a certificate, its records, and the NLB looked up.
+        await okRun("dev", {
+            overrides: {
+                [`${P}:hostname`]: "shop.example.com",
+                [`${P}:hostedZoneId`]: "Z0123456789ABCDEFGHIJ",
+            },
+        }),
         // An up checks who deploys; a stack without the delivery roles makes that one its admin.
         await okRun("dev", {
             deploy: true,
@@ -106,7 +113,7 @@ describe("bootstrap: the deploy role's permissions cover exactly what the progra
             const attachment = inputs(
                 one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `deploy-iam-${stack}`),
             );
-            assert.equal(attachment.role, `flask-eks-deploy-${stack}`);
+            assert.equal(attachment.role, `${P}-deploy-${stack}`);
         }
     });
 });
@@ -118,7 +125,7 @@ describe("bootstrap: roles", () => {
         const run = await okBootstrap();
         for (const stack of ["dev", "staging", "prod"]) {
             const role = inputs(one(run, "aws:iam/role:Role", `deploy-${stack}`));
-            assert.equal(role.name, `flask-eks-deploy-${stack}`);
+            assert.equal(role.name, `${P}-deploy-${stack}`);
             assert.equal(role.maxSessionDuration, DEPLOY_SESSION_SECONDS);
             assert.equal(role.tags, undefined);
             const trust = trustOf(run, `deploy-${stack}`).Statement;
@@ -142,7 +149,7 @@ describe("bootstrap: roles", () => {
         assert.deepEqual(deployments.Condition.StringEquals, {
             "api.pulumi.com/oidc:aud": "acme",
             "api.pulumi.com/oidc:sub": ["update", "destroy"].map(
-                (op) => `pulumi:deploy:org:acme:project:flask-eks:stack:prod:operation:${op}:scope:write`,
+                (op) => `pulumi:deploy:org:acme:project:${P}:stack:prod:operation:${op}:scope:write`,
             ),
         });
     });
@@ -151,13 +158,13 @@ describe("bootstrap: roles", () => {
         const run = await okBootstrap();
         for (const stack of ["dev", "staging", "prod"]) {
             const boundary = inputs(one(run, "aws:iam/policy:Policy", `boundary-${stack}`));
-            assert.equal(boundary.name, `flask-eks-boundary-${stack}`);
+            assert.equal(boundary.name, `${P}-boundary-${stack}`);
             assert.ok(boundary.policy.length <= MANAGED_POLICY_MAX_CHARS);
             const guards = policyOf(run, `deploy-${stack}`).Statement.find(
                 (s: Statement) => s.Sid === "NoRoleWithoutTheBoundary",
             );
             assert.deepEqual(guards.Condition.ArnNotEquals, {
-                "iam:PermissionsBoundary": `arn:aws:iam::123456789012:policy/flask-eks-boundary-${stack}`,
+                "iam:PermissionsBoundary": `arn:aws:iam::123456789012:policy/${P}-boundary-${stack}`,
             });
         }
     });
@@ -186,11 +193,11 @@ describe("bootstrap: roles", () => {
         for (const stack of ["dev", "staging", "prod"]) {
             assert.equal(
                 inputs(one(run, "aws:iam/role:Role", `preview-${stack}`)).name,
-                `flask-eks-preview-${stack}`,
+                `${P}-preview-${stack}`,
             );
             assert.deepEqual(subjects(`preview-${stack}`), [sub(`environment:preview-${stack}`)]);
         }
-        assert.equal(inputs(one(run, "aws:iam/role:Role", "drift")).name, "flask-eks-drift");
+        assert.equal(inputs(one(run, "aws:iam/role:Role", "drift")).name, `${P}-drift`);
         assert.deepEqual(subjects("drift"), [sub("ref:refs/heads/main")]);
         for (const name of ["preview-dev", "drift"]) {
             const granted = actionsOf(policyOf(run, name).Statement);
@@ -272,16 +279,16 @@ describe("bootstrap: GitHub environments", () => {
         });
     });
 
-    it("gives each environment its role and region (a stack's deploy role, its preview role), and the repository the drift role", async () => {
+    it("gives each environment its role and region (a stack's deploy role, its preview role), and the repository the drift role, the project and the stacks in deploy order", async () => {
         const run = await okBootstrap();
         const variables = all(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map(
             inputs,
         );
         const roleOf = (environment: string) =>
             variables.find((v) => v.environment === environment && v.variableName === "AWS_ROLE_ARN").value;
-        assert.equal(roleOf("prod"), "arn:aws:iam::123456789012:role/flask-eks-deploy-prod");
-        assert.equal(roleOf("preview-prod"), "arn:aws:iam::123456789012:role/flask-eks-preview-prod");
-        assert.equal(roleOf("preview-dev"), "arn:aws:iam::123456789012:role/flask-eks-preview-dev");
+        assert.equal(roleOf("prod"), `arn:aws:iam::123456789012:role/${P}-deploy-prod`);
+        assert.equal(roleOf("preview-prod"), `arn:aws:iam::123456789012:role/${P}-preview-prod`);
+        assert.equal(roleOf("preview-dev"), `arn:aws:iam::123456789012:role/${P}-preview-dev`);
         const repo = Object.fromEntries(
             all(run, "github:index/actionsVariable:ActionsVariable").map((v) => [
                 inputs(v).variableName,
@@ -289,9 +296,11 @@ describe("bootstrap: GitHub environments", () => {
             ]),
         );
         assert.deepEqual(repo, {
-            AWS_DRIFT_ROLE_ARN: "arn:aws:iam::123456789012:role/flask-eks-drift",
+            AWS_DRIFT_ROLE_ARN: `arn:aws:iam::123456789012:role/${P}-drift`,
             AWS_REGION: "us-west-2",
             PULUMI_ORG: "acme",
+            PULUMI_PROJECT: P,
+            DELIVERED_STACKS: '["dev","staging","prod"]',
         });
     });
 });
@@ -305,28 +314,28 @@ describe("bootstrap: Pulumi Cloud", () => {
         assert.equal(issuer.url, "https://token.actions.githubusercontent.com");
         const bySub = Object.fromEntries(issuer.policies.map((p: Statement) => [p.rules.sub, p.teamName]));
         assert.deepEqual(bySub, {
-            [sub("ref:refs/heads/main")]: "flask-eks-drift",
-            [sub("environment:preview-dev")]: "flask-eks-previewers-dev",
-            [sub("environment:preview-staging")]: "flask-eks-previewers-staging",
-            [sub("environment:preview-prod")]: "flask-eks-previewers-prod",
-            [sub("environment:dev")]: "flask-eks-deployers-dev",
-            [sub("environment:staging")]: "flask-eks-deployers-staging",
-            [sub("environment:prod")]: "flask-eks-deployers-prod",
+            [sub("ref:refs/heads/main")]: `${P}-drift`,
+            [sub("environment:preview-dev")]: `${P}-previewers-dev`,
+            [sub("environment:preview-staging")]: `${P}-previewers-staging`,
+            [sub("environment:preview-prod")]: `${P}-previewers-prod`,
+            [sub("environment:dev")]: `${P}-deployers-dev`,
+            [sub("environment:staging")]: `${P}-deployers-staging`,
+            [sub("environment:prod")]: `${P}-deployers-prod`,
         });
         // No token for a pull request's own subject, which any branch's code can ask for.
         assert.ok(!issuer.policies.some((p: Statement) => /pull_request/.test(p.rules.sub)));
         const permissions = all(run, "pulumiservice:index:TeamStackPermission").map(inputs);
         const of = (team: string) =>
             permissions.filter((p) => p.team === team).map((p) => [p.stack, p.permission]);
-        assert.deepEqual(of("flask-eks-drift"), [
+        assert.deepEqual(of(`${P}-drift`), [
             ["dev", 101],
             ["staging", 101],
             ["prod", 101],
         ]);
         // Reading a stack decrypts its secrets: a preview team reads its own stack only.
-        assert.deepEqual(of("flask-eks-previewers-prod"), [["prod", 101]]);
-        assert.deepEqual(of("flask-eks-previewers-dev"), [["dev", 101]]);
-        assert.deepEqual(of("flask-eks-deployers-prod"), [["prod", 102]]);
+        assert.deepEqual(of(`${P}-previewers-prod`), [["prod", 101]]);
+        assert.deepEqual(of(`${P}-previewers-dev`), [["dev", 101]]);
+        assert.deepEqual(of(`${P}-deployers-prod`), [["prod", 102]]);
     });
 
     it("makes each stack before what names it: every permission and setting waits for its Stack", async () => {
@@ -336,9 +345,9 @@ describe("bootstrap: Pulumi Cloud", () => {
         assert.deepEqual(
             stacks.map((s) => [inputs(s).organizationName, inputs(s).projectName, inputs(s).stackName]),
             [
-                ["acme", "flask-eks", "dev"],
-                ["acme", "flask-eks", "staging"],
-                ["acme", "flask-eks", "prod"],
+                ["acme", P, "dev"],
+                ["acme", P, "staging"],
+                ["acme", P, "prod"],
             ],
         );
         const naming = [
@@ -369,7 +378,7 @@ describe("bootstrap: Pulumi Cloud", () => {
             });
             assert.equal(
                 s.operationContext.oidc.aws.roleARN,
-                `arn:aws:iam::123456789012:role/flask-eks-deploy-${stack}`,
+                `arn:aws:iam::123456789012:role/${P}-deploy-${stack}`,
             );
             assert.match(s.executorContext.executorImage, /^pulumi\/pulumi:\d+\.\d+\.\d+$/);
         }
@@ -403,18 +412,19 @@ describe("bootstrap: config", () => {
     it("accepts the example", () => assert.deepEqual(problems({}), []));
 
     it("refuses a stack with no stack file, a reviewed stack it does not deliver, and reviews with no reviewer, all at once", () => {
+        const absent = absentStack();
         assert.deepEqual(
             problems({
-                [`${B}:stacks`]: '["dev","qa"]',
+                [`${B}:stacks`]: `["dev","${absent}"]`,
                 [`${B}:reviewedStacks`]: '["prod"]',
                 [`${B}:reviewerTeams`]: "[]",
                 [`${B}:githubRepository`]: "flask-eks",
             }),
             [
                 `${B}:githubRepository: got "flask-eks", expected owner/name of a GitHub repository`,
-                `${B}:stacks: got ["dev","qa"], expected stacks with a stack file in the repository (no Pulumi.qa.yaml)`,
-                `${B}:reviewedStacks: got ["prod"], expected stacks among ["dev","qa"]`,
-                `${B}:reviewerTeams: got [], expected at least one team to approve deploys of prod, previews of qa`,
+                `${B}:stacks: got ["dev","${absent}"], expected stacks with a stack file in the repository (no Pulumi.${absent}.yaml)`,
+                `${B}:reviewedStacks: got ["prod"], expected stacks among ["dev","${absent}"]`,
+                `${B}:reviewerTeams: got [], expected at least one team to approve deploys of prod, previews of ${absent}`,
             ],
         );
     });

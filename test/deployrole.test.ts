@@ -6,9 +6,11 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/actions";
-import { MANAGED_POLICIES } from "../bootstrap/roles";
+import { PublicName, parseBootstrapConfig } from "../bootstrap/config";
+import { deployPolicies } from "../bootstrap/permissions";
+import { MANAGED_POLICIES, deployScope } from "../bootstrap/roles";
 import { RunResult, runStack } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import { ROOT, loadStackConfig } from "../harness/stack-config";
 import {
     ACCOUNT,
     Decision,
@@ -22,7 +24,7 @@ import {
     stackResources,
     taggedFor,
 } from "./iam";
-import { inputs, okRun, one } from "./helpers";
+import { P, inputs, okRun, one } from "./helpers";
 
 const STACKS = ["dev", "staging", "prod"];
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -386,7 +388,7 @@ function ownCalls(stack: string): Call[] {
             ],
         },
         // The program reads who deploys (getSessionContext), and that the stack's boundary exists.
-        { action: "iam:GetRole", on: [{ action: "", resource: role(`flask-eks-deploy-${stack}`) }] },
+        { action: "iam:GetRole", on: [{ action: "", resource: role(`${P}-deploy-${stack}`) }] },
         { action: "iam:GetPolicy", on: [{ action: "", resource: r.boundary }] },
         {
             action: "iam:CreateOpenIDConnectProvider",
@@ -410,13 +412,98 @@ function ownCalls(stack: string): Call[] {
     ];
 }
 
+// ---- a stack with its own name (hostname in its file; none of the committed stacks has one) ----
+
+const NAME: PublicName = { hostname: "shop.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
+const zoneArn = (id: string) => `arn:aws:route53:::hostedzone/${id}`;
+const certificateArn = (n: number) =>
+    `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/${n}b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e`;
+
+/** A stack's deploy role as the bootstrap makes it when the stack's file sets `name`. */
+function namedDeployRole(stack: string, name: PublicName): Identity {
+    const values = loadStackConfig("example", path.join(ROOT, "bootstrap")).values;
+    const config = parseBootstrapConfig(
+        (ns, key) => values[`${ns}:${key}`],
+        "flask-eks-bootstrap",
+        "example",
+    );
+    const policies = deployPolicies(
+        deployScope(
+            stack,
+            { ...config, publicNames: { [stack]: name } },
+            { partition: "aws", account: ACCOUNT },
+        ),
+    );
+    return { ...identity(`deploy-${stack}`), policies: [policies.inline, policies.iam] };
+}
+
+/** The calls the stack's name adds: its certificate, validated by a record, and the alias to the NLB. */
+function nameCalls(stack: string, name: PublicName): Call[] {
+    const certificate = certificateArn(stack.length);
+    const zone = zoneArn(name.hostedZoneId);
+    const mine = { action: "", resource: certificate, context: taggedFor(stack) };
+    const record = (recordName: string, type: string): Request => ({
+        action: "",
+        resource: zone,
+        context: {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": [recordName],
+            "route53:ChangeResourceRecordSetsRecordTypes": [type],
+            "route53:ChangeResourceRecordSetsActions": ["CREATE"],
+        },
+    });
+    return [
+        {
+            action: "acm:RequestCertificate",
+            on: [
+                {
+                    action: "",
+                    resource: "*",
+                    context: {
+                        ...requestTagsFor(stack),
+                        "acm:ValidationMethod": "DNS",
+                        "acm:DomainNames": [name.hostname],
+                    },
+                },
+            ],
+        },
+        {
+            action: "acm:AddTagsToCertificate",
+            on: [{ action: "", resource: certificate, context: requestTagsFor(stack) }],
+        },
+        ...["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:DeleteCertificate"].map(
+            (action) => ({
+                action,
+                on: [mine],
+            }),
+        ),
+        {
+            action: "acm:RemoveTagsFromCertificate",
+            on: [{ ...mine, context: { ...taggedFor(stack), "aws:TagKeys": ["managed-by"] } }],
+        },
+        { action: "route53:ChangeResourceRecordSets", on: [record(`_0a1b2c.${name.hostname}`, "CNAME")] },
+        { action: "route53:ChangeResourceRecordSets", on: [record(name.hostname, "A")] },
+        ...["route53:GetHostedZone", "route53:ListResourceRecordSets"].map((action) => ({
+            action,
+            on: [{ action: "", resource: zone }],
+        })),
+        {
+            action: "route53:GetChange",
+            on: [{ action: "", resource: "arn:aws:route53:::change/C0123456789ABCDEF" }],
+        },
+        ...LOOKUP_ACTIONS["aws:lb/getLoadBalancer:getLoadBalancer"].map((action) => ({
+            action,
+            on: [{ action: "", resource: "*" }],
+        })),
+    ];
+}
+
 describe("deploy roles: each stack's own up and destroy", () => {
     it("every action of the table and every lookup is among the calls below, and each call names every resource type IAM requires", async () => {
         const table = new Set([
             ...Object.values(RESOURCE_ACTIONS).flatMap((a) => [...a.read, ...a.write]),
             ...Object.values(LOOKUP_ACTIONS).flat(),
         ]);
-        const calls = ownCalls("dev");
+        const calls = [...ownCalls("dev"), ...nameCalls("dev", NAME)];
         const called = new Set(calls.map((c) => c.action));
         assert.deepEqual(
             [...table].filter((a) => !called.has(a)),
@@ -434,6 +521,86 @@ describe("deploy roles: each stack's own up and destroy", () => {
         it(`${stack}'s deploy role may make every call of ${stack}'s first up, later ups and destroy`, async () => {
             assert.deepEqual(await notDecided(identity(`deploy-${stack}`), ownCalls(stack), "Allowed"), []);
         });
+
+    it("with hostname in its file, a deploy role may also make the name's certificate and records, and look up its NLB", async () => {
+        const named = namedDeployRole("dev", NAME);
+        assert.deepEqual(
+            await notDecided(named, [...ownCalls("dev"), ...nameCalls("dev", NAME)], "Allowed"),
+            [],
+        );
+    });
+});
+
+describe("deploy roles: a stack's name and no other", () => {
+    it("no certificate or record for a stack whose file sets no name, nor in a zone that holds another's", async () => {
+        for (const stack of STACKS)
+            assert.deepEqual(
+                await notDecided(
+                    identity(`deploy-${stack}`),
+                    nameCalls(stack, NAME).filter((c) => /^(acm|route53):/.test(c.action)),
+                    "Denied",
+                ),
+                [],
+                stack,
+            );
+    });
+
+    it("a named stack's role: no other name, record type, zone, or another stack's certificate", async () => {
+        const named = namedDeployRole("dev", NAME);
+        const zone = zoneArn(NAME.hostedZoneId);
+        const change = (names: string[], types: string[], resource = zone): Call => ({
+            action: "route53:ChangeResourceRecordSets",
+            on: [
+                {
+                    action: "",
+                    resource,
+                    context: {
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
+                        "route53:ChangeResourceRecordSetsRecordTypes": types,
+                        "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
+                    },
+                },
+            ],
+        });
+        const theirs = { action: "", resource: certificateArn(4), context: taggedFor("prod") };
+        assert.deepEqual(
+            await notDecided(
+                named,
+                [
+                    change(["example.com"], ["A"]),
+                    change(["www.example.com"], ["CNAME"]),
+                    change([NAME.hostname, "mail.example.com"], ["A"]),
+                    change([NAME.hostname], ["MX"]),
+                    change([NAME.hostname], ["NS"]),
+                    change([NAME.hostname], ["A"], zoneArn("Z9999999999OTHERZONE")),
+                    {
+                        action: "acm:RequestCertificate",
+                        on: [
+                            {
+                                action: "",
+                                resource: "*",
+                                context: {
+                                    ...requestTagsFor("dev"),
+                                    "acm:ValidationMethod": "DNS",
+                                    "acm:DomainNames": [NAME.hostname, "bank.example.net"],
+                                },
+                            },
+                        ],
+                    },
+                    ...["acm:DeleteCertificate", "acm:DescribeCertificate"].map((action) => ({
+                        action,
+                        on: [theirs],
+                    })),
+                    {
+                        action: "route53:GetHostedZone",
+                        on: [{ action: "", resource: zoneArn("Z9999999999OTHERZONE") }],
+                    },
+                ],
+                "Denied",
+            ),
+            [],
+        );
+    });
 });
 
 describe("deploy roles: no way to widen their own rights", () => {
@@ -481,7 +648,7 @@ describe("deploy roles: no way to widen their own rights", () => {
                 ...(run.registrations.some((r) => r.name === "drift") ? [identity("drift")] : []),
             ];
             assert.deepEqual(await notDecided(deploy, deliveryRoles.flatMap(roleCalls), "Denied"), []);
-            const boundaries = STACKS.map((s) => policy(`flask-eks-boundary-${s}`));
+            const boundaries = STACKS.map((s) => policy(`${P}-boundary-${s}`));
             const boundaryCalls = [
                 "iam:CreatePolicyVersion",
                 "iam:SetDefaultPolicyVersion",
@@ -762,8 +929,8 @@ describe("deploy roles: what tagging could take", () => {
                             action: "",
                             resource: sg("sg-0e1c2b3a4d5e6f708"),
                             context: {
-                                "aws:ResourceTag/Name": `eks-cluster-sg-flask-eks-${other}-123456`,
-                                "aws:ResourceTag/aws:eks:cluster-name": `flask-eks-${other}`,
+                                "aws:ResourceTag/Name": `eks-cluster-sg-${P}-${other}-123456`,
+                                "aws:ResourceTag/aws:eks:cluster-name": `${P}-${other}`,
                                 ...requestTagsFor(stack, ["Name", "project", "stack", "managed-by"]),
                             },
                         },
@@ -777,7 +944,7 @@ describe("deploy roles: what tagging could take", () => {
                             action: "",
                             resource: sg("sg-0f1e2d3c4b5a69788"),
                             context: {
-                                "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${other}`,
+                                "aws:ResourceTag/elbv2.k8s.aws/cluster": `${P}-${other}`,
                                 ...requestTagsFor(stack, ["Name", "project", "stack", "managed-by"]),
                             },
                         },
@@ -802,7 +969,7 @@ describe("the read-only roles", () => {
     /** A stack's read calls, but those of the deploy role itself (getSessionContext), made only in an up. */
     const readCalls = (stack: string) =>
         ownCalls(stack).filter(
-            (c) => reads.has(c.action) && !c.on.some((r) => r.resource.includes(":role/flask-eks-deploy-")),
+            (c) => reads.has(c.action) && !c.on.some((r) => r.resource.includes(`:role/${P}-deploy-`)),
         );
 
     for (const stack of STACKS)
@@ -864,7 +1031,7 @@ describe("the read-only roles", () => {
                         },
                     ],
                 },
-                { action: "sts:AssumeRole", on: [{ action: "", resource: role("flask-eks-deploy-prod") }] },
+                { action: "sts:AssumeRole", on: [{ action: "", resource: role(`${P}-deploy-prod`) }] },
             ];
             assert.deepEqual(await notDecided(who, secrets, "Denied"), []);
         });

@@ -23,9 +23,14 @@ export interface WorkloadSettings {
     tlsCertificateArn?: string;
     /** On EKS: each NLB node spreads its connections over the pods of every zone. */
     lbCrossZone: boolean;
+    /** The service's own name (and its Route 53 zone): the stack makes its certificate and points it at the NLB. */
+    hostname?: string;
+    hostedZoneId?: string;
 }
 
-export interface WorkloadArgs extends WorkloadSettings {
+export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"> {
+    /** The NLB's certificate: the one configured, or the one the stack makes for hostname. */
+    tlsCertificateArn?: pulumi.Input<string>;
     /** Namespace for every object of the app. */
     namespace: string;
     /** What the app asks of the platform: its entry, environment, secrets and egress. */
@@ -53,6 +58,9 @@ export interface WorkloadArgs extends WorkloadSettings {
         callsAwsApis: boolean;
     };
 }
+
+/** The Service's name: the load balancer the controller makes for it is tagged with it. */
+export const SERVICE_NAME = "web";
 
 /** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */
 export const APP_UID = 10001;
@@ -191,19 +199,21 @@ export class Workload extends pulumi.ComponentResource {
         const scheme = args.tlsCertificateArn ? "https" : "http";
         const nlb =
             args.eks &&
-            pulumi.output(args.eks.loadBalancerSubnetIds).apply((subnetIds) =>
-                nlbAnnotations({
-                    subnetIds,
-                    crossZone: args.lbCrossZone,
-                    certificateArn: args.tlsCertificateArn,
-                    shutdown: leaving,
-                }),
-            );
+            pulumi
+                .all([args.eks.loadBalancerSubnetIds, args.tlsCertificateArn])
+                .apply(([subnetIds, certificateArn]) =>
+                    nlbAnnotations({
+                        subnetIds,
+                        crossZone: args.lbCrossZone,
+                        certificateArn,
+                        shutdown: leaving,
+                    }),
+                );
         this.service = new k8s.core.v1.Service(
             "web",
             {
                 metadata: {
-                    name: "web",
+                    name: SERVICE_NAME,
                     namespace: this.namespace,
                     labels,
                     annotations: nlb,

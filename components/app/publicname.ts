@@ -1,0 +1,86 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+// The service's own name, when the stack has one (hostname, in a Route 53 hosted zone of the account):
+// an ACM certificate for it, validated through a record in that zone (ACM renews it the same way for
+// as long as the record stays), which the NLB serves TLS with; and an alias record that points the
+// name at the NLB the AWS Load Balancer Controller made for the Service.
+
+export interface PublicNameArgs {
+    hostname: string;
+    hostedZoneId: string;
+}
+
+/** The tags the Load Balancer Controller puts on a Service's load balancer (its pkg/deploy/tracking). */
+export function serviceLoadBalancerTags(clusterName: string, namespace: string, service: string) {
+    return { "elbv2.k8s.aws/cluster": clusterName, "service.k8s.aws/stack": `${namespace}/${service}` };
+}
+
+export class PublicName extends pulumi.ComponentResource {
+    /** The certificate once ACM has issued it: the NLB's listener is made only then. */
+    readonly certificateArn: pulumi.Output<string>;
+    readonly url: string;
+
+    constructor(
+        name: string,
+        private readonly args: PublicNameArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super("flask-eks:index:PublicName", name, {}, opts);
+        const parent = { parent: this };
+        const certificate = new aws.acm.Certificate(
+            "certificate",
+            { domainName: args.hostname, validationMethod: "DNS" },
+            parent,
+        );
+        // One name, one validation record; one that exists already is someone else's, and stays.
+        const validation = certificate.domainValidationOptions[0];
+        const record = new aws.route53.Record(
+            "certificate-validation",
+            {
+                zoneId: args.hostedZoneId,
+                name: validation.resourceRecordName,
+                type: validation.resourceRecordType,
+                records: [validation.resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: false,
+            },
+            parent,
+        );
+        this.certificateArn = new aws.acm.CertificateValidation(
+            "certificate",
+            { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+            parent,
+        ).certificateArn;
+        this.url = `https://${args.hostname}`;
+    }
+
+    /**
+     * Points the name at the Service's load balancer, found by the controller's tags once the Service
+     * has it (its status names the hostname). An alias record: it works at a zone's apex too, and
+     * Route 53 answers it with the NLB's current addresses.
+     */
+    pointAt(
+        service: { status: pulumi.Output<unknown> } & pulumi.Resource,
+        tags: Record<string, string>,
+    ): void {
+        const loadBalancer = aws.lb.getLoadBalancerOutput(
+            { tags: service.status.apply(() => tags) },
+            { parent: this },
+        );
+        new aws.route53.Record(
+            "web",
+            {
+                zoneId: this.args.hostedZoneId,
+                name: this.args.hostname,
+                type: "A",
+                aliases: [
+                    { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true },
+                ],
+                allowOverwrite: false,
+            },
+            { parent: this, dependsOn: [service] },
+        );
+        this.registerOutputs({ url: this.url });
+    }
+}
