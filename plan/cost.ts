@@ -1,40 +1,18 @@
 import { RunResult, unwrapSecrets } from "../harness";
 import { KUBERNETES_VERSIONS, runway } from "../components/versions";
-import pricingTable from "./pricing.json";
-
-export interface RegionPrices {
-    eksClusterHour: number;
-    /** The hourly price of a cluster whose Kubernetes version is in extended support. */
-    eksClusterExtendedHour: number;
-    ec2Hour: Record<string, number>;
-    natGatewayHour: number;
-    natGatewayPerGB: number;
-    publicIpv4Hour: number;
-    nlbHour: number;
-    nlbLcuHour: number;
-    ebsGp3PerGBMonth: number;
-    logsIngestPerGB: number;
-    logsStoragePerGBMonth: number;
-    kmsKeyMonth: number;
-    ecrStoragePerGBMonth: number;
-}
-
-export interface PricingTable {
-    source: string;
-    date: string;
-    note: string;
-    assumptions: {
-        hoursPerMonth: number;
-        spotPriceShareOfOnDemand: number;
-        natDataGBPerMonth: number;
-        nlbLcus: number;
-        controlPlaneLogsGBPerMonth: number;
-        imageSizeGB: number;
-    };
-    regions: Record<string, RegionPrices>;
-}
-
-export const PRICING = pricingTable as PricingTable;
+import {
+    EC2_PRICES,
+    EC2_PRICES_FILE,
+    Ec2PriceTable,
+    FIGURE_NAMES,
+    PRICING,
+    PRICING_FILE,
+    PriceSource,
+    PricingTable,
+    RegionPrices,
+    ServiceFigure,
+    ec2HourOf,
+} from "./prices";
 
 export interface CostLine {
     item: string;
@@ -49,48 +27,59 @@ export interface CostLine {
 export interface CostEstimate {
     region: string;
     lines: CostLine[];
-    /** Sum of the priced lines. */
-    total: number;
-    /** True when some line is unpriced, so the total is a lower bound. */
-    partial: boolean;
-    /** Why nothing is priced: the table has no prices for the stack's region. */
-    unpricedRegion?: string;
+    /**
+     * Sum of the lines, USD per month; undefined when any line is unpriced, since a sum that left
+     * it out would understate the bill.
+     */
+    total?: number;
+    /** The tables the priced lines came from, each with its source and date. */
+    sources: PriceSource[];
 }
 
 // Inputs are arbitrary JSON from the engine's point of view, so they are read loosely.
 type Json = any;
 
-/** Monthly cost of what a run registered, priced from `table` for the stack's region. */
+/**
+ * Monthly cost of what a run registered, priced for the stack's region from `table` (services, and
+ * EC2 for the types it holds) and `ec2` (EC2 for the rest). `today` decides whether the cluster's
+ * Kubernetes version is billed at the extended-support rate.
+ */
 export function estimateCost(
     run: RunResult,
     table: PricingTable = PRICING,
     today: Date = new Date(),
+    ec2: Ec2PriceTable = EC2_PRICES,
 ): CostEstimate {
     const region = run.config["aws:region"];
-    const prices = table.regions[region];
+    const prices: Partial<RegionPrices> = Object.hasOwn(table.regions, region) ? table.regions[region] : {};
     const a = table.assumptions;
     const h = a.hoursPerMonth;
     const of = (type: string): Json[] =>
         run.registrations.filter((r) => r.type === type).map((r) => unwrapSecrets(r.inputs));
     const lines: CostLine[] = [];
+    const used = new Set<string>();
+    /** A line priced from plan/pricing.json; `monthly` reads its figures through `p`. */
     const add = (
         item: string,
         detail: string,
-        monthly: (p: RegionPrices) => number | undefined,
+        monthly: (p: (figure: ServiceFigure) => number) => number,
         note?: string,
     ) => {
-        if (!prices) {
-            lines.push({
-                item,
-                detail,
-                note: `no prices for region ${region}`,
-            });
-            return;
+        const missing: ServiceFigure[] = [];
+        const value = monthly((figure) => {
+            const price = prices[figure];
+            if (typeof price === "number" && price > 0) return price;
+            missing.push(figure);
+            return NaN;
+        });
+        if (missing.length) {
+            const names = [...new Set(missing)].map((f) => FIGURE_NAMES[f]);
+            const what = names.length === 1 ? `${names[0]} price` : `${names.join(" and ")} prices`;
+            lines.push({ item, detail, note: `no ${what} for ${region} in ${PRICING_FILE}` });
+        } else {
+            used.add(PRICING_FILE);
+            lines.push({ item, detail, monthly: round(value), note });
         }
-        const value = monthly(prices);
-        lines.push(
-            value === undefined ? { item, detail, note } : { item, detail, monthly: round(value), note },
-        );
     };
 
     for (const cluster of of("aws:eks/cluster:Cluster")) {
@@ -101,11 +90,15 @@ export function estimateCost(
             add(
                 "EKS control plane",
                 `1 cluster, Kubernetes ${cluster.version} in extended support`,
-                (p) => p.eksClusterExtendedHour * h,
+                (p) => p("eksClusterExtendedHour") * h,
                 `standard support ended ${row.endOfStandardSupport}; extended support until ${now.until}`,
             );
         } else {
-            add("EKS control plane", `1 cluster, Kubernetes ${cluster.version}`, (p) => p.eksClusterHour * h);
+            add(
+                "EKS control plane",
+                `1 cluster, Kubernetes ${cluster.version}`,
+                (p) => p("eksClusterHour") * h,
+            );
         }
     }
 
@@ -115,43 +108,52 @@ export function estimateCost(
         const type: string = group.instanceTypes[0];
         const spot = group.capacityType === "SPOT";
         const detail = `${desiredSize} × ${type} ${spot ? "SPOT" : "ON_DEMAND"} (desired; min ${minSize}, max ${maxSize})`;
-        add(
-            "EC2 nodes",
-            detail,
-            (p) =>
-                p.ec2Hour[type] === undefined
-                    ? undefined
-                    : desiredSize * p.ec2Hour[type] * h * (spot ? a.spotPriceShareOfOnDemand : 1),
-            prices && prices.ec2Hour[type] === undefined
-                ? `no price for ${type} in ${region}`
-                : spot
-                  ? `spot assumed at ${a.spotPriceShareOfOnDemand * 100}% of on-demand; real spot prices vary`
-                  : undefined,
-        );
+        // The hand-checked figure where there is one (the tests hold the two tables equal there).
+        const kept = prices.ec2Hour?.[type];
+        const hour = kept ?? ec2HourOf(ec2, type, region);
+        if (hour === undefined) {
+            const lacks = ec2.regionsUnpriced.includes(region)
+                ? `no EC2 prices for ${region}`
+                : "none for it there";
+            lines.push({
+                item: "EC2 nodes",
+                detail,
+                note: `no price for ${type} in ${region}: ${PRICING_FILE} does not list it, and the dataset of ${EC2_PRICES_FILE} (${ec2.date}) has ${lacks}`,
+            });
+        } else {
+            used.add(kept === undefined ? EC2_PRICES_FILE : PRICING_FILE);
+            lines.push({
+                item: "EC2 nodes",
+                detail,
+                monthly: round(desiredSize * hour * h * (spot ? a.spotPriceShareOfOnDemand : 1)),
+                note: spot
+                    ? `spot assumed at ${a.spotPriceShareOfOnDemand * 100}% of on-demand; real spot prices vary`
+                    : undefined,
+            });
+        }
         const disk = launchTemplates[0]?.blockDeviceMappings?.[0]?.ebs?.volumeSize;
         if (disk)
             add(
                 "EBS gp3 root volumes",
                 `${desiredSize} × ${disk} GiB`,
-                (p) => desiredSize * disk * p.ebsGp3PerGBMonth,
+                (p) => desiredSize * disk * p("ebsGp3PerGBMonth"),
             );
     }
 
     if (of("aws:eks/addon:Addon").some((a) => a.addonName === "amazon-cloudwatch-observability"))
-        add(
-            "Container Insights",
-            "metrics and container logs of every node and pod",
-            () => undefined,
-            "CloudWatch bills it per observation and per GB of logs, which depend on the pods; see aws.amazon.com/cloudwatch/pricing",
-        );
+        lines.push({
+            item: "Container Insights",
+            detail: "metrics and container logs of every node and pod",
+            note: "CloudWatch bills it per observation and per GB of logs, which depend on the pods; see aws.amazon.com/cloudwatch/pricing",
+        });
 
     const nats = of("aws:ec2/natGateway:NatGateway").length;
     if (nats) {
-        add("NAT gateways", `${nats} × hourly`, (p) => nats * p.natGatewayHour * h);
+        add("NAT gateways", `${nats} × hourly`, (p) => nats * p("natGatewayHour") * h);
         add(
             "NAT data processing",
             `${a.natDataGBPerMonth} GB/month`,
-            (p) => a.natDataGBPerMonth * p.natGatewayPerGB,
+            (p) => a.natDataGBPerMonth * p("natGatewayPerGB"),
             "assumption",
         );
     }
@@ -170,7 +172,7 @@ export function estimateCost(
         add(
             "Network Load Balancer",
             `${loadBalancers} × (hourly + ${a.nlbLcus} LCU)`,
-            (p) => loadBalancers * (p.nlbHour + a.nlbLcus * p.nlbLcuHour) * h,
+            (p) => loadBalancers * (p("nlbHour") + a.nlbLcus * p("nlbLcuHour")) * h,
             `${a.nlbLcus} LCU assumed`,
         );
     }
@@ -179,7 +181,7 @@ export function estimateCost(
     const zones = publicZones(run);
     const publicIps = of("aws:ec2/eip:Eip").length + loadBalancers * zones;
     if (publicIps)
-        add("Public IPv4 addresses", `${publicIps} addresses`, (p) => publicIps * p.publicIpv4Hour * h);
+        add("Public IPv4 addresses", `${publicIps} addresses`, (p) => publicIps * p("publicIpv4Hour") * h);
 
     const logGroups = of("aws:cloudwatch/logGroup:LogGroup");
     if (logGroups.length) {
@@ -188,13 +190,13 @@ export function estimateCost(
         add(
             "CloudWatch Logs (control plane)",
             `${gb} GB/month ingested, ${Math.round(retainedMonths * 10) / 10} months kept`,
-            (p) => gb * p.logsIngestPerGB + gb * retainedMonths * p.logsStoragePerGBMonth,
+            (p) => gb * p("logsIngestPerGB") + gb * retainedMonths * p("logsStoragePerGBMonth"),
             "assumption",
         );
     }
 
     const keys = of("aws:kms/key:Key").length;
-    if (keys) add("KMS keys", `${keys} customer-managed key`, (p) => keys * p.kmsKeyMonth);
+    if (keys) add("KMS keys", `${keys} customer-managed key`, (p) => keys * p("kmsKeyMonth"));
 
     const policy = of("aws:ecr/lifecyclePolicy:LifecyclePolicy")[0]?.policy;
     if (policy) {
@@ -203,18 +205,43 @@ export function estimateCost(
         add(
             "ECR storage",
             `up to ${kept} images × ${a.imageSizeGB} GB`,
-            (p) => gb * p.ecrStoragePerGBMonth,
+            (p) => gb * p("ecrStoragePerGBMonth"),
             "assumption",
         );
     }
 
-    const total = round(lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0));
-    const priced = Object.keys(table.regions);
-    const unpricedRegion =
-        prices || lines.length === 0
-            ? undefined
-            : `No prices for ${region}: plan/pricing.json has ${priced.slice(0, -1).join(", ")} and ${priced.at(-1)} (AWS list prices as of ${table.date}), so this plan gives no total rather than a wrong one; add the region's figures there from the AWS pricing pages.`;
-    return { region, lines, total, partial: lines.some((l) => l.monthly === undefined), unpricedRegion };
+    const priced = lines.every((l) => l.monthly !== undefined);
+    const sources = [
+        { file: PRICING_FILE, source: table.source, date: table.date },
+        { file: EC2_PRICES_FILE, source: ec2.source, date: ec2.date },
+    ].filter((s) => used.has(s.file));
+    return {
+        region,
+        lines,
+        total: priced ? round(lines.reduce((sum, l) => sum + l.monthly!, 0)) : undefined,
+        sources,
+    };
+}
+
+/** The items of an estimate that have no price, in its order. */
+export function unpricedItems(cost: CostEstimate): string[] {
+    return cost.lines.filter((l) => l.monthly === undefined).map((l) => l.item);
+}
+
+/**
+ * Why `cost` has no total, naming its unpriced lines, and for a region plan/pricing.json lacks,
+ * where the missing figures would go; undefined when it has one.
+ */
+export function noTotalReason(cost: CostEstimate, table: PricingTable = PRICING): string | undefined {
+    const unpriced = unpricedItems(cost);
+    if (cost.total !== undefined || unpriced.length === 0) return undefined;
+    const items = unpriced.join(", ");
+    const one = unpriced.length === 1;
+    const regions = Object.keys(table.regions);
+    const where = Object.hasOwn(table.regions, cost.region)
+        ? ""
+        : ` ${PRICING_FILE} has service prices for ${regions.slice(0, -1).join(", ")} and ${regions.at(-1)} only (as of ${table.date}); add ${cost.region}'s from the AWS pricing pages to price the rest.`;
+    return `No total: ${unpriced.length} line${one ? " is" : "s are"} unpriced (${items}), and a sum without ${one ? "it" : "them"} would understate the bill.${where}`;
 }
 
 /** Zones with public subnets: created ones, or those the adopted VPC lists. */

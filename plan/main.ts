@@ -7,6 +7,7 @@ import * as path from "path";
 import { runStack } from "../harness";
 import { manifestsOf, toYaml, validateManifests } from "../harness/manifests";
 import { ROOT, StackFileError, committedStacks } from "../harness/stack-config";
+import { checkStackAppModule } from "./appmodule";
 import { estimateCost } from "./cost";
 import { criticalPath, mermaid, resourceTree } from "./graph";
 import {
@@ -14,7 +15,7 @@ import {
     planJson,
     renderComparison,
     renderCost,
-    renderCounts,
+    renderApp,
     renderChecks,
     renderCriticalPath,
     renderTree,
@@ -112,10 +113,22 @@ async function main(argv: string[]): Promise<number> {
     }
     const style = styleFor(out);
     const { run, cost, path: critical } = await evaluate(args.stack, args.root);
+    const module = checkStackAppModule(run, args.root);
+    if (module && "problem" in module) {
+        throw new InputError(
+            `${run.project}:appModule: got "${module.spec}", expected a module of app/ and its callable: ${module.problem}`,
+        );
+    }
+    const appNotices = module && "notice" in module ? [`${run.project}:appModule: ${module.notice}`] : [];
     const heading = (s: string) => out.write(`\n${style.bold(s)}\n`);
 
     heading(`Resources (${run.registrations.length})`);
-    out.write(`${renderTree(resourceTree(run), style)}\n\n${renderCounts(run)}\n`);
+    out.write(`${renderTree(resourceTree(run), style)}\n`);
+    const app = renderApp(run);
+    if (app) {
+        heading("App");
+        out.write(`${app}\n`);
+    }
 
     // The checks below are the main program's; the bootstrap program (--root bootstrap) declares no
     // Kubernetes version and registers no Kubernetes object.
@@ -135,10 +148,10 @@ async function main(argv: string[]): Promise<number> {
                 : `${style.red("invalid")}:\n${validation.output}\n`,
         );
         heading("Support runway and notices");
-        out.write(`${renderChecks(run, new Date(), style)}\n`);
+        out.write(`${renderChecks(run, new Date(), style, appNotices)}\n`);
     }
     const checks = version
-        ? renderChecks(run, new Date(), styleFor({ isTTY: false } as NodeJS.WriteStream))
+        ? renderChecks(run, new Date(), styleFor({ isTTY: false } as NodeJS.WriteStream), appNotices)
         : undefined;
 
     heading("Estimated monthly cost");

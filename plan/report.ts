@@ -2,7 +2,9 @@ import { fit } from "../components/capacity";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
 import { parseConfig } from "../config";
 import { Registration, RunResult, unwrapSecrets } from "../harness";
-import { CostEstimate, PRICING } from "./cost";
+import { CostEstimate, noTotalReason, unpricedItems } from "./cost";
+import { PRICING, staleWarnings } from "./prices";
+import { appEffects } from "./appsummary";
 import { CriticalPath, TreeNode, countsByType, shortType } from "./graph";
 
 /** Terminal styling, only when writing to a terminal that wants colour. */
@@ -62,11 +64,13 @@ export function table(rows: string[][]): string {
         .join("\n");
 }
 
-export function renderCounts(run: RunResult): string {
-    return table([["type", "count"], ...countsByType(run).map(([t, n]) => [shortType(t), String(n)])]);
+/** What the app's settings make of the stack (appEffects), as a table; empty when it serves no app. */
+export function renderApp(run: RunResult): string {
+    const rows = appEffects(run);
+    return rows.length ? table([["setting", "makes"], ...rows]) : "";
 }
 
-export function renderCost(cost: CostEstimate, style: Style): string {
+export function renderCost(cost: CostEstimate, style: Style, today: Date = new Date()): string {
     if (cost.lines.length === 0) return "Nothing this stack creates is billed by AWS: $0.00.";
     const rows = cost.lines.map((l) => [
         l.item,
@@ -74,22 +78,26 @@ export function renderCost(cost: CostEstimate, style: Style): string {
         l.monthly === undefined ? style.red("unpriced") : money(l.monthly),
         l.note ?? "",
     ]);
-    if (cost.unpricedRegion)
-        return [table([["item", "what", "per month", "note"], ...rows]), style.red(cost.unpricedRegion)].join(
-            "\n",
-        );
-    const total = `${money(cost.total)}${cost.partial ? " + unpriced items" : ""}`;
+    const noTotal = noTotalReason(cost);
+    const sources = cost.sources.map((s) => `${s.source}, as of ${s.date} (${s.file})`);
     return [
-        table([["item", "what", "per month", "note"], ...rows, ["total", "", total, ""]]),
-        style.dim(`Prices: ${PRICING.source}, as of ${PRICING.date}, region ${cost.region}. ${PRICING.note}`),
+        table([
+            ["item", "what", "per month", "note"],
+            ...rows,
+            ...(cost.total === undefined ? [] : [["total", "", money(cost.total), ""]]),
+        ]),
+        ...(noTotal ? [style.red(noTotal)] : []),
+        ...staleWarnings(cost.sources, today).map((w) => `${style.red("warning")}: ${w}`),
+        style.dim(`Prices for ${cost.region}: ${sources.join("; ") || "none"}. ${PRICING.note}`),
     ].join("\n");
 }
 
 /**
  * The support runway of the cluster's Kubernetes version on `today`, and every notice the config
- * gave (a short runway, a placeholder `pulumi up` will refuse): what the plan must not hide.
+ * gave (a short runway, a placeholder `pulumi up` will refuse) or the caller adds (the app module's
+ * import): what the plan must not hide.
  */
-export function renderChecks(run: RunResult, today: Date, style: Style): string {
+export function renderChecks(run: RunResult, today: Date, style: Style, notices: string[] = []): string {
     const lines: string[] = [];
     for (const cluster of run.registrations.filter((r) => r.type === "aws:eks/cluster:Cluster")) {
         const version = String(cluster.inputs.version);
@@ -117,7 +125,7 @@ export function renderChecks(run: RunResult, today: Date, style: Style): string 
             ),
         );
     }
-    lines.push(...config.notices.map((n) => `${style.red("notice")}: ${n}`));
+    lines.push(...[...config.notices, ...notices].map((n) => `${style.red("notice")}: ${n}`));
     return lines.length ? lines.join("\n") : "Nothing to report.";
 }
 
@@ -164,6 +172,8 @@ export function summaryMarkdown(
     graph: string,
     /** The support runway and the config's notices (renderChecks, plain); none for a program without a cluster. */
     checks?: string,
+    /** The day the prices' age is judged on. Default: now. */
+    today: Date = new Date(),
 ): string {
     const md = (rows: string[][]) =>
         [
@@ -177,9 +187,29 @@ export function summaryMarkdown(
         l.monthly === undefined ? "**unpriced**" : money(l.monthly),
         l.note ?? "",
     ]);
+    const noTotal = noTotalReason(cost);
+    const headline =
+        cost.total === undefined
+            ? `cost **not estimated** (unpriced: ${unpricedItems(cost).join(", ")})`
+            : `about **${money(cost.total)}/month**`;
+    const costMarkdown =
+        cost.lines.length === 0
+            ? "Nothing this stack creates is billed by AWS: $0.00."
+            : [
+                  md([
+                      ["item", "what", "per month", "note"],
+                      ...costRows,
+                      ...(cost.total === undefined
+                          ? []
+                          : [["**total**", "", `**${money(cost.total)}**`, ""]]),
+                  ]),
+                  ...(noTotal ? [`**${noTotal}**`] : []),
+                  ...staleWarnings(cost.sources, today).map((w) => `> **Warning:** ${w}`),
+                  `Prices for ${cost.region}: ${cost.sources.map((s) => `${s.source}, as of ${s.date} (\`${s.file}\`)`).join("; ") || "none"}. ${PRICING.note}`,
+              ].join("\n\n");
     return `## Plan for stack \`${run.stack}\` (${run.config["aws:region"] ?? "no AWS"})
 
-**${run.registrations.length} registrations**, ${cost.unpricedRegion ? "cost **not estimated** (no prices for the region)" : `about **${money(cost.total)}/month**${cost.partial ? " plus unpriced items" : ""}`}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
+**${run.registrations.length} registrations**, ${headline}, first \`pulumi up\` about **${minutes(path.totalSeconds)}**.
 ${
     checks
         ? `\n### Support runway and notices\n\n${checks
@@ -188,13 +218,13 @@ ${
               .join("\n")}\n`
         : ""
 }
-### Resources
+${appEffects(run).length ? `### App\n\n${md([["setting", "makes"], ...appEffects(run).map(([k, v]) => [`\`${k}\``, v])])}\n\n` : ""}### Resources
 
 ${md([["type", "count"], ...countsByType(run).map(([t, n]) => [`\`${shortType(t)}\``, String(n)])])}
 
 ### Monthly cost
 
-${cost.unpricedRegion ? `${md([["item", "what", "per month", "note"], ...costRows])}\n\n${cost.unpricedRegion}` : `${md([["item", "what", "per month", "note"], ...costRows, ["**total**", "", `**${money(cost.total)}**`, cost.partial ? "excludes unpriced items" : ""]])}\n\nPrices: ${PRICING.source}, as of ${PRICING.date}. ${PRICING.note}`}
+${costMarkdown}
 
 ### Critical path of a first \`pulumi up\`
 
@@ -242,8 +272,20 @@ export function renderComparison(a: Evaluated, b: Evaluated, nameA: string, name
             : money(lines.reduce((s, l) => s + l.monthly!, 0));
     };
     const costRows = items.map((item) => [item, priceOf(a.cost, item), priceOf(b.cost, item)]);
-    const delta = b.cost.total - a.cost.total;
-    costRows.push(["total", money(a.cost.total), money(b.cost.total)]);
+    // A difference is only stated between two totals: an unpriced line is never counted as $0.
+    const totalOf = (c: CostEstimate) => (c.total === undefined ? "no total" : money(c.total));
+    costRows.push(["total", totalOf(a.cost), totalOf(b.cost)]);
+    const sides = [
+        [nameA, a.cost],
+        [nameB, b.cost],
+    ] as const;
+    const difference =
+        a.cost.total === undefined || b.cost.total === undefined
+            ? `no cost difference stated: ${sides
+                  .filter(([, c]) => c.total === undefined)
+                  .map(([name, c]) => `${name} has unpriced lines (${unpricedItems(c).join(", ")})`)
+                  .join("; ")}`
+            : `${nameB} costs ${b.cost.total >= a.cost.total ? "+" : "-"}${money(Math.abs(b.cost.total - a.cost.total))}/month against ${nameA}`;
     return [
         "resource counts that differ:",
         countRows.length ? table([["type", nameA, nameB], ...countRows]) : "(none)",
@@ -253,7 +295,7 @@ export function renderComparison(a: Evaluated, b: Evaluated, nameA: string, name
         "",
         "monthly cost:",
         table([["item", nameA, nameB], ...costRows]),
-        `${nameB} costs ${delta >= 0 ? "+" : "-"}${money(Math.abs(delta))}/month against ${nameA}`,
+        difference,
         `first pulumi up: ${Math.round(a.path.totalSeconds)} s for ${nameA}, ${Math.round(b.path.totalSeconds)} s for ${nameB}`,
     ].join("\n");
 }

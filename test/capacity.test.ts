@@ -6,7 +6,7 @@ import { allocatable, fit } from "../components/capacity";
 import { instanceType } from "../components/instancetypes";
 import { runStack } from "../harness";
 import { ROOT } from "../harness/stack-config";
-import { PRICING } from "../plan/cost";
+import { EC2_PRICES, PRICING } from "../plan/prices";
 import { renderChecks, styleFor } from "../plan/report";
 import { P, eksStacks, okRun } from "./helpers";
 
@@ -103,6 +103,7 @@ describe("capacity: the node group at its largest holds the workload at its larg
     it("knows the size of every instance type the plan can price, and refuses one it does not know, naming the nearest", async () => {
         for (const region of Object.values(PRICING.regions))
             for (const type of Object.keys(region.ec2Hour)) assert.ok(instanceType(type), type);
+        for (const type of Object.keys(EC2_PRICES.types)) assert.ok(instanceType(type), type);
         const run = await runStack("dev", { overrides: { [`${P}:instanceTypes`]: '["m7i.lrage"]' } });
         assert.ok(
             run.error!.message.includes(
