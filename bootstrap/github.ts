@@ -39,7 +39,7 @@ export function githubSubjects(
  * deploy role and region). `preview-<stack>`: its pull-request previews, from any branch, a reviewer's
  * approval first unless the stack is open to previews (its secrets are readable by the preview's
  * code, which a pull request can change), with the stack's preview role and region. And the
- * repository's variables the drift workflow reads.
+ * repository's variables: the drift role, and the project and stacks the workflows name.
  */
 export function githubEnvironments(
     config: BootstrapConfig,
@@ -96,10 +96,14 @@ export function githubEnvironments(
         const previews = environment(`preview-${stack}`, !config.openPreviewStacks.includes(stack), false);
         withVariables(`preview-${stack}`, roles.preview[stack], previews);
     }
+    // The repository's: the drift check's role, and where the workflows find the stacks. Deploys go
+    // through DELIVERED_STACKS in the order of the stacks config (deploy.yml).
     const variables = {
         AWS_DRIFT_ROLE_ARN: roles.drift,
         AWS_REGION: config.region,
         PULUMI_ORG: config.pulumiOrganization,
+        PULUMI_PROJECT: config.project,
+        DELIVERED_STACKS: JSON.stringify(config.stacks),
     };
     for (const [variableName, value] of Object.entries(variables))
         new github.ActionsVariable(variableName, { repository, variableName, value }, opts);

@@ -8,15 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 aws=()
-for file in Pulumi.*.yaml; do
-    stack=${file#Pulumi.}
-    stack=${stack%.yaml}
-    if ! grep -qE '^\s*flask-eks:target:\s*local\s*$' "$file" && ! grep -q 'REPLACE_WITH_' "$file"; then
-        aws+=("$stack")
-    fi
+all=$(bash delivery/stacks.sh | jq -r '.[]')
+for stack in $all; do
+    grep -q 'REPLACE_WITH_' "Pulumi.$stack.yaml" || aws+=("$stack")
 done
 # What never changes what a stack deploys.
-inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|harness/.*|plan/.*|scripts/.*|test/.*|app/tests/.*|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'
+inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|harness/.*|plan/.*|scripts/.*|test/.*|app/(.*/)?tests/.*|app/pytest\.ini|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'
 affected=()
 while IFS= read -r path || [ -n "$path" ]; do # the last line may lack its newline
     [ -n "$path" ] || continue

@@ -4,6 +4,7 @@ import { RESERVED_ENV } from "../components/app/appsettings";
 import { contains } from "../components/cidr";
 import { app } from "../config/app";
 import { RunResult, runStack, unwrapSecrets } from "../harness";
+import { loadStackConfig } from "../harness/stack-config";
 import { estimateCost } from "../plan/cost";
 import { criticalPath } from "../plan/graph";
 import { planJson, summaryMarkdown } from "../plan/report";
@@ -229,7 +230,7 @@ describe("appModule", () => {
     it("names the WSGI app the container serves", async () => {
         assert.deepEqual(envNamed(await okRun("dev"), "APP_MODULE"), {
             name: "APP_MODULE",
-            value: "flaskapp:create_app()",
+            value: loadStackConfig("dev").values[`${P}:appModule`],
         });
         const run = await okRun("dev", { overrides: { [`${P}:appModule`]: "shop.wsgi:app" } });
         assert.deepEqual(envNamed(run, "APP_MODULE"), { name: "APP_MODULE", value: "shop.wsgi:app" });

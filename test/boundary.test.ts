@@ -9,7 +9,7 @@ import { MANAGED_POLICY_MAX_CHARS, boundaryPolicy } from "../bootstrap/boundary"
 import { RunResult, runStack } from "../harness";
 import { ROOT } from "../harness/stack-config";
 import { ACCOUNT, REGION, Request, decide, requestTagsFor, stackResources, taggedFor } from "./iam";
-import { all, inputs, okRun, one } from "./helpers";
+import { P, all, inputs, okRun, one } from "./helpers";
 
 type Document = { Statement: Record<string, unknown> | Record<string, unknown>[] };
 const statements = (d: Document) => (Array.isArray(d.Statement) ? d.Statement : [d.Statement]);
@@ -48,7 +48,7 @@ describe("permissions boundary: the program's own roles keep what they need", ()
             .flatMap((s) => list(s.Action));
         const given = new Set<string>();
         for (const stack of ["dev", "staging", "prod"]) {
-            const run = await okRun(stack, { overrides: { "flask-eks:containerInsights": "true" } });
+            const run = await okRun(stack, { overrides: { [`${P}:containerInsights`]: "true" } });
             // Inline policies as the program writes them, and AWS's managed policies as committed copies.
             for (const r of all(run, "aws:iam/rolePolicy:RolePolicy"))
                 for (const s of statements(JSON.parse(inputs(r).policy)))
@@ -137,7 +137,7 @@ describe("permissions boundary: a role the deploy role makes cannot widen anyone
                 },
                 {
                     action: "sts:AssumeRole",
-                    resource: `arn:aws:iam::${ACCOUNT}:role/flask-eks-deploy-${stack}`,
+                    resource: `arn:aws:iam::${ACCOUNT}:role/${P}-deploy-${stack}`,
                     resourcePolicy: {
                         Version: "2012-10-17",
                         Statement: [
@@ -176,22 +176,22 @@ describe("permissions boundary: a role the deploy role makes cannot widen anyone
                             : action === "ModifyListener"
                               ? `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/net/k8s-flaskapp-web/0123456789abcdef/fedcba9876543210`
                               : `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/k8s-flaskapp-web/0123456789abcdef`,
-                    context: { "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${other}` },
+                    context: { "aws:ResourceTag/elbv2.k8s.aws/cluster": `${P}-${other}` },
                 })),
                 {
                     action: "autoscaling:UpdateAutoScalingGroup",
                     resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0e1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b:autoScalingGroupName/eks-nodes-0123`,
-                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${other}` },
+                    context: { "aws:ResourceTag/eks:cluster-name": `${P}-${other}` },
                 },
                 {
                     action: "ec2:ModifyInstanceAttribute",
                     resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
-                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${other}` },
+                    context: { "aws:ResourceTag/eks:cluster-name": `${P}-${other}` },
                 },
                 {
                     action: "ec2:DeleteNetworkInterface",
                     resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123456789abcdef0`,
-                    context: { "aws:ResourceTag/cluster.k8s.amazonaws.com/name": `flask-eks-${other}` },
+                    context: { "aws:ResourceTag/cluster.k8s.amazonaws.com/name": `${P}-${other}` },
                 },
                 {
                     action: "ec2:DeleteVolume",
@@ -214,14 +214,14 @@ describe("permissions boundary: a role the deploy role makes cannot widen anyone
                     action: "elasticloadbalancing:RegisterTargets",
                     resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/k8s-flaskapp-web-0123456789/0123456789abcdef`,
                     context: {
-                        "aws:ResourceTag/elbv2.k8s.aws/cluster": `flask-eks-${stack}`,
+                        "aws:ResourceTag/elbv2.k8s.aws/cluster": `${P}-${stack}`,
                         ...taggedFor(stack),
                     },
                 },
                 {
                     action: "autoscaling:SetDesiredCapacity",
                     resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0e1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b:autoScalingGroupName/eks-nodes-0123`,
-                    context: { "aws:ResourceTag/eks:cluster-name": `flask-eks-${stack}` },
+                    context: { "aws:ResourceTag/eks:cluster-name": `${P}-${stack}` },
                 },
             ])
                 assert.equal(await decide(role, request), "Allowed", request.action);
@@ -265,9 +265,9 @@ describe("permissions boundary: the apps' policies", () => {
                     {
                         partition: "aws",
                         account: ACCOUNT,
-                        project: "flask-eks",
+                        project: P,
                         stack: "dev",
-                        clusterName: "flask-eks-dev",
+                        clusterName: `${P}-dev`,
                     },
                     big,
                 ),

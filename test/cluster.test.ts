@@ -13,6 +13,7 @@ const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
     const clusterName = `${P}-${stack}`;
+    const delivered = config[`${P}:deliveryRoles`] === "true";
 
     describe(`cluster (${stack})`, () => {
         it("gives the control plane's role only the managed policy EKS needs", async () => {
@@ -25,10 +26,14 @@ for (const stack of eksStacks()) {
             );
         });
 
-        it("encrypts Kubernetes secrets with a rotating KMS key, whose own policy names the deploy role", async () => {
+        it(`encrypts Kubernetes secrets with a rotating KMS key, ${delivered ? "whose own policy names the deploy role" : "with KMS's default key policy"}`, async () => {
             const run = await okRun(stack);
             const key = one(run, "aws:kms/key:Key");
             assert.equal(inputs(key).enableKeyRotation, true);
+            const cluster = one(run, "aws:eks/cluster:Cluster");
+            assert.deepEqual(inputs(cluster).encryptionConfig.resources, ["secrets"]);
+            assert.deepEqual(cluster.propertyDependencies.encryptionConfig, [key.urn]);
+            if (!delivered) return assert.equal(inputs(key).policy, undefined);
             // The deploy role changes the key through its policy, not by tag (bootstrap/permissions.ts);
             // the account's IAM policies keep KMS's default reach. A key made before keeps its policy.
             assert.deepEqual(JSON.parse(inputs(key).policy).Statement, [
@@ -48,9 +53,6 @@ for (const stack of eksStacks()) {
                 },
             ]);
             assert.deepEqual(key.options.ignoreChanges, ["policy"]);
-            const cluster = one(run, "aws:eks/cluster:Cluster");
-            assert.deepEqual(inputs(cluster).encryptionConfig.resources, ["secrets"]);
-            assert.deepEqual(cluster.propertyDependencies.encryptionConfig, [key.urn]);
         });
 
         it("creates the control-plane log group first, with the configured retention, and turns on api/audit/authenticator", async () => {
@@ -85,38 +87,57 @@ for (const stack of eksStacks()) {
             assert.deepEqual(vpcConfig.publicAccessCidrs ?? [], allow);
         });
 
-        it("gives cluster admin to the stack's deploy role, view to its own preview role, and view with the refreshers' group to the drift role", async () => {
-            const run = await okRun(stack);
-            const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
-            const entries: Record<string, { type: string; kubernetesGroups?: string[] }> = Object.fromEntries(
-                all(run, "aws:eks/accessEntry:AccessEntry").map((e) => [inputs(e).principalArn, inputs(e)]),
-            );
-            const policies = Object.fromEntries(
-                all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [
-                    inputs(a).principalArn,
-                    inputs(a).policyArn.split("/").pop(),
-                ]),
-            );
-            assert.deepEqual(policies, {
-                [role(`${P}-deploy-${stack}`)]: "AmazonEKSClusterAdminPolicy",
-                [role(`${P}-preview-${stack}`)]: "AmazonEKSViewPolicy",
-                [role(`${P}-drift`)]: "AmazonEKSViewPolicy",
-            });
-            assert.deepEqual(
-                Object.values(entries).map((e) => e.type),
-                ["STANDARD", "STANDARD", "STANDARD"],
-            );
-            assert.equal(entries[role(`${P}-preview-${stack}`)].kubernetesGroups, undefined);
-            assert.deepEqual(entries[role(`${P}-drift`)].kubernetesGroups, [REFRESHERS_GROUP]);
-            // EKS refuses a policy association for a principal without an access entry yet.
-            for (const associated of all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
-                const entry = all(run, "aws:eks/accessEntry:AccessEntry").find(
-                    (e) => inputs(e).principalArn === inputs(associated).principalArn,
-                )!;
-                assert.ok(associated.dependencies.includes(entry.urn));
-                assert.deepEqual(inputs(associated).accessScope, { type: "cluster" });
-            }
-        });
+        it(
+            delivered
+                ? "gives cluster admin to the stack's deploy role, view to its own preview role, and view with the refreshers' group to the drift role"
+                : "gives cluster admin to adminRoleArns, or to whoever runs pulumi up, and to no delivery role",
+            async () => {
+                const run = await okRun(stack);
+                if (!delivered) {
+                    const listed: string[] = JSON.parse(config[`${P}:adminRoleArns`]);
+                    const admins = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+                        .filter((a) => inputs(a).policyArn.endsWith("/AmazonEKSClusterAdminPolicy"))
+                        .map((a) => inputs(a).principalArn);
+                    return assert.deepEqual(admins, listed.length > 0 ? listed : [MOCK_DEPLOYER_ROLE]);
+                }
+                const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+                const entries: Record<string, { type: string; kubernetesGroups?: string[] }> =
+                    Object.fromEntries(
+                        all(run, "aws:eks/accessEntry:AccessEntry").map((e) => [
+                            inputs(e).principalArn,
+                            inputs(e),
+                        ]),
+                    );
+                const policies = Object.fromEntries(
+                    all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [
+                        inputs(a).principalArn,
+                        inputs(a).policyArn.split("/").pop(),
+                    ]),
+                );
+                assert.deepEqual(policies, {
+                    [role(`${P}-deploy-${stack}`)]: "AmazonEKSClusterAdminPolicy",
+                    [role(`${P}-preview-${stack}`)]: "AmazonEKSViewPolicy",
+                    [role(`${P}-drift`)]: "AmazonEKSViewPolicy",
+                });
+                assert.deepEqual(
+                    Object.values(entries).map((e) => e.type),
+                    ["STANDARD", "STANDARD", "STANDARD"],
+                );
+                assert.equal(entries[role(`${P}-preview-${stack}`)].kubernetesGroups, undefined);
+                assert.deepEqual(entries[role(`${P}-drift`)].kubernetesGroups, [REFRESHERS_GROUP]);
+                // EKS refuses a policy association for a principal without an access entry yet.
+                for (const associated of all(
+                    run,
+                    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+                )) {
+                    const entry = all(run, "aws:eks/accessEntry:AccessEntry").find(
+                        (e) => inputs(e).principalArn === inputs(associated).principalArn,
+                    )!;
+                    assert.ok(associated.dependencies.includes(entry.urn));
+                    assert.deepEqual(inputs(associated).accessScope, { type: "cluster" });
+                }
+            },
+        );
 
         it("builds the Kubernetes provider from the kubeconfig, after the node group and the admin access", async () => {
             const run = await okRun(stack);

@@ -393,6 +393,20 @@ describe("unknown keys", () => {
         assert.deepEqual(resourcesOf(run), []);
     });
 
+    it("refuses a key in neither the project's namespace nor a provider's, such as one left from before a rename", async () => {
+        const before = `${P}-old`;
+        const run = await runStack("dev", {
+            overrides: { [`${before}:nodeMaxSize`]: "5", [`${P.replace(/-/g, "_")}_:azCount`]: "2" },
+        });
+        const expected = (key: string, namespace: string, name: string) =>
+            `${key}: is set in namespace ${namespace}:, expected the project's, ${P}: (the name in Pulumi.yaml), or a provider's (aws:, docker:, kubernetes:, pulumi:); did you mean ${P}:${name}?`;
+        assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
+            expected(`${before}:nodeMaxSize`, before, "nodeMaxSize"),
+            expected(`${P.replace(/-/g, "_")}_:azCount`, `${P.replace(/-/g, "_")}_`, "azCount"),
+        ]);
+        assert.deepEqual(resourcesOf(run), []);
+    });
+
     it("refuses a renamed key with its new name, and registers nothing", async () => {
         const run = await runStack("dev", {
             overrides: { [`${P}:appCpuRequest`]: "1", [`${P}:ecrKeepImages`]: "5" },

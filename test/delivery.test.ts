@@ -24,10 +24,9 @@ function jobs(): [string, string, Yaml][] {
     );
 }
 
-/** The stacks each workflow deploys on a push to main (Pulumi Deployments deploys no push: bootstrap.test.ts). */
-function pushDeployers(): Map<string, string[]> {
-    const deployers = new Map<string, string[]>();
-    const add = (stack: string, by: string) => deployers.set(stack, [...(deployers.get(stack) ?? []), by]);
+/** The jobs that run pulumi up on a push to main (Pulumi Deployments deploys no push: bootstrap.test.ts). */
+function pushDeployers(): string[] {
+    const deployers: string[] = [];
     for (const file of workflowFiles) {
         const workflow = load(file);
         if (!workflow.on?.push) continue;
@@ -36,24 +35,23 @@ function pushDeployers(): Map<string, string[]> {
             const runsUp = (job.steps ?? []).some(
                 (s: Yaml) => /pulumi up\b/.test(s.run ?? "") || s.with?.command === "up",
             );
-            if (reusable || runsUp) add(job.with?.stack ?? name, `${file} job ${name}`);
+            if (reusable || runsUp) deployers.push(`${file} job ${name}`);
         }
     }
     return deployers;
 }
 
 describe("delivery: GitHub Actions", () => {
-    it("has exactly one deployer per stack for a push to main, so two updates never race", () => {
-        const deployers = pushDeployers();
-        for (const stack of eksStacks())
-            assert.equal(deployers.get(stack)?.length, 1, `${stack}: ${deployers.get(stack)}`);
+    it("has one deployer for a push to main, which runs one stack at a time, so two updates never race", () => {
+        assert.deepEqual(pushDeployers(), ["deploy.yml job up"]);
+        assert.equal(load("deploy.yml").jobs.up.strategy["max-parallel"], 1);
     });
 
     it("keeps one plan comment per stack, found by its hidden marker and edited in place", () => {
         const step = load("pull-request.yml").jobs.plan.steps.find((s: Yaml) => /gh /.test(s.run ?? ""));
         // --edit-last edits whichever comment the bot wrote last: the three stacks overwrote each other.
         assert.doesNotMatch(step.run, /--edit-last/);
-        assert.match(step.run, /<!-- flask-eks plan \$STACK -->/);
+        assert.match(step.run, /<!-- plan \$STACK -->/);
         assert.match(step.run, /gh api --method PATCH/);
     });
 
@@ -138,16 +136,20 @@ describe("delivery: GitHub Actions", () => {
         }
     });
 
-    it("deploys dev, then staging, then prod, each in its environment with one run at a time per stack", () => {
+    it("deploys the bootstrap's stacks in its order, stopping at the first that fails, each in its environment with one run at a time per stack", () => {
         const deploy = load("deploy.yml");
         assert.deepEqual(deploy.on.push.branches, ["main"]);
-        assert.deepEqual(Object.keys(deploy.jobs), ["dev", "staging", "prod"]);
-        assert.deepEqual(deploy.jobs.staging.needs, ["dev"]);
-        assert.deepEqual(deploy.jobs.prod.needs, ["staging"]);
-        for (const stack of ["dev", "staging", "prod"]) {
-            assert.equal(deploy.jobs[stack].uses, "./.github/workflows/pulumi-up.yml");
-            assert.equal(deploy.jobs[stack].with.stack, stack);
-        }
+        assert.deepEqual(Object.keys(deploy.jobs), ["up"]);
+        const job = deploy.jobs.up;
+        // The bootstrap writes DELIVERED_STACKS in its stacks config's order (bootstrap.test.ts).
+        assert.equal(job.if, "vars.DELIVERED_STACKS != ''");
+        assert.deepEqual(job.strategy, {
+            "max-parallel": 1,
+            "fail-fast": true,
+            matrix: { stack: "${{ fromJSON(vars.DELIVERED_STACKS) }}" },
+        });
+        assert.equal(job.uses, "./.github/workflows/pulumi-up.yml");
+        assert.deepEqual(job.with, { stack: "${{ matrix.stack }}" });
         const up = load("pulumi-up.yml").jobs.up;
         assert.equal(up.environment, "${{ inputs.stack }}");
         assert.deepEqual(up.concurrency, {
@@ -162,12 +164,10 @@ describe("delivery: GitHub Actions", () => {
     it("on pull requests runs the tests, the plan of every stack, and a policy-checked preview", () => {
         const pr = load("pull-request.yml");
         assert.match(pr.jobs.test.steps.at(-1).run, /^npm test$/);
-        assert.deepEqual(
-            pr.jobs.plan.strategy.matrix.stack,
-            eksStacks().sort(
-                (a, b) => ["dev", "staging", "prod"].indexOf(a) - ["dev", "staging", "prod"].indexOf(b),
-            ),
-        );
+        // Every AWS stack of the stack files: a new one is planned with no workflow edit.
+        assert.equal(pr.jobs.plan.strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.all) }}");
+        const listed = spawnSync("bash", ["delivery/stacks.sh"], { cwd: ROOT, encoding: "utf8" });
+        assert.deepEqual(JSON.parse(listed.stdout), eksStacks());
         assert.ok(pr.jobs.plan.steps.some((s: Yaml) => /npm run plan -- --stack/.test(s.run ?? "")));
         const preview = pr.jobs.preview.steps.find((s: Yaml) => String(s.uses).startsWith("pulumi/actions@"));
         assert.equal(preview.with.command, "preview");
@@ -178,6 +178,7 @@ describe("delivery: GitHub Actions", () => {
     it("checks every stack for drift on a schedule as the drift role, with drift and a failed check told apart", () => {
         const drift = load("drift.yml");
         assert.ok(drift.on.schedule[0].cron);
+        assert.equal(drift.jobs.refresh.strategy.matrix.stack, "${{ fromJSON(vars.DELIVERED_STACKS) }}");
         const steps = drift.jobs.refresh.steps;
         const refresh = steps.find((s: Yaml) => s.id === "refresh");
         assert.equal(refresh.run, 'bash delivery/drift.sh "$STACK" refresh.log');
@@ -197,9 +198,9 @@ describe("delivery: GitHub Actions", () => {
 
     it("holds no Pulumi or cloud secret: every Pulumi step runs on a team token exchanged by OIDC", () => {
         const teams: Record<string, string> = {
-            "pull-request.yml": "team:flask-eks-previewers-${{ matrix.stack }}",
-            "drift.yml": "team:flask-eks-drift",
-            "pulumi-up.yml": "team:flask-eks-deployers-${{ inputs.stack }}",
+            "pull-request.yml": "team:${{ vars.PULUMI_PROJECT }}-previewers-${{ matrix.stack }}",
+            "drift.yml": "team:${{ vars.PULUMI_PROJECT }}-drift",
+            "pulumi-up.yml": "team:${{ vars.PULUMI_PROJECT }}-deployers-${{ inputs.stack }}",
         };
         for (const file of workflowFiles)
             assert.doesNotMatch(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"), /secrets\./, file);
@@ -333,8 +334,14 @@ describe("delivery: the stacks a pull request affects (delivery/affected.sh)", (
         assert.deepEqual(affected("Pulumi.local.yaml"), []));
     it("a stack file: that stack", () =>
         assert.deepEqual(affected("Pulumi.staging.yaml", "README.md"), ["staging"]));
-    it("the program's code: every AWS stack but prod, whose file still holds a placeholder", () =>
-        assert.deepEqual(affected("components/app/workload.ts"), ["dev", "staging"]));
+    it("the program's code: every AWS stack but those whose file still holds a placeholder (prod's)", () =>
+        assert.deepEqual(
+            affected("components/app/workload.ts"),
+            eksStacks().filter(
+                (s) =>
+                    !fs.readFileSync(path.join(ROOT, `Pulumi.${s}.yaml`), "utf8").includes("REPLACE_WITH_"),
+            ),
+        ));
     it("prod's file while it holds the placeholder: none, it is not deployed yet", () =>
         assert.deepEqual(affected("Pulumi.prod.yaml"), []));
     it("tests, tooling and delivery alone: none", () =>

@@ -14,6 +14,7 @@ describe("delivery roles: the stack's boundary on every role", () => {
         it(`${stack}: every IAM role carries ${stack}'s boundary, with every add-on and an app policy too`, async () => {
             const run = await okRun(stack, {
                 overrides: {
+                    [`${P}:deliveryRoles`]: "true",
                     [`${P}:containerInsights`]: "true",
                     [`${P}:appPolicyArns`]: '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]',
                 },

@@ -1,8 +1,12 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../harness";
 
 export { providerUrn } from "../harness";
-import { PROJECT, committedStacks, loadStackConfig } from "../harness/stack-config";
+import { PROJECT, ROOT, committedStacks, loadStackConfig } from "../harness/stack-config";
 import { Reader, Situation } from "../config/reader";
 
 export { committedStacks };
@@ -13,6 +17,17 @@ export const P = PROJECT;
 /** The committed stacks that deploy to EKS (every one but the local target's). */
 export function eksStacks(): string[] {
     return committedStacks().filter((s) => loadStackConfig(s).values[`${P}:target`] !== "local");
+}
+
+/**
+ * A stack name with no stack file, for tests of what an unknown stack gets: "absent", or "absent-2" and
+ * so on should a fork have a stack of that name.
+ */
+export function absentStack(): string {
+    const stacks = committedStacks();
+    let name = "absent";
+    for (let n = 2; stacks.includes(name); n++) name = `absent-${n}`;
+    return name;
 }
 
 const cache = new Map<string, Promise<RunResult>>();
@@ -107,4 +122,44 @@ export function verdicts(
             return problems[0];
         },
     };
+}
+
+/**
+ * A second checkout of the program at another path, as CI's or a colleague's would be: what the
+ * program is made of and dev's stack file, with this checkout's packages (wherever they are
+ * installed). The caller removes it.
+ */
+export function checkoutCopy(): string {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `${P}-checkout-`));
+    for (const part of [
+        "index.ts",
+        "config",
+        "components",
+        "targets",
+        "app",
+        "Pulumi.yaml",
+        "Pulumi.dev.yaml",
+        "tsconfig.json",
+    ])
+        fs.cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+    const modules = path.resolve(require.resolve("@pulumi/pulumi/package.json"), "../../..");
+    fs.symlinkSync(modules, path.join(copy, "node_modules"));
+    return copy;
+}
+
+/**
+ * Copies this checkout into `dir` as a clone would have it: the tracked files and new ones, as the
+ * working tree holds them, and nothing git ignores (no node_modules, .venv or .tools).
+ */
+export function copyCheckoutTo(dir: string): void {
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    })
+        .split("\0")
+        .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
+    for (const file of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    }
 }

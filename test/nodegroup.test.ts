@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig } from "../harness/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
+import { architectureOf } from "../components/instancetypes";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
@@ -74,7 +75,11 @@ for (const stack of eksStacks()) {
             );
             assert.deepEqual(inputs(nodes).instanceTypes, JSON.parse(config[`${P}:instanceTypes`]));
             assert.equal(inputs(nodes).capacityType, config[`${P}:capacityType`]);
-            assert.equal(inputs(nodes).amiType, "AL2023_x86_64_STANDARD");
+            const architecture = architectureOf(JSON.parse(config[`${P}:instanceTypes`])[0]);
+            assert.equal(
+                inputs(nodes).amiType,
+                { amd64: "AL2023_x86_64_STANDARD", arm64: "AL2023_ARM_64_STANDARD" }[architecture],
+            );
             assert.deepEqual(inputs(nodes).nodeRepairConfig, { enabled: true });
             const lt = one(run, "aws:ec2/launchTemplate:LaunchTemplate");
             assert.deepEqual(

@@ -2,12 +2,13 @@
 // nginx: `npm run plan` sets itself up with Node and Python alone (`npm ci`, and a virtualenv holding
 // the schema validator), and plans every committed stack.
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { ROOT, committedStacks } from "../harness/stack-config";
+import { PROJECT, ROOT, committedStacks } from "../harness/stack-config";
+import { copyCheckoutTo } from "./helpers";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 /** The README's plan command, verbatim: the first shell block that runs `npm run plan`. */
@@ -22,20 +23,11 @@ function pathWithout(...tools: string[]): string {
 }
 
 describe("the README's quick start on a fresh copy, with no Go and no nginx", () => {
-    const clone = fs.mkdtempSync(path.join(os.tmpdir(), "flask-eks-clone-"));
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), `${PROJECT}-clone-`));
     after(() => fs.rmSync(clone, { recursive: true, force: true }));
     // What a clone holds (tracked files and new ones, as the working tree has them): no node_modules,
     // .venv or .tools, which the command makes for itself. Nothing is shared with this checkout.
-    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
-        cwd: ROOT,
-        encoding: "utf8",
-    })
-        .split("\0")
-        .filter((f) => f && fs.existsSync(path.join(ROOT, f)));
-    for (const file of files) {
-        fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, file), path.join(clone, file));
-    }
+    copyCheckoutTo(clone);
     const env = { ...process.env, PATH: pathWithout("go", "nginx"), NO_COLOR: "1" };
 
     it("has a plan command in the README, and a PATH where go and nginx are not found", () => {

@@ -327,7 +327,10 @@ for (const stack of eksStacks()) {
 
         it("exports url, a secret kubeconfig, clusterName, imageRef and namespace", async () => {
             const run = await okRun(stack);
-            assert.match(String(run.outputs.url), /^http:\/\/[a-z0-9-]+\.elb\.us-west-2\.amazonaws\.com$/);
+            assert.match(
+                String(run.outputs.url),
+                new RegExp(`^http://[a-z0-9-]+\\.elb\\.${config["aws:region"]}\\.amazonaws\\.com$`),
+            );
             assert.ok(isSecretValue(run.outputs.kubeconfig));
             assert.equal(run.outputs.clusterName, `${P}-${stack}`);
             assert.equal(run.outputs.namespace, "flask-app");
