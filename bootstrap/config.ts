@@ -4,6 +4,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { AwsAccess, awsAccess } from "../config/awsaccess";
 import { ConfigError, RawConfig, Reader, complete, deepFreeze } from "../config/reader";
+import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "../config/dnsnames";
 
 /** The repository's root: the flask-eks project, whose stacks this program delivers. */
 export const REPOSITORY_ROOT = path.join(__dirname, "..");
@@ -23,15 +24,61 @@ export interface PublicName {
 /**
  * The public name a stack's file sets, if any: its deploy role may then make the name's certificate
  * and records, in that zone and for that name only (permissions.ts). Read from the file the stack
- * deploys with, so the grant follows it when the bootstrap runs again.
+ * deploys with, so the grant follows it when the bootstrap runs again; checked as the stack checks
+ * it, each problem recorded on `r` with the file it is in.
  */
-export function publicNameOf(stack: string, project = projectName()): PublicName | undefined {
-    const file = yaml.load(fs.readFileSync(path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-        config?: Record<string, unknown>;
-    } | null;
-    const value = (key: string) => String(file?.config?.[`${project}:${key}`] ?? "");
-    const [hostname, hostedZoneId] = [value("hostname"), value("hostedZoneId")];
+export function publicNameOf(
+    stack: string,
+    r: Reader,
+    project = projectName(),
+    root = REPOSITORY_ROOT,
+): PublicName | undefined {
+    const file = `Pulumi.${stack}.yaml`;
+    const values = (
+        yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
+            config?: Record<string, unknown>;
+        } | null
+    )?.config;
+    const value = (key: string, pattern: RegExp, expected: string): string | undefined => {
+        const v = values?.[`${project}:${key}`] ?? "";
+        const problem = (what: string) => r.problem(`${project}:${key} in ${file}`, v, what);
+        if (typeof v !== "string")
+            problem(`a plain string: the name is public, and the bootstrap reads it from ${file}`);
+        else if (v !== "" && !pattern.test(v)) problem(`empty, or ${expected}`);
+        else return v;
+        return undefined;
+    };
+    const hostname = value("hostname", DNS_NAME, DNS_NAME_EXPECTED);
+    const hostedZoneId = value("hostedZoneId", HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED);
     return hostname && hostedZoneId ? { hostname, hostedZoneId } : undefined;
+}
+
+/**
+ * Names a stack had and no longer has (bootstrap config retiredHostnames, items
+ * `<stack>:<hostname>:<hosted zone id>`): its deploy role may delete their records, so the `up` that
+ * moves the stack to its new name (or to none) can remove the old one's.
+ */
+function retiredHostnames(r: Reader, stacks: string[] | undefined): Record<string, PublicName[]> | undefined {
+    const items = r.list("retiredHostnames");
+    if (!items) return undefined;
+    const retired: Record<string, PublicName[]> = {};
+    const bad = items.filter((item) => {
+        const [stack, hostname, hostedZoneId, ...rest] = item.split(":");
+        const ok =
+            rest.length === 0 &&
+            (stacks ?? []).includes(stack) &&
+            DNS_NAME.test(hostname ?? "") &&
+            HOSTED_ZONE_ID.test(hostedZoneId ?? "");
+        if (ok) (retired[stack] ??= []).push({ hostname, hostedZoneId });
+        return !ok;
+    });
+    for (const item of bad)
+        r.problem(
+            "retiredHostnames",
+            item,
+            `items <stack>:<hostname>:<hosted zone id>, the stack among ${JSON.stringify(stacks ?? [])}, such as dev:old.example.com:Z0123456789ABCDEFGHIJ`,
+        );
+    return bad.length ? undefined : retired;
 }
 
 export interface BootstrapConfig {
@@ -46,6 +93,8 @@ export interface BootstrapConfig {
     stacks: string[];
     /** The stacks' public names, by stack: those whose file sets hostname and hostedZoneId. */
     publicNames: Record<string, PublicName>;
+    /** Names stacks had, by stack: their records may be deleted. */
+    retiredNames: Record<string, PublicName[]>;
     reviewedStacks: string[];
     /** Stacks whose pull-request previews run without a reviewer's approval (their secrets are then readable). */
     openPreviewStacks: string[];
@@ -137,8 +186,16 @@ export function parseBootstrapConfig(
         /^[\w-]*$/,
         "empty, or the id of a Pulumi Deployments agent pool",
     );
+    const retiredNames = retiredHostnames(r, stacks);
+    const publicNames = Object.fromEntries(
+        (stacks ?? []).flatMap((stack) => {
+            const name = publicNameOf(stack, r);
+            return name ? [[stack, name]] : [];
+        }),
+    );
     const config = complete({
         region,
+        retiredNames,
         repository,
         pulumiOrganization,
         stacks,
@@ -159,12 +216,8 @@ export function parseBootstrapConfig(
         pulumiOrganization: config.pulumiOrganization,
         project: projectName(),
         stacks: config.stacks,
-        publicNames: Object.fromEntries(
-            config.stacks.flatMap((stack) => {
-                const name = publicNameOf(stack);
-                return name ? [[stack, name]] : [];
-            }),
-        ),
+        publicNames,
+        retiredNames: config.retiredNames,
         reviewedStacks: config.reviewedStacks,
         openPreviewStacks: config.openPreviewStacks,
         reviewerTeams: config.reviewerTeams,

@@ -29,6 +29,8 @@ export interface Scope {
     boundaryArn: string;
     /** The public names of the scope, each in its Route 53 zone (none: no certificate, no DNS record). */
     publicNames: PublicName[];
+    /** Names the scope had: their records may be deleted, nothing else. */
+    retiredNames: PublicName[];
 }
 
 /** What one stack's deploy role needs beyond its scope: its own ARN, and the delivery roles to keep off. */
@@ -268,26 +270,48 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     add("ThisStacksKeys", service("kms"), keys, tags("aws:ResourceTag"));
     // ---- the public name: its certificate, by tag; its records, in its zone and under its name ----
     const names = s.publicNames.map((n) => n.hostname);
-    if (names.length === 0) left = left.filter((a) => !service("acm")(a) && !service("route53")(a));
+    if (names.length === 0) left = left.filter((a) => a !== "acm:RequestCertificate");
+    if (names.length + s.retiredNames.length === 0)
+        left = left.filter((a) => !service("acm")(a) && !service("route53")(a));
+    // The tags are the request's own condition keys (no AddTagsToCertificate is asked of it): tagging
+    // a certificate is then allowed only on the stack's own, so none of another can become its own.
     add("RequestCertificatesForThisStacksNames", is("acm:RequestCertificate"), "*", {
         StringEquals: { ...tags("aws:RequestTag").StringEquals, "acm:ValidationMethod": "DNS" },
         "ForAllValues:StringEquals": { "acm:DomainNames": names },
     });
-    const certificates = arn("acm", "certificate/*");
-    // RequestCertificate's tags are authorized as AddTagsToCertificate on the certificate being made.
-    add("TagCertificatesWhileRequestingThem", is("acm:AddTagsToCertificate"), certificates, {
-        ...tags("aws:RequestTag"),
-        ...tags("aws:ResourceTag", "StringEqualsIfExists"),
-    });
-    add("ThisStacksCertificates", service("acm"), certificates, tags("aws:ResourceTag"));
-    const zones = uniq(s.publicNames.map((n) => `arn:${s.partition}:route53:::hostedzone/${n.hostedZoneId}`));
-    // The name (the alias to the NLB) and ACM's validation records under it, nothing else of the zone.
-    add("ThisStacksRecords", is("route53:ChangeResourceRecordSets"), zones, {
+    add("ThisStacksCertificates", service("acm"), arn("acm", "certificate/*"), tags("aws:ResourceTag"));
+    const zoneArns = (of: PublicName[]) =>
+        uniq(of.map((n) => `arn:${s.partition}:route53:::hostedzone/${n.hostedZoneId}`));
+    // The name (the alias to the NLB) and ACM's validation record for it, `_<32 hex digits>.<name>`;
+    // nothing else of the zone.
+    const records = (of: PublicName[]) => ({
         "ForAllValues:StringLike": {
-            "route53:ChangeResourceRecordSetsNormalizedRecordNames": names.flatMap((n) => [n, `_*.${n}`]),
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": of.flatMap((n) => [
+                n.hostname,
+                `_${"?".repeat(32)}.${n.hostname}`,
+            ]),
         },
         "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "CNAME"] },
     });
+    const retired = s.retiredNames;
+    if (names.length)
+        add(
+            "ThisStacksRecords",
+            is("route53:ChangeResourceRecordSets"),
+            zoneArns(s.publicNames),
+            records(s.publicNames),
+            true,
+        );
+    if (retired.length)
+        add("DeleteTheRecordsOfItsFormerNames", is("route53:ChangeResourceRecordSets"), zoneArns(retired), {
+            ...records(retired),
+            "ForAllValues:StringEquals": {
+                ...records(retired)["ForAllValues:StringEquals"],
+                "route53:ChangeResourceRecordSetsActions": ["DELETE"],
+            },
+        });
+    else left = left.filter((a) => a !== "route53:ChangeResourceRecordSets");
+    const zones = zoneArns([...s.publicNames, ...retired]);
     add("ReadThisStacksZones", is("route53:GetHostedZone", "route53:ListResourceRecordSets"), zones);
     add("WaitForRecordChanges", is("route53:GetChange"), `arn:${s.partition}:route53:::change/*`);
     if (left.length) throw new Error(`no statement takes ${left.join(", ")}`);

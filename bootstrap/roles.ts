@@ -273,5 +273,6 @@ export function scope(config: BootstrapConfig, account: Account, stack?: string)
                 ? [config.publicNames[stack]]
                 : []
             : Object.values(config.publicNames),
+        retiredNames: stack ? (config.retiredNames[stack] ?? []) : Object.values(config.retiredNames).flat(),
     };
 }

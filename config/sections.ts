@@ -10,14 +10,14 @@ import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from 
 import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
 import { didYouMean } from "./nearest";
 import { COMMERCIAL_REGIONS } from "./regions";
+import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "./dnsnames";
 import { Reader, complete } from "./reader";
 
 // One parser per section of the config. Each reads its keys, records every problem on the reader, and
 // returns the section only when all of it is valid.
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-/** A DNS name: labels of letters, digits and inner dashes, lower case, at most 253 characters. */
-const HOSTNAME = /^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const orEmpty = (pattern: RegExp) => new RegExp(`^$|${pattern.source}`);
 const ACM_CERTIFICATE_ARN =
     /^(arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/;
 
@@ -439,15 +439,11 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         "empty, or an ACM certificate ARN such as arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
     );
     const lbCrossZone = r.boolean("lbCrossZone");
-    const hostname = r.string(
-        "hostname",
-        HOSTNAME,
-        "empty, or a DNS name in lower case such as shop.example.com",
-    );
+    const hostname = r.string("hostname", orEmpty(DNS_NAME), `empty, or ${DNS_NAME_EXPECTED}`);
     const hostedZoneId = r.string(
         "hostedZoneId",
-        /^(Z[A-Z0-9]{1,31})?$/,
-        "empty, or a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+        orEmpty(HOSTED_ZONE_ID),
+        `empty, or ${HOSTED_ZONE_ID_EXPECTED}`,
     );
     const settings = complete({
         minReplicas,
@@ -483,7 +479,11 @@ export function publicNameProblems(
     const { hostname, hostedZoneId, tlsCertificateArn } = workload;
     if (!hostname && !hostedZoneId) return [];
     if (!onEks)
-        return [["hostname", hostname ?? "", "empty on the local target, which makes no AWS resource"]];
+        return [
+            hostname
+                ? ["hostname", hostname, "empty on the local target, which makes no AWS resource"]
+                : ["hostedZoneId", hostedZoneId, "empty on the local target, which makes no AWS resource"],
+        ];
     if (!hostname)
         return [["hostname", "", `a name in the hosted zone ${hostedZoneId}, or hostedZoneId empty too`]];
     if (!hostedZoneId)

@@ -1,7 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseBootstrapConfig } from "../bootstrap/config";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { parseBootstrapConfig, publicNameOf } from "../bootstrap/config";
+import { Reader } from "../config/reader";
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/actions";
 import { MANAGED_POLICY_MAX_CHARS } from "../bootstrap/boundary";
 import { DEPLOY_SESSION_SECONDS, INLINE_POLICY_MAX_CHARS, MANAGED_POLICIES } from "../bootstrap/roles";
@@ -396,6 +399,7 @@ describe("bootstrap: config", () => {
         [`${B}:openPreviewStacks`]: '["dev"]',
         [`${B}:reviewerTeams`]: '["platform"]',
         [`${B}:appPolicyArns`]: "[]",
+        [`${B}:retiredHostnames`]: "[]",
         [`${B}:githubOidcProviderArn`]: "",
         [`${B}:pulumiOidcProviderArn`]: "",
         [`${B}:deploymentsAgentPoolId`]: "",
@@ -427,6 +431,63 @@ describe("bootstrap: config", () => {
                 `${B}:reviewerTeams: got [], expected at least one team to approve deploys of prod, previews of ${absent}`,
             ],
         );
+    });
+
+    it("reads retiredHostnames as <stack>:<hostname>:<zone>, of a stack it delivers, and refuses each bad item", () => {
+        const item = "dev:old.example.com:Z0123456789ABCDEFGHIJ";
+        const config = parseBootstrapConfig(
+            raw({ ...base, [`${B}:retiredHostnames`]: JSON.stringify([item]) }),
+            B,
+            "example",
+        );
+        assert.deepEqual(config.retiredNames, {
+            dev: [{ hostname: "old.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }],
+        });
+        const bad = [
+            "qa:old.example.com:Z0123456789ABCDEFGHIJ",
+            "dev:Old.Example.com:Z0123456789ABCDEFGHIJ",
+            "dev:old.example.com",
+            "dev:old.example.com:zone-1",
+            `${item}:x`,
+        ];
+        assert.deepEqual(
+            problems({ [`${B}:retiredHostnames`]: JSON.stringify([item, ...bad]) }),
+            bad.map(
+                (b) =>
+                    `${B}:retiredHostnames: got "${b}", expected items <stack>:<hostname>:<hosted zone id>, the stack among ["dev","staging","prod"], such as dev:old.example.com:Z0123456789ABCDEFGHIJ`,
+            ),
+        );
+    });
+
+    it("checks the name in a stack's file as the stack does, and says which file holds a bad one", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+        const nameIn = (config: Record<string, unknown>) => {
+            fs.writeFileSync(path.join(dir, "Pulumi.web.yaml"), JSON.stringify({ config }));
+            const r = new Reader(() => undefined, B, []);
+            return { name: publicNameOf("web", r, "shop", dir), problems: r.problems };
+        };
+        try {
+            assert.deepEqual(
+                nameIn({ "shop:hostname": "shop.example.com", "shop:hostedZoneId": "Z0123456789ABCDEFGHIJ" }),
+                {
+                    name: { hostname: "shop.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+                    problems: [],
+                },
+            );
+            assert.deepEqual(nameIn({}), { name: undefined, problems: [] });
+            assert.deepEqual(
+                nameIn({ "shop:hostname": "Shop.example.com", "shop:hostedZoneId": { secure: "v1:abc" } }),
+                {
+                    name: undefined,
+                    problems: [
+                        `shop:hostname in Pulumi.web.yaml: got "Shop.example.com", expected empty, or a DNS name in lower case, at most 64 characters, such as shop.example.com`,
+                        `shop:hostedZoneId in Pulumi.web.yaml: got {"secure":"v1:abc"}, expected a plain string: the name is public, and the bootstrap reads it from Pulumi.web.yaml`,
+                    ],
+                },
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
     });
 
     it("fails the program before any resource registers", async () => {

@@ -419,8 +419,11 @@ const zoneArn = (id: string) => `arn:aws:route53:::hostedzone/${id}`;
 const certificateArn = (n: number) =>
     `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/${n}b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e`;
 
-/** A stack's deploy role as the bootstrap makes it when the stack's file sets `name`. */
-function namedDeployRole(stack: string, name: PublicName): Identity {
+/** ACM's validation record for a name: an underscore, 32 hex digits, the name. */
+const validationName = (name: string) => `_0a1b2c3d4e5f60718293a4b5c6d7e8f9.${name}`;
+
+/** A stack's deploy role as the bootstrap makes it when the stack's file sets `name` (and it had `retired`). */
+function namedDeployRole(stack: string, name: PublicName | undefined, retired: PublicName[] = []): Identity {
     const values = loadStackConfig("example", path.join(ROOT, "bootstrap")).values;
     const config = parseBootstrapConfig(
         (ns, key) => values[`${ns}:${key}`],
@@ -430,11 +433,28 @@ function namedDeployRole(stack: string, name: PublicName): Identity {
     const policies = deployPolicies(
         deployScope(
             stack,
-            { ...config, publicNames: { [stack]: name } },
+            {
+                ...config,
+                publicNames: name ? { [stack]: name } : {},
+                retiredNames: { [stack]: retired },
+            },
             { partition: "aws", account: ACCOUNT },
         ),
     );
     return { ...identity(`deploy-${stack}`), policies: [policies.inline, policies.iam] };
+}
+
+/** A change of records in a zone: their names, types and what is done to them. */
+function recordChange(zone: string, names: string[], types: string[], action: string): Request {
+    return {
+        action: "",
+        resource: zone,
+        context: {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
+            "route53:ChangeResourceRecordSetsRecordTypes": types,
+            "route53:ChangeResourceRecordSetsActions": [action],
+        },
+    };
 }
 
 /** The calls the stack's name adds: its certificate, validated by a record, and the alias to the NLB. */
@@ -442,15 +462,7 @@ function nameCalls(stack: string, name: PublicName): Call[] {
     const certificate = certificateArn(stack.length);
     const zone = zoneArn(name.hostedZoneId);
     const mine = { action: "", resource: certificate, context: taggedFor(stack) };
-    const record = (recordName: string, type: string): Request => ({
-        action: "",
-        resource: zone,
-        context: {
-            "route53:ChangeResourceRecordSetsNormalizedRecordNames": [recordName],
-            "route53:ChangeResourceRecordSetsRecordTypes": [type],
-            "route53:ChangeResourceRecordSetsActions": ["CREATE"],
-        },
-    });
+    const record = (recordName: string, type: string) => recordChange(zone, [recordName], [type], "CREATE");
     return [
         {
             action: "acm:RequestCertificate",
@@ -468,7 +480,7 @@ function nameCalls(stack: string, name: PublicName): Call[] {
         },
         {
             action: "acm:AddTagsToCertificate",
-            on: [{ action: "", resource: certificate, context: requestTagsFor(stack) }],
+            on: [{ ...mine, context: { ...taggedFor(stack), ...requestTagsFor(stack, ["owner"]) } }],
         },
         ...["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:DeleteCertificate"].map(
             (action) => ({
@@ -480,7 +492,7 @@ function nameCalls(stack: string, name: PublicName): Call[] {
             action: "acm:RemoveTagsFromCertificate",
             on: [{ ...mine, context: { ...taggedFor(stack), "aws:TagKeys": ["managed-by"] } }],
         },
-        { action: "route53:ChangeResourceRecordSets", on: [record(`_0a1b2c.${name.hostname}`, "CNAME")] },
+        { action: "route53:ChangeResourceRecordSets", on: [record(validationName(name.hostname), "CNAME")] },
         { action: "route53:ChangeResourceRecordSets", on: [record(name.hostname, "A")] },
         ...["route53:GetHostedZone", "route53:ListResourceRecordSets"].map((action) => ({
             action,
@@ -550,17 +562,7 @@ describe("deploy roles: a stack's name and no other", () => {
         const zone = zoneArn(NAME.hostedZoneId);
         const change = (names: string[], types: string[], resource = zone): Call => ({
             action: "route53:ChangeResourceRecordSets",
-            on: [
-                {
-                    action: "",
-                    resource,
-                    context: {
-                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
-                        "route53:ChangeResourceRecordSetsRecordTypes": types,
-                        "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
-                    },
-                },
-            ],
+            on: [recordChange(resource, names, types, "UPSERT")],
         });
         const theirs = { action: "", resource: certificateArn(4), context: taggedFor("prod") };
         assert.deepEqual(
@@ -568,6 +570,10 @@ describe("deploy roles: a stack's name and no other", () => {
                 named,
                 [
                     change(["example.com"], ["A"]),
+                    // Under the name, only ACM's validation record: no ACME challenge, no other label.
+                    change([`_acme-challenge.${NAME.hostname}`], ["CNAME"]),
+                    change([`www.${NAME.hostname}`], ["CNAME"]),
+                    change([validationName("example.com")], ["CNAME"]),
                     change(["www.example.com"], ["CNAME"]),
                     change([NAME.hostname, "mail.example.com"], ["A"]),
                     change([NAME.hostname], ["MX"]),
@@ -598,6 +604,104 @@ describe("deploy roles: a stack's name and no other", () => {
                 ],
                 "Denied",
             ),
+            [],
+        );
+    });
+});
+
+describe("deploy roles: certificates that are not the stack's own", () => {
+    it("a named stack's role may neither tag a certificate that is not its own into its stack nor delete it", async () => {
+        const named = namedDeployRole("dev", NAME);
+        const untagged = { action: "", resource: certificateArn(9), context: {} };
+        const theirs = { action: "", resource: certificateArn(4), context: taggedFor("prod") };
+        assert.deepEqual(
+            await notDecided(
+                named,
+                [untagged, theirs].flatMap((certificate) => [
+                    {
+                        action: "acm:AddTagsToCertificate",
+                        on: [
+                            { ...certificate, context: { ...certificate.context, ...requestTagsFor("dev") } },
+                        ],
+                    },
+                    { action: "acm:DeleteCertificate", on: [certificate] },
+                    {
+                        action: "acm:RemoveTagsFromCertificate",
+                        on: [
+                            { ...certificate, context: { ...certificate.context, "aws:TagKeys": ["stack"] } },
+                        ],
+                    },
+                ]),
+                "Denied",
+            ),
+            [],
+        );
+    });
+});
+
+describe("deploy roles: a name the stack no longer has", () => {
+    const OLD: PublicName = { hostname: "old.example.org", hostedZoneId: "Z0OLDZONE0123456789" };
+    const deleteOf = (names: string[], types: string[], action = "DELETE"): Call => ({
+        action: "route53:ChangeResourceRecordSets",
+        on: [recordChange(zoneArn(OLD.hostedZoneId), names, types, action)],
+    });
+
+    for (const [what, name] of [
+        ["a new name", NAME],
+        ["no name", undefined],
+    ] as const)
+        it(`moving to ${what}, the role of a stack with retiredHostnames deletes the old name's records and its stack-tagged certificate, and nothing more of it`, async () => {
+            const role = namedDeployRole("dev", name, [OLD]);
+            const certificate = { action: "", resource: certificateArn(3), context: taggedFor("dev") };
+            assert.deepEqual(
+                await notDecided(
+                    role,
+                    [
+                        deleteOf([OLD.hostname], ["A"]),
+                        deleteOf([validationName(OLD.hostname)], ["CNAME"]),
+                        {
+                            action: "route53:ListResourceRecordSets",
+                            on: [{ action: "", resource: zoneArn(OLD.hostedZoneId) }],
+                        },
+                        { action: "acm:DeleteCertificate", on: [certificate] },
+                    ],
+                    "Allowed",
+                ),
+                [],
+            );
+            const request = (domains: string[]): Call => ({
+                action: "acm:RequestCertificate",
+                on: [
+                    {
+                        action: "",
+                        resource: "*",
+                        context: {
+                            ...requestTagsFor("dev"),
+                            "acm:ValidationMethod": "DNS",
+                            "acm:DomainNames": domains,
+                        },
+                    },
+                ],
+            });
+            assert.deepEqual(
+                await notDecided(
+                    role,
+                    [
+                        deleteOf([OLD.hostname], ["A"], "CREATE"),
+                        deleteOf([OLD.hostname], ["A"], "UPSERT"),
+                        deleteOf([`mail.${OLD.hostname}`], ["A"]),
+                        deleteOf([OLD.hostname], ["MX"]),
+                        request([OLD.hostname]),
+                    ],
+                    "Denied",
+                ),
+                [],
+            );
+        });
+
+    it("without retiredHostnames, a role whose stack left its name may not delete the old records", async () => {
+        assert.deepEqual(
+            await notDecided(namedDeployRole("dev", NAME), [deleteOf([OLD.hostname], ["A"])], "Denied"),
             [],
         );
     });

@@ -97,15 +97,25 @@ describe("hostname: the service's own name", () => {
         assert.deepEqual(await problemsOf(named, "local"), [
             `${P}:hostname: got "shop.example.com", expected empty on the local target, which makes no AWS resource`,
         ]);
+        assert.deepEqual(await problemsOf({ [`${P}:hostedZoneId`]: zone }, "local"), [
+            `${P}:hostedZoneId: got "${zone}", expected empty on the local target, which makes no AWS resource`,
+        ]);
     });
 
     it("refuses a name that is not a lower-case DNS name, and a zone id of another form", async () => {
         assert.deepEqual(
             await problemsOf({ [`${P}:hostname`]: "Shop.Example.com", [`${P}:hostedZoneId`]: "zone-1" }),
             [
-                `${P}:hostname: got "Shop.Example.com", expected empty, or a DNS name in lower case such as shop.example.com`,
+                `${P}:hostname: got "Shop.Example.com", expected empty, or a DNS name in lower case, at most 64 characters, such as shop.example.com`,
                 `${P}:hostedZoneId: got "zone-1", expected empty, or a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ`,
             ],
         );
+        // ACM's limit for the certificate's first name (its subject's common name): 64 characters.
+        const long = `${"a".repeat(52)}.example.com`;
+        assert.equal(long.length, 64);
+        assert.deepEqual(await problemsOf({ ...named, [`${P}:hostname`]: long }), []);
+        assert.deepEqual(await problemsOf({ ...named, [`${P}:hostname`]: `a${long}` }), [
+            `${P}:hostname: got "a${long}", expected empty, or a DNS name in lower case, at most 64 characters, such as shop.example.com`,
+        ]);
     });
 });
