@@ -319,15 +319,19 @@ describe("delivery: GitHub Actions", () => {
 });
 
 describe("delivery: the stacks a pull request affects (delivery/affected.sh)", () => {
-    const affected = (...paths: string[]) => {
+    const affectedAmong = (delivered: string | undefined, ...paths: string[]) => {
+        const env = { ...process.env };
+        delete env.DELIVERED_STACKS;
         const run = spawnSync("bash", ["delivery/affected.sh"], {
             cwd: ROOT,
             input: paths.join("\n"),
             encoding: "utf8",
+            env: delivered === undefined ? env : { ...env, DELIVERED_STACKS: delivered },
         });
         assert.equal(run.status, 0, run.stderr);
         return JSON.parse(run.stdout);
     };
+    const affected = (...paths: string[]) => affectedAmong(undefined, ...paths);
 
     it("a README-only change: none (and no failure)", () => assert.deepEqual(affected("README.md"), []));
     it("the local stack's file alone: none, it is not deployed to AWS", () =>
@@ -344,6 +348,22 @@ describe("delivery: the stacks a pull request affects (delivery/affected.sh)", (
         ));
     it("prod's file while it holds the placeholder: none, it is not deployed yet", () =>
         assert.deepEqual(affected("Pulumi.prod.yaml"), []));
+    it("with the bootstrap's DELIVERED_STACKS: only the stacks it delivers; before it has run, none", () => {
+        const code = "components/app/workload.ts";
+        const [first] = affected(code);
+        assert.deepEqual(affectedAmong(JSON.stringify([first]), code), [first]);
+        assert.deepEqual(affectedAmong(JSON.stringify([first]), `Pulumi.${first}.yaml`), [first]);
+        assert.deepEqual(affectedAmong("", code), []);
+        assert.deepEqual(affectedAmong("[]", code), []);
+        const bad = spawnSync("bash", ["delivery/affected.sh"], {
+            cwd: ROOT,
+            input: code,
+            encoding: "utf8",
+            env: { ...process.env, DELIVERED_STACKS: "dev" },
+        });
+        assert.notEqual(bad.status, 0);
+        assert.match(bad.stderr, /parse error|not a JSON list/);
+    });
     it("tests, tooling and delivery alone: none", () =>
         assert.deepEqual(
             affected("test/e2e.sh", "engine/build.sh", "bootstrap/index.ts", ".github/workflows/drift.yml"),
