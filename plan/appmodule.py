@@ -9,6 +9,7 @@ else (which may be the settings the plan cannot give it).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -19,6 +20,14 @@ def check(app_dir: str, spec: str) -> dict:
     module_name, _, attribute = spec.partition(":")
     attribute = attribute.removesuffix("()")
     sys.path.insert(0, app_dir)
+    # The image runs the module from app/: one of the same name that the environment also has (a
+    # dependency, the standard library) is not the app.
+    top = module_name.partition(".")[0]
+    found = importlib.util.find_spec(top) if top.isidentifier() else None
+    places = [found.origin] if found and found.has_location else list(found and found.submodule_search_locations or [])
+    if not any(os.path.realpath(p).startswith(os.path.realpath(app_dir) + os.sep) for p in places if p):
+        elsewhere = f" ({top} is {places[0] if places else 'built into Python'})" if found else ""
+        return {"problem": f"no module {module_name} in app/{elsewhere}"}
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:

@@ -22,6 +22,7 @@ import { instanceType } from "../components/instancetypes";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
 import { money, renderChecks, renderComparison, renderCost, styleFor, summaryMarkdown } from "../plan/report";
 import { appEffects } from "../plan/appsummary";
+import { checkAppModule } from "../plan/appmodule";
 import { P, absentStack, committedStacks, eksStacks, inputs, okRun, one } from "./helpers";
 
 /** Runs the plan CLI as a user would, minus the install step. */
@@ -579,6 +580,25 @@ describe("plan: the app's module, imported before any up", () => {
                 .join("\n"),
             `plan: ${P}:appModule: got "nope:create_app()", expected a module of app/ and its callable: no module nope in app/`,
         );
+    });
+
+    it("refuses a module app/ lacks that Python finds elsewhere: the standard library, a dependency, a built-in", () => {
+        for (const [spec, where] of [
+            ["json:loads", /json is .*json\/__init__\.py/],
+            ["pip:main", /pip is .*site-packages\/pip\/__init__\.py/],
+            ["sys:exit", /sys is built into Python/],
+        ] as const) {
+            const check = checkAppModule(ROOT, spec, {}) as { problem?: string };
+            assert.match(
+                check.problem ?? "",
+                new RegExp(`^no module ${spec.split(":")[0]} in app/ \\(`),
+                spec,
+            );
+            assert.match(check.problem ?? "", where, spec);
+        }
+        assert.deepEqual(checkAppModule(ROOT, loadStackConfig("dev").values[`${P}:appModule`], {}), {
+            ok: true,
+        });
     });
 
     it("exits 2 naming the module and the callable it lacks", () => {
