@@ -24,8 +24,11 @@ def check(app_dir: str, spec: str) -> dict:
     # dependency, the standard library) is not the app.
     top = module_name.partition(".")[0]
     found = importlib.util.find_spec(top) if top.isidentifier() else None
-    places = [found.origin] if found and found.has_location else list(found and found.submodule_search_locations or [])
-    if not any(os.path.realpath(p).startswith(os.path.realpath(app_dir) + os.sep) for p in places if p):
+    places = []
+    if found:
+        places = [found.origin] if found.has_location else list(found.submodule_search_locations or [])
+    inside = os.path.realpath(app_dir) + os.sep
+    if not any(os.path.realpath(place).startswith(inside) for place in places if place):
         elsewhere = f" ({top} is {places[0] if places else 'built into Python'})" if found else ""
         return {"problem": f"no module {module_name} in app/{elsewhere}"}
     try:
