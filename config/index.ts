@@ -7,7 +7,7 @@ import type { WorkloadSettings } from "../components/app/workload";
 import type { AppSettings } from "../components/app/appsettings";
 import { app as appSection } from "./app";
 import { AwsAccess, awsAccess } from "./awsaccess";
-import { didYouMean } from "./nearest";
+import { didYouMean, nearest } from "./nearest";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
 import type { LocalSettings } from "./sections";
 import * as section from "./sections";
@@ -187,15 +187,29 @@ export const PROVIDER_NAMESPACES = ["aws", "docker", "kubernetes", "pulumi"];
 
 /**
  * A mistyped key would otherwise be ignored in silence and its default used instead; so would a key
- * in another namespace than the project's, such as one left from before the project was renamed.
+ * in another namespace than the project's, such as one left from before the project was renamed, or
+ * a provider's namespace misspelled. Another namespace altogether (another tool's, an ESC
+ * environment's) is only noted: the program reads nothing from it.
  */
 function reportUnknownKeys(r: Reader, project: string, setKeys: string[]): void {
+    const declared = [...r.asked].filter((known) => known.startsWith(`${project}:`));
     for (const key of setKeys) {
         const [namespace, name] = key.split(":", 2);
         if (name === undefined || namespace === project || PROVIDER_NAMESPACES.includes(namespace)) continue;
-        r.problems.push(
-            `${key}: is set in namespace ${namespace}:, expected the project's, ${project}: (the name in Pulumi.yaml), or a provider's (${PROVIDER_NAMESPACES.map((n) => `${n}:`).join(", ")}); did you mean ${project}:${name}?`,
-        );
+        const expected = `expected the project's, ${project}: (the name in Pulumi.yaml), or a provider's (${PROVIDER_NAMESPACES.map((n) => `${n}:`).join(", ")})`;
+        const provider = nearest(namespace, PROVIDER_NAMESPACES);
+        if (r.asked.has(`${project}:${name}`) || nearest(namespace, [project]).length > 0)
+            r.problems.push(
+                `${key}: is set in namespace ${namespace}:, ${expected}${didYouMean(`${project}:${name}`, declared, `${project}:`) || ` (see docs/configuration.md)`}`,
+            );
+        else if (provider.length > 0)
+            r.problems.push(
+                `${key}: is set in namespace ${namespace}:, ${expected}; did you mean ${provider.map((n) => `${n}:${name}`).join(" or ")}?`,
+            );
+        else
+            r.notices.push(
+                `${key}: is set in namespace ${namespace}:, which this program reads nothing from`,
+            );
     }
     for (const key of setKeys.filter((k) => k.startsWith(`${project}:`) && !r.asked.has(k))) {
         const removed = REMOVED_KEYS[key.slice(project.length + 1)];

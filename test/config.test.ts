@@ -407,6 +407,28 @@ describe("unknown keys", () => {
         assert.deepEqual(resourcesOf(run), []);
     });
 
+    it("refuses a provider's namespace misspelled, and only notes another tool's namespace", async () => {
+        const run = await runStack("dev", {
+            overrides: { "kuberentes:context": "kind", "acme-esc:team": "payments" },
+        });
+        assert.deepEqual((run.error as unknown as { problems: string[] }).problems, [
+            `kuberentes:context: is set in namespace kuberentes:, expected the project's, ${P}: (the name in Pulumi.yaml), or a provider's (aws:, docker:, kubernetes:, pulumi:); did you mean kubernetes:context?`,
+        ]);
+        const { values } = loadStackConfig("dev");
+        const merged: Record<string, string> = { ...values, "acme-esc:team": "payments" };
+        const config = parseConfig(
+            (ns, key) => merged[`${ns}:${key}`],
+            P,
+            "dev",
+            Object.keys(merged),
+            PREVIEW,
+        );
+        assert.deepEqual(
+            config.notices.filter((n) => n.startsWith("acme-esc:")),
+            ["acme-esc:team: is set in namespace acme-esc:, which this program reads nothing from"],
+        );
+    });
+
     it("refuses a renamed key with its new name, and registers nothing", async () => {
         const run = await runStack("dev", {
             overrides: { [`${P}:appCpuRequest`]: "1", [`${P}:ecrKeepImages`]: "5" },
