@@ -457,6 +457,24 @@ function recordChange(zone: string, names: string[], types: string[], action: st
     };
 }
 
+/** A request for a certificate of `domains`, tagged for `stack`, validated by DNS. */
+function certificateRequest(stack: string, domains: string[]): Call {
+    return {
+        action: "acm:RequestCertificate",
+        on: [
+            {
+                action: "",
+                resource: "*",
+                context: {
+                    ...requestTagsFor(stack),
+                    "acm:ValidationMethod": "DNS",
+                    "acm:DomainNames": domains,
+                },
+            },
+        ],
+    };
+}
+
 /** The calls the stack's name adds: its certificate, validated by a record, and the alias to the NLB. */
 function nameCalls(stack: string, name: PublicName): Call[] {
     const certificate = certificateArn(stack.length);
@@ -464,20 +482,7 @@ function nameCalls(stack: string, name: PublicName): Call[] {
     const mine = { action: "", resource: certificate, context: taggedFor(stack) };
     const record = (recordName: string, type: string) => recordChange(zone, [recordName], [type], "CREATE");
     return [
-        {
-            action: "acm:RequestCertificate",
-            on: [
-                {
-                    action: "",
-                    resource: "*",
-                    context: {
-                        ...requestTagsFor(stack),
-                        "acm:ValidationMethod": "DNS",
-                        "acm:DomainNames": [name.hostname],
-                    },
-                },
-            ],
-        },
+        certificateRequest(stack, [name.hostname]),
         {
             action: "acm:AddTagsToCertificate",
             on: [{ ...mine, context: { ...taggedFor(stack), ...requestTagsFor(stack, ["owner"]) } }],
@@ -579,20 +584,7 @@ describe("deploy roles: a stack's name and no other", () => {
                     change([NAME.hostname], ["MX"]),
                     change([NAME.hostname], ["NS"]),
                     change([NAME.hostname], ["A"], zoneArn("Z9999999999OTHERZONE")),
-                    {
-                        action: "acm:RequestCertificate",
-                        on: [
-                            {
-                                action: "",
-                                resource: "*",
-                                context: {
-                                    ...requestTagsFor("dev"),
-                                    "acm:ValidationMethod": "DNS",
-                                    "acm:DomainNames": [NAME.hostname, "bank.example.net"],
-                                },
-                            },
-                        ],
-                    },
+                    certificateRequest("dev", [NAME.hostname, "bank.example.net"]),
                     ...["acm:DeleteCertificate", "acm:DescribeCertificate"].map((action) => ({
                         action,
                         on: [theirs],
@@ -669,20 +661,6 @@ describe("deploy roles: a name the stack no longer has", () => {
                 ),
                 [],
             );
-            const request = (domains: string[]): Call => ({
-                action: "acm:RequestCertificate",
-                on: [
-                    {
-                        action: "",
-                        resource: "*",
-                        context: {
-                            ...requestTagsFor("dev"),
-                            "acm:ValidationMethod": "DNS",
-                            "acm:DomainNames": domains,
-                        },
-                    },
-                ],
-            });
             assert.deepEqual(
                 await notDecided(
                     role,
@@ -691,7 +669,7 @@ describe("deploy roles: a name the stack no longer has", () => {
                         deleteOf([OLD.hostname], ["A"], "UPSERT"),
                         deleteOf([`mail.${OLD.hostname}`], ["A"]),
                         deleteOf([OLD.hostname], ["MX"]),
-                        request([OLD.hostname]),
+                        certificateRequest("dev", [OLD.hostname]),
                     ],
                     "Denied",
                 ),

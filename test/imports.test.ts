@@ -136,8 +136,8 @@ describe("imports", () => {
         assert.ok(importsOf(read("targets/eks.ts")).includes("@pulumi/aws"));
     });
 
-    it("keep the bootstrap program apart: it reads its config with the program's reader and AWS keys, and names the delivery roles as the program does, and nothing else of it", () => {
-        const shared = ["../config/reader", "../config/awsaccess", "../config/delivery"];
+    it("keep the bootstrap program apart: it reads its config with the program's reader and AWS keys, checks a stack's name as the program does, and names the delivery roles as it does, and nothing else of it", () => {
+        const shared = ["../config/reader", "../config/awsaccess", "../config/dnsnames", "../config/delivery"];
         for (const file of fs.readdirSync(path.join(ROOT, "bootstrap")).filter((f) => f.endsWith(".ts"))) {
             const local = importsOf(read(`bootstrap/${file}`)).filter((spec) => spec.startsWith("."));
             const outside = local.filter((spec) => spec.startsWith("..") && !shared.includes(spec));
