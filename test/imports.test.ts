@@ -137,7 +137,12 @@ describe("imports", () => {
     });
 
     it("keep the bootstrap program apart: it reads its config with the program's reader and AWS keys, checks a stack's name as the program does, and names the delivery roles as it does, and nothing else of it", () => {
-        const shared = ["../config/reader", "../config/awsaccess", "../config/dnsnames", "../config/delivery"];
+        const shared = [
+            "../config/reader",
+            "../config/awsaccess",
+            "../config/dnsnames",
+            "../config/delivery",
+        ];
         for (const file of fs.readdirSync(path.join(ROOT, "bootstrap")).filter((f) => f.endsWith(".ts"))) {
             const local = importsOf(read(`bootstrap/${file}`)).filter((spec) => spec.startsWith("."));
             const outside = local.filter((spec) => spec.startsWith("..") && !shared.includes(spec));
