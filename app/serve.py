@@ -35,7 +35,7 @@ APP_DIR = Path(__file__).resolve().parent
 TEMPLATE = APP_DIR / "nginx.conf.template"
 # The errors the front answers itself: unparseable or oversized requests, timeouts, the app
 # unreachable or too slow, and a request for the front's own internal error page.
-FRONT_ERRORS = (400, 404, 408, 413, 414, 431, 500, 502, 503, 504)
+FRONT_ERRORS = (400, 404, 408, 413, 414, 429, 431, 500, 502, 503, 504)
 SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGCHLD}
 # gunicorn stops after nginx, with nothing left in flight: its stop is quick unless it hangs.
 GUNICORN_STOP_SECONDS = 3
@@ -63,6 +63,7 @@ def render_nginx_conf(settings: Settings, run_dir: Path) -> str:
         "BODY_TIMEOUT_SECONDS": settings.body_timeout_seconds,
         "KEEPALIVE_SECONDS": settings.keepalive_seconds,
         "MAX_BODY_BYTES": settings.max_body_bytes,
+        "MAX_UPLOADS": min(settings.max_connections, max_uploads(run_dir, settings.max_body_bytes)),
         "GRACEFUL_TIMEOUT": settings.graceful_timeout,
         "APP_TIMEOUT": WORKER_TIMEOUT_SECONDS + 5,
         "ERROR_STATUSES": " ".join(str(s) for s in FRONT_ERRORS),
@@ -70,6 +71,13 @@ def render_nginx_conf(settings: Settings, run_dir: Path) -> str:
         "ERROR_MESSAGES": messages,
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: str(values[m[1]]), TEMPLATE.read_text())
+
+
+def max_uploads(run_dir: Path, max_body_bytes: int) -> int:
+    """How many large bodies may be in flight at once: each may be held twice in the run directory's
+    filesystem (nginx's buffer file, the app's spooled copy), and a third of it stays free."""
+    stat = os.statvfs(run_dir)
+    return max(1, stat.f_blocks * stat.f_frsize * 2 // 3 // (2 * max_body_bytes))
 
 
 def _json_inner(text: str) -> str:

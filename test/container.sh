@@ -49,7 +49,7 @@ amd64_built_in=$image_built_in
 # Host networking, as the benchmark: no userland proxy between the clients and the server.
 $DOCKER rm -f "$NAME" >/dev/null 2>&1 || true
 $DOCKER run -d --name "$NAME" --network host \
-    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+    --read-only --tmpfs /tmp:size=64m --cap-drop ALL --security-opt no-new-privileges \
     -e PORT="$PORT" -e METRICS_PORT="$METRICS_PORT" -e DRAIN_SECONDS=10 -e GRACEFUL_TIMEOUT=10 \
     -e WEB_CONCURRENCY=2 -e GREETING="$GREETING" -e DB_PASSWORD="$SECRET_VALUE" \
     "$IMAGE" >/dev/null
@@ -88,6 +88,7 @@ malformed() { # a request line the server cannot parse gets its JSON 400, not HT
 }
 check "a malformed request line gets a JSON 400" malformed
 check "oversized body gets a JSON 413" json_4xx 413 -X POST -H "Content-Type: application/octet-stream" --data-binary @<(head -c 2000000 /dev/zero) "$url/"
+check "a probe answers a method other than GET and HEAD with a JSON 405" json_4xx 405 -X PUT "$url/healthz"
 
 # ---- the app's settings and secrets, as appEnv and appSecrets deliver them ----
 check "an appEnv value reaches the app (GREETING: / says \"$GREETING\")" \
@@ -119,6 +120,9 @@ slow_clients() { .venv/bin/python app/server/tests/slow_clients.py "$@" >&2; }
 check "1000 silent + 50 slowloris clients: normal p99 < 100 ms, memory < 512 MiB" \
     slow_clients siege "$PORT" --pid "$($DOCKER inspect -f '{{.State.Pid}}' "$NAME")"
 check "trickling clients are cut off at the 10 s head deadline" slow_clients deadline "$PORT" 10
+# /tmp as the pod has it (a 64 MiB tmpfs): 100 slow uploads of 1 MB would fill it more than once.
+check "100 slow 1 MB uploads at once: each waits or gets a 4xx, and others' requests get no 5xx" \
+    slow_clients uploads "$PORT" 100 1000000
 
 # ---- SIGTERM in the middle of a load run ----
 wrk_out=$(mktemp)
@@ -163,7 +167,7 @@ if image_emulate aarch64; then
     check "its Python runs as aarch64 under QEMU (platform.machine(): ${machine:-nothing})" test "$machine" = aarch64
     # Run as the pod runs, like the amd64 one; emulation is slow, so its start gets up to 2 minutes.
     $DOCKER run -d --name "$ARM64_NAME" --platform linux/arm64 --network host \
-        --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+        --read-only --tmpfs /tmp:size=64m --cap-drop ALL --security-opt no-new-privileges \
         -e PORT="$ARM64_PORT" -e METRICS_PORT="$((ARM64_PORT + 1000))" -e WEB_CONCURRENCY=1 \
         "$ARM64_IMAGE" >/dev/null 2>&1 || true
     arm64_url="http://127.0.0.1:$ARM64_PORT"

@@ -1,7 +1,7 @@
 """What gunicorn serves: the WSGI app APP_MODULE names, behind the front.
 
-Around any app: the probes (/healthz alive, /readyz 503 once SIGTERM starts the drain), answered
-here so they hold whatever the app does; the client's address from the one X-Forwarded-For hop the
+Around any app: the probes (/healthz alive, /readyz 503 once SIGTERM starts the drain; GET and HEAD,
+405 to any other method), answered here so they hold whatever the app does; the client's address from the one X-Forwarded-For hop the
 front adds, and nothing a client sends; and, for a Flask app, request metrics by route. The environ
 key FRONT tells the app a front writes the access log.
 """
@@ -19,10 +19,31 @@ from .settings import Settings
 FRONT = "flask_eks.front"
 
 
-def _json(start_response, status: str, body: dict) -> list[bytes]:
+def _json(start_response, status: str, body: dict, headers: tuple = ()) -> list[bytes]:
     data = json.dumps(body, separators=(",", ":")).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        status,
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *headers],
+    )
     return [data]
+
+
+PROBE_METHODS = ("GET", "HEAD")
+
+
+def _probe(environ, start_response, status: str, body: dict) -> list[bytes]:
+    """A probe's answer to GET and HEAD (kubelet's, a load balancer's); 405 in the app's error shape
+    to anything else, which changes nothing and is no probe."""
+    if environ.get("REQUEST_METHOD") not in PROBE_METHODS:
+        error = {
+            "status": 405,
+            "name": "Method Not Allowed",
+            "message": "The method is not allowed for the requested URL.",
+            "request_id": None,
+        }
+        allow = (("Allow", ", ".join(PROBE_METHODS)),)
+        return _json(start_response, "405 Method Not Allowed", {"error": error}, allow)
+    return _json(start_response, status, body)
 
 
 def wrap(app):
@@ -32,11 +53,11 @@ def wrap(app):
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
-            return _json(start_response, "200 OK", {"status": "ok"})
+            return _probe(environ, start_response, "200 OK", {"status": "ok"})
         if path == "/readyz":
             if lifecycle.is_draining():
-                return _json(start_response, "503 Service Unavailable", {"status": "draining"})
-            return _json(start_response, "200 OK", {"status": "ready"})
+                return _probe(environ, start_response, "503 Service Unavailable", {"status": "draining"})
+            return _probe(environ, start_response, "200 OK", {"status": "ready"})
         environ[FRONT] = True
         return behind_front(environ, start_response)
 

@@ -6,6 +6,8 @@ the serve benchmark (each exits non-zero when the server fails the check):
     python slow_clients.py deadline PORT SECONDS    trickling clients are cut off at the head deadline
     python slow_clients.py hold PORT COUNT SECONDS  keep COUNT silent connections open, reopening
                                                     any the server closes, as an attacker would
+    python slow_clients.py uploads PORT COUNT BYTES  COUNT slow uploads of BYTES each held open while
+                                                    others' requests, an upload among them, get no 5xx
 """
 
 from __future__ import annotations
@@ -192,6 +194,74 @@ def hold_silent(port: int, count: int, seconds: float) -> int:
     return reopened
 
 
+def read_status(sock: socket.socket, wait: float) -> int | None:
+    """The status of the response waiting on `sock` within `wait` seconds; None when none came."""
+    sock.settimeout(wait)
+    try:
+        line = sock.recv(64)
+    except (TimeoutError, OSError):
+        return None
+    parts = line.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+@dataclass
+class UploadFlood:
+    """What a flood of slow large uploads got, and what the requests of others got meanwhile."""
+
+    flood: dict[str, int]
+    others: dict[str, int]
+
+
+def upload_flood(port: int, count: int, size: int, hold: float = 6.0) -> UploadFlood:
+    """`count` uploads of `size` bytes, each sent but for its last bytes, which follow one a second
+    (under the body deadline) for `hold` seconds, so all of them are in flight at once. Meanwhile
+    another client GETs / and POSTs a 200 kB body. Status counts by class (2xx ... 5xx, or none
+    when a connection got nothing)."""
+    head = f"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: {size}\r\n\r\n"
+    tail = int(hold)
+    flood = [socket.create_connection((HOST, port), timeout=10) for _ in range(count)]
+    answered: dict[socket.socket, int | None] = {}
+    for sock in flood:
+        try:
+            sock.sendall(head.encode() + b"x" * (size - tail))
+        except OSError:
+            answered[sock] = read_status(sock, 1)
+    others: list[int | None] = []
+    for _ in range(tail):
+        for sock in flood:
+            if sock in answered:
+                continue
+            try:
+                sock.sendall(b"x")
+            except OSError:
+                answered[sock] = read_status(sock, 1)
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        for method, body in (("GET", None), ("POST", b"y" * 200_000)):
+            try:
+                conn.request(method, "/", body=body, headers={"Content-Type": "application/octet-stream"})
+                response = conn.getresponse()
+                response.read()
+                others.append(response.status)
+            except OSError:
+                others.append(None)
+        conn.close()
+        time.sleep(1)
+    for sock in flood:
+        if sock not in answered:
+            answered[sock] = read_status(sock, 10)
+        sock.close()
+
+    def classes(statuses) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for status in statuses:
+            name = f"{status // 100}xx" if status else "none"
+            counted[name] = counted.get(name, 0) + 1
+        return counted
+
+    return UploadFlood(flood=classes(answered.values()), others=classes(others))
+
+
 MEMORY_LIMIT_BYTES = 512 * 2**20  # the pod's memory limit: workloadMemoryLimit's default in Pulumi.yaml
 
 
@@ -208,8 +278,18 @@ def main() -> int:
     hold_args.add_argument("port", type=int)
     hold_args.add_argument("count", type=int)
     hold_args.add_argument("seconds", type=float)
+    uploads_args = commands.add_parser("uploads")
+    uploads_args.add_argument("port", type=int)
+    uploads_args.add_argument("count", type=int)
+    uploads_args.add_argument("bytes", type=int)
     args = parser.parse_args()
 
+    if args.command == "uploads":
+        result = upload_flood(args.port, args.count, args.bytes)
+        print(f"uploads: {args.count} slow uploads of {args.bytes} bytes got {result.flood}; "
+              f"meanwhile another client's GETs and 200 kB POSTs got {result.others}")
+        no_5xx = "5xx" not in result.flood and "5xx" not in result.others and "none" not in result.others
+        return 0 if no_5xx and "none" not in result.flood else 1
     if args.command == "hold":
         print(f"hold: {args.count} silent connections for {args.seconds:.0f} s, "
               f"{hold_silent(args.port, args.count, args.seconds)} reopened after the server closed them")

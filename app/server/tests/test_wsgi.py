@@ -25,6 +25,17 @@ def test_readyz_flips_to_503_when_the_drain_starts(served):
     assert served.get("/").status_code == 200
 
 
+def test_probes_answer_get_and_head_and_405_to_any_other_method(served):
+    for path in ("/healthz", "/readyz"):
+        assert served.head(path).status_code == 200
+        for method in ("PUT", "POST", "DELETE", "PATCH", "OPTIONS"):
+            response = served.open(path, method=method)
+            assert response.status_code == 405, (method, path)
+            assert response.headers["Allow"] == "GET, HEAD"
+            assert response.json["error"]["status"] == 405
+            assert response.json["error"]["name"] == "Method Not Allowed"
+
+
 def test_probes_hold_for_any_wsgi_app():
     client = Client(wrap(teapot))
     assert client.get("/healthz").status_code == 200
