@@ -399,6 +399,7 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         );
         minReplicas = undefined;
     }
+    const rolloutTimeoutSeconds = r.integer("workloadRolloutTimeoutSeconds", 30, 3600);
     let cpuRequest = r.string(
         "workloadCpuRequest",
         /^(\d+m|\d+(\.\d{1,3})?)$/,
@@ -448,6 +449,7 @@ export function workload(r: Reader): WorkloadSettings | undefined {
     const settings = complete({
         minReplicas,
         maxReplicas,
+        rolloutTimeoutSeconds,
         cpuRequest,
         memoryRequest,
         memoryLimit,

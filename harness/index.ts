@@ -36,6 +36,8 @@ export interface Registration {
         version: string;
         /** What the resource was called before, for the engine to match it to its old state. */
         aliases: AliasSpec[];
+        /** How long the engine waits on each operation ("" for the provider's own default). */
+        customTimeouts: { create: string; update: string; delete: string };
     };
 }
 
@@ -236,6 +238,11 @@ function toRegistration(req: any, urn: string, id: string): Registration {
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             version: req.getVersion(),
             aliases: req.getAliasesList().map(toAliasSpec),
+            customTimeouts: {
+                create: req.getCustomtimeouts()?.getCreate() ?? "",
+                update: req.getCustomtimeouts()?.getUpdate() ?? "",
+                delete: req.getCustomtimeouts()?.getDelete() ?? "",
+            },
         },
     };
 }

@@ -429,6 +429,19 @@ describe("unknown keys", () => {
         );
     });
 
+    it("bounds the rollout timeout: at least the 30 s the startup probe gives a pod, an hour at most", () => {
+        assert.deepEqual(problemsOf({ [`${P}:workloadRolloutTimeoutSeconds`]: "29" }), [
+            `${P}:workloadRolloutTimeoutSeconds: got 29, expected an integer from 30 to 3600`,
+        ]);
+        assert.deepEqual(problemsOf({ [`${P}:workloadRolloutTimeoutSeconds`]: "3601" }), [
+            `${P}:workloadRolloutTimeoutSeconds: got 3601, expected an integer from 30 to 3600`,
+        ]);
+        assert.equal(
+            parseDev({ [`${P}:workloadRolloutTimeoutSeconds`]: "60" }).workload.rolloutTimeoutSeconds,
+            60,
+        );
+    });
+
     it("refuses a renamed key with its new name, and registers nothing", async () => {
         const run = await runStack("dev", {
             overrides: { [`${P}:appCpuRequest`]: "1", [`${P}:ecrKeepImages`]: "5" },

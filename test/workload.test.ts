@@ -151,9 +151,18 @@ for (const stack of eksStacks()) {
                 requests: {
                     cpu: config[`${P}:workloadCpuRequest`],
                     memory: config[`${P}:workloadMemoryRequest`],
+                    // Node disk: the kubelet's rotated log (5 x 10 MiB) and room between rotations.
+                    "ephemeral-storage": "64Mi",
                 },
-                limits: { memory: config[`${P}:workloadMemoryLimit`] },
+                limits: { memory: config[`${P}:workloadMemoryLimit`], "ephemeral-storage": "256Mi" },
             });
+            // A release that does not become ready fails the up within the stack's bound, both the
+            // Deployment's progress deadline and Pulumi's own wait (not the provider's 10 minutes).
+            const rollout = Number(config[`${P}:workloadRolloutTimeoutSeconds`]);
+            assert.ok(rollout >= 30, `${rollout}`);
+            assert.equal(spec.progressDeadlineSeconds, rollout);
+            const { customTimeouts } = one(await okRun(stack), DEPLOYMENT).options;
+            assert.deepEqual(customTimeouts, { create: `${rollout}s`, update: `${rollout}s`, delete: "" });
             assert.equal(c.readinessProbe.httpGet.path, "/readyz");
             assert.equal(c.livenessProbe.httpGet.path, "/healthz");
             assert.equal(c.startupProbe.httpGet.path, "/healthz");

@@ -13,6 +13,8 @@ export interface WorkloadSettings {
     /** HPA bounds. */
     minReplicas: number;
     maxReplicas: number;
+    /** How long a release may take to be ready: the Deployment's progress deadline and Pulumi's wait. */
+    rolloutTimeoutSeconds: number;
     /** Per-pod CPU request, memory request and memory limit. */
     cpuRequest: string;
     memoryRequest: string;
@@ -169,6 +171,7 @@ export class Workload extends pulumi.ComponentResource {
 
         // ---- the workload ----
         const labels = APP_LABELS;
+        const rollout = `${args.rolloutTimeoutSeconds}s`;
         this.deployment = new k8s.apps.v1.Deployment(
             "web",
             {
@@ -176,6 +179,9 @@ export class Workload extends pulumi.ComponentResource {
                 spec: {
                     selector: { matchLabels: labels },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    // A release whose pods do not become ready is marked ProgressDeadlineExceeded
+                    // after this long; the old pods keep serving (maxUnavailable 0).
+                    progressDeadlineSeconds: args.rolloutTimeoutSeconds,
                     template: {
                         // The convention Prometheus' Kubernetes discovery is most often set up with.
                         metadata: {
@@ -192,7 +198,10 @@ export class Workload extends pulumi.ComponentResource {
             // No spec.replicas: the HPA owns the count. Declared here, every up (and every refresh)
             // would fight the HPA over it; Kubernetes' own advice for autoscaled Deployments is to
             // leave it out. A new Deployment starts at one pod and the HPA raises it to its minimum.
-            parent,
+            // The provider waits for the rollout until its timeout, not the progress deadline
+            // (pulumi-kubernetes provider/pkg/await/deployment.go records ProgressDeadlineExceeded
+            // and keeps waiting): so the same bound for both, or an up waits 10 minutes for nothing.
+            { ...parent, customTimeouts: { create: rollout, update: rollout } },
         );
 
         // ---- traffic ----
@@ -317,6 +326,14 @@ function podSpec(
     };
 }
 
+/**
+ * The node disk the container uses: its log, which the kubelet rotates at 5 files of 10 MiB (its
+ * defaults, which EKS keeps), and nothing else (a read-only root; /tmp is memory). Requested, so the
+ * kubelet does not evict these pods first when the node's disk runs short; limited, with room for
+ * a log that grows between two rotations, so a runaway one cannot fill the node.
+ */
+export const EPHEMERAL_STORAGE = { request: "64Mi", limit: "256Mi" };
+
 /** The app's container: sized from config, probed, drained on shutdown, locked down. */
 function webContainer(
     args: WorkloadArgs,
@@ -342,8 +359,12 @@ function webContainer(
             ...appEnv,
         ],
         resources: {
-            requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
-            limits: { memory: args.memoryLimit },
+            requests: {
+                cpu: args.cpuRequest,
+                memory: args.memoryRequest,
+                "ephemeral-storage": EPHEMERAL_STORAGE.request,
+            },
+            limits: { memory: args.memoryLimit, "ephemeral-storage": EPHEMERAL_STORAGE.limit },
         },
         startupProbe: probe("/healthz", 1, 30),
         readinessProbe: probe("/readyz", 5, 2),
