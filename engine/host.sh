@@ -8,6 +8,7 @@
 #   host_restore DIR     put that state back: drop what was added, reset what changed
 #   host_diff A B        what differs between two snapshots (empty when nothing does)
 #   host_exclusive NAME  wait until no other test of ours holds the machine, then hold it until exit
+#   started_at PID       the boot and clock tick PID started at; ours PID STARTED: still that process
 
 # Two tests at once would share one dockerd and one cluster, and each one's cleanup would stop what
 # the other runs: the second waits. Whatever inherits the lock (a daemon left running) keeps it, so
@@ -44,6 +45,14 @@ iptables_tables() {
           if (!($0 ~ /^:[A-Z]+ ACCEPT$/)) busy[table] = 1 }
         END { for (t in lines) if (busy[t]) printf "%s", lines[t] }' "$1"
 }
+
+started_at() { # started_at PID: the boot and the clock tick the process started at
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) } # after "PID (comm) ", field 22 of the whole line is the 20th
+    echo "$(cat /proc/sys/kernel/random/boot_id):$(awk '{print $20}' <<<"$stat")"
+}
+ours() { [ "$(started_at "$1")" = "$2" ]; } # ours PID STARTED: PID is still the process started then
 
 host_snapshot() {
     local dir=$1 save path

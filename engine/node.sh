@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by engine/cluster.sh, which sets STATE, NODE_IP, NODE_NAME, SERVICE_CIDR, CLUSTER_DNS and
-# REGISTRY and defines run, ours and log: the one real node. Debian's containerd and runc run its
+# REGISTRY and defines run and log (ours is engine/host.sh's): the one real node. Debian's containerd and runc run its
 # pods on a CNI bridge; kubelet, kube-proxy (iptables) and kube-router (NetworkPolicy, firewall only)
 # are the ones engine/build.sh makes. What this machine needs, each seen here:
 #   - root lacks CAP_SYS_RESOURCE, so runc cannot raise a sandbox's OOM score ("can't get final

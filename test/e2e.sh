@@ -9,7 +9,10 @@
 #     kube-proxy and the Service to the pods; a second up that changes nothing;
 #   - inside a pod: its user, its read-only root, no service account token; NetworkPolicy enforced;
 #   - a rolling update, a scale-in, a deleted pod and a killed container, each under a steady load
-#     whose failed requests are counted; the HPA scaling out on real CPU use and back in;
+#     that must send what its rate asks, a connection a request, and whose leaving pods must have
+#     answered part of it; broken releases (one that crashes, one never ready) failing their up
+#     within the stack's rollout timeout while the old pods serve, and the way back; a release that
+#     answers 500s, as the baseline; the HPA scaling out on real CPU use and back in, under load;
 #   - refresh as the admin and as the identity the drift job has on EKS (view, and the app's Secret
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
@@ -69,6 +72,34 @@ cleanup() {
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
 
+# ---- the load checks fail when they should: shown on made-up vegeta results, before any cluster ----
+made_up_load() { # made_up_load NAME SECONDS-AGO:CODE:POD...: a load's report from results as given
+    local result
+    for result in "${@:2}"; do
+        IFS=: read -r ago code pod <<<"$result"
+        python3 -c 'import base64, json, sys, time
+ago, code, pod = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - ago)) + ".000000001Z"
+body = base64.b64encode(json.dumps({"pod": pod}).encode()).decode()
+print(json.dumps({"code": code, "timestamp": stamp, "latency": 1000000, "body": body if code == 200 else None, "error": ""}))' "$ago" "$code" "$pod"
+    done | python3 test/e2e/load_report.py >"$WORK/load-$1.json"
+}
+self_check() {
+    LOAD_SECONDS=10 LOAD_SENT=0 LOAD_FAILED=0
+    load_counts nothing 20 && { echo "a load that sent nothing passed"; return 1; }
+    LOAD_SENT=200
+    load_counts enough 20 || { echo "a load of 200 in 10 s at 20/s failed"; return 1; }
+    made_up_load asked 5:200:web-a 5:200:web-a 4:200:web-b
+    ASKED=2 served_each asked web-a || { echo "a pod asked twice failed ASKED=2"; return 1; }
+    ASKED=2 served_each asked web-b && { echo "a pod asked once passed ASKED=2"; return 1; }
+    ASKED=1 served_each asked web-c && { echo "a pod never asked passed"; return 1; }
+    made_up_load killed 30:0:- 5:0:- 5:200:web-a
+    [ "$(load_failed_between killed "$(($(date +%s) - 10))" "$(date +%s)")" = 1 ] ||
+        { echo "a failure 30 s before the window was not counted outside it"; return 1; }
+    echo "a load that sent nothing, a pod asked too few times or never, a failure outside a kill's window: each refused"
+}
+check "the load checks refuse what they must (made-up results)" self_check
+
 # ---- the tools are the pinned ones ----
 kubectl_version() { kubectl version --client -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])'; }
 check "kubectl is the one built from k8s.io/kubernetes $KUBERNETES_VERSION ($(kubectl_version))" \
@@ -80,7 +111,7 @@ installed_provider() { # the only Kubernetes provider the CLI can load: this bui
     [ "$versions" = "$PROVIDER_VERSION" ] &&
         cmp "$PULUMI_HOME/plugins/resource-kubernetes-v$PROVIDER_VERSION/pulumi-resource-kubernetes" "$BIN/pulumi-resource-kubernetes"
 }
-check "the CLI loads one Kubernetes provider: v$PROVIDER_VERSION, built from engine/versions.env" installed_provider
+check "the CLI loads one Kubernetes provider, the one built here: $KUBERNETES_PROVIDER_CODE's code, stamped v$PROVIDER_VERSION (engine/versions.env says why)" installed_provider
 
 # ---- the CLI's own validation of the project and every stack file ----
 mkdir -p "$WORK/config-check"
@@ -135,9 +166,19 @@ bash engine/cluster.sh start "$BIN" >"$WORK/cluster" &
 cluster_pid=$!
 image_build 127.0.0.1:5000/flask-eks:e2e-1 e2e-1
 image_build 127.0.0.1:5000/flask-eks:e2e-2 e2e-2
+# Three broken releases of it (test/e2e/broken): one that exits at start, one never ready, one ready
+# that answers 500.
+for mode in crash never-ready 500s; do
+    $DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg "MODE=$mode" \
+        -t "127.0.0.1:5000/flask-eks:broken-$mode" test/e2e/broken >/dev/null
+done
 wait "$cluster_pid"
 ADMIN_KUBECONFIG=$(tail -1 "$WORK/cluster")
 CLUSTER_STATE=$(dirname "$ADMIN_KUBECONFIG")
+# Every process the test starts, as engine/cluster.sh records its own (pid, start, name): the
+# cluster's, Docker's if it was not running already, and the loads' (test/e2e/load.sh adds them).
+cp "$CLUSTER_STATE/pids" "$WORK/started"
+if [ -n "$dockerd_pid" ]; then echo "$dockerd_pid $(started_at "$dockerd_pid") dockerd" >>"$WORK/started"; fi
 # What the stacks deploy with: its identity is the caller's, FLASK_EKS_IDENTITY (admin by default).
 export KUBECONFIG=$CLUSTER_STATE/caller.kubeconfig
 push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes its digest to $WORK/VERSION
@@ -146,6 +187,7 @@ push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes i
 }
 push e2e-1
 push e2e-2
+for mode in crash never-ready 500s; do push "broken-$mode"; done
 first=$(<"$WORK/e2e-1")
 second=$(<"$WORK/e2e-2")
 log "images: $first, $second"
@@ -162,6 +204,9 @@ pulumi_run init stack init local --non-interactive
 pulumi_run config config set --stack local imageRef "$first"
 pulumi_run config-ranges config set --stack local --path 'lbSourceRanges[0]' 127.0.0.0/8
 pulumi_run config-min config set --stack local workloadMinReplicas 3
+# A release has this long to be ready (its pods start in seconds here) before the up fails.
+ROLLOUT=30
+pulumi_run config-rollout config set --stack local workloadRolloutTimeoutSeconds "$ROLLOUT"
 # One destination the app may reach: port 8081 anywhere in the pod network (the probe pod's, below).
 POD_CIDR=$(sed -n 's/^POD_CIDR=//p' engine/node.sh)
 pulumi_run config-egress config set --stack local --path 'appEgress[0]' "$POD_CIDR:8081/tcp"
@@ -196,14 +241,6 @@ listens_inside() { # and the listing works: it sees the API server on the node's
 check "nothing the cluster or the app runs listens beyond loopback and the node's address" listens_inside
 check "a second up changes nothing (nothing re-pushes or drifts)" \
     pulumi_run up-again up --stack local --yes --expect-no-changes "${policy[@]}"
-provider_in_state() { # the stack's Kubernetes provider is recorded at package.json's version
-    pulumi -C "$PROJECT" stack export --stack local | python3 -c '
-import json, sys
-versions = {r["inputs"].get("version") for r in json.load(sys.stdin)["deployment"]["resources"] if r["type"] == "pulumi:providers:kubernetes"}
-print(versions)
-sys.exit(0 if versions == {sys.argv[1]} else 1)' "$PROVIDER_VERSION"
-}
-check "the state records the Kubernetes provider at v$PROVIDER_VERSION" provider_in_state
 
 # ---- inside a pod, and the NetworkPolicy ----
 identity=$(app_identity)
@@ -237,6 +274,9 @@ check "GET / answers with the second image's version" test "$(version_at)" = e2e
 scale_in "$second"
 self_heal "$second"
 kill_container "$second"
+broken_release crash "exits at start" CrashLoopBackOff "$second"
+broken_release never-ready "never becomes ready" "unready status" "$second"
+bad_answers_release "$second"
 hpa_scaling
 
 # ---- refresh: as the admin, and as the drift job's identity ----
@@ -397,8 +437,27 @@ cleanup
 host_snapshot "$WORK/host.after"
 machine_restored() { local diff; diff=$(host_diff "$WORK/host.before" "$WORK/host.after"); echo "$diff"; [ -z "$diff" ]; }
 check "every process, iptables chain, ipset, mount, interface and kernel setting the test made is gone" machine_restored
-no_processes() { ! pgrep -af "$BIN/|containerd-shim.*$CLUSTER_STATE|kube.py $CLUSTER_STATE|docker-registry serve $CLUSTER_STATE"; }
-check "no process the test started is running" no_processes
+leftover_processes() { # what the test started and still runs: by the pids it recorded, and by place
+    local pid started name proc link
+    while read -r pid started name; do
+        if ours "$pid" "$started"; then echo "$name ($pid)"; fi
+    done <"$WORK/started"
+    # The node's shims and containers, and anything else run from the cluster's or the test's files.
+    for proc in /proc/[0-9]*; do
+        for link in root cwd exe; do
+            case $(readlink "$proc/$link" 2>/dev/null) in
+            "$CLUSTER_STATE"/* | "$WORK"/* | "$BIN"/*) echo "${proc#/proc/} ($link: $(readlink "$proc/$link"))" ;;
+            esac
+        done
+        grep -qaF -e "$CLUSTER_STATE" "$proc/cmdline" 2>/dev/null && echo "${proc#/proc/}: $(tr '\0' ' ' <"$proc/cmdline")"
+    done
+    return 0
+}
+no_processes() { local left; left=$(leftover_processes | sort -u); echo "$left"; [ -z "$left" ]; }
+check "no process the test started is running ($(wc -l <"$WORK/started") recorded: the cluster's, Docker's, the loads')" no_processes
+rm -rf "$CLUSTER_STATE"
+check "the cluster's state directory (its CA and client keys, etcd's data, the registry, the node) is gone" \
+    test ! -e "$CLUSTER_STATE"
 
 log "took $((SECONDS - started)) s"
 echo "e2e: $passed passed, $failed failed"

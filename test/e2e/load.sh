@@ -1,27 +1,57 @@
 #!/usr/bin/env bash
 # Sourced by test/e2e.sh: bounded load on the app through the load balancer stand-in, with vegeta
-# (engine/build.sh). Every run has a rate or a worker count, and a time limit of its own.
+# (engine/build.sh). Every run has a rate or a worker count, and a time limit of its own. Each
+# request opens its own connection (no keep-alive), so kube-proxy picks a pod for each one, as it
+# would for many clients, and every pod is asked.
 #   load_start NAME URL RATE SECONDS    RATE requests a second (open loop) until load_stop, or SECONDS
 #   load_busy NAME URL WORKERS SECONDS  as fast as WORKERS connections go, for SECONDS
 #   load_stop NAME                      stop it; sets LOAD_SENT, LOAD_FAILED (non-2xx responses and
-#                                       connection errors) and LOAD_SUMMARY (one line, for the log)
-declare -A LOAD_PIDS
+#                                       connection errors), LOAD_SECONDS (from start to stop) and
+#                                       LOAD_SUMMARY (one line, for the log); $WORK/load-NAME.json
+#                                       holds the report (load_report.py), per pod and failure
+#   load_served NAME POD                how many 2xx responses POD gave in the load (0 if none)
+#   load_failed_between NAME FROM TO    failed requests that began outside [FROM, TO] (Unix seconds)
+declare -A LOAD_PIDS LOAD_STARTED
 
 load_attack() { # load_attack NAME URL ARGS...
     local name=$1 url=$2
     shift 2
-    echo "GET $url/" | vegeta attack -timeout 10s "$@" >"$WORK/load-$name.bin" &
+    echo "GET $url/" | vegeta attack -keepalive=false -timeout 10s "$@" >"$WORK/load-$name.bin" &
     LOAD_PIDS[$name]=$!
+    LOAD_STARTED[$name]=$SECONDS
+    echo "$! $(started_at $!) vegeta-$name" >>"$WORK/started"
 }
 
 load_start() { load_attack "$1" "$2" -rate "$3/1s" -duration "$4s"; }
 load_busy() { load_attack "$1" "$2" -rate 0 -max-workers "$3" -duration "$4s"; }
 
 load_stop() {
-    local name=$1 report
+    local name=$1
     kill -INT "${LOAD_PIDS[$name]}" 2>/dev/null || true
     wait "${LOAD_PIDS[$name]}" || true # interrupted, it still writes every result
-    report=$(vegeta report -type json "$WORK/load-$name.bin")
     # shellcheck disable=SC2034 # read by the checks that call this
-    read -r LOAD_SENT LOAD_FAILED LOAD_SUMMARY < <(python3 test/e2e/load_report.py <<<"$report")
+    LOAD_SECONDS=$((SECONDS - LOAD_STARTED[$name]))
+    vegeta encode --to json "$WORK/load-$name.bin" | python3 test/e2e/load_report.py >"$WORK/load-$name.json"
+    # shellcheck disable=SC2034 # read by the checks that call this
+    read -r LOAD_SENT LOAD_FAILED LOAD_SUMMARY < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["sent"], r["failed"], r["summary"])' "$WORK/load-$name.json")
+}
+
+load_served() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pods"].get(sys.argv[2], 0))' "$WORK/load-$1.json" "$2"; }
+
+load_failed_between() {
+    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(sum(1 for t in r["failed_at"] if not float(sys.argv[2]) <= t <= float(sys.argv[3])))' "$WORK/load-$1.json" "$2" "$3"
+}
+
+# load_counts NAME RATE: the load sent at least 90% of RATE a second over the time it ran, and none
+# failed (for a check; prints what it saw)
+load_counts() {
+    local expected=$(($2 * LOAD_SECONDS * 9 / 10))
+    echo "sent $LOAD_SENT in $LOAD_SECONDS s (at least $expected expected), failed $LOAD_FAILED"
+    [ "$LOAD_SECONDS" -gt 0 ] && [ "$LOAD_SENT" -ge "$expected" ] && [ "$LOAD_FAILED" = 0 ]
 }

@@ -1,15 +1,42 @@
-"""Reads `vegeta report -type json` on stdin; prints one line: requests sent, requests failed (any
-status but 2xx, connection errors included: vegeta records those as status 0), and a summary."""
+"""Reads vegeta's results as JSON lines (`vegeta encode --to json`) on stdin; prints one JSON object:
+requests sent, failed (any status but 2xx, connection errors included: vegeta records those as
+status 0), the 2xx responses by the pod that gave them (the `pod` field of the app's answer to /),
+the start time of each failed request (Unix seconds), and a one-line summary."""
 
+import base64
 import json
+import re
 import sys
+from collections import Counter
+from datetime import datetime
 
-report = json.load(sys.stdin)
-codes = report.get("status_codes") or {}
+sent = 0
+pods: Counter = Counter()
+codes: Counter = Counter()
+errors: set = set()
+failed_at: list = []
+latencies: list = []
+for line in sys.stdin:
+    result = json.loads(line)
+    sent += 1
+    codes[str(result["code"])] += 1
+    latencies.append(result["latency"])
+    if 200 <= result["code"] < 300:
+        try:
+            pods[json.loads(base64.b64decode(result["body"]))["pod"]] += 1
+        except (ValueError, KeyError, TypeError):
+            pods["(no pod field)"] += 1
+    else:
+        # Nanosecond timestamps: Python's parser takes microseconds at most.
+        stamp = re.sub(r"(\.\d{6})\d+", r"\1", result["timestamp"])
+        failed_at.append(datetime.fromisoformat(stamp).timestamp())
+        if result.get("error"):
+            errors.add(result["error"])
 failed = sum(count for code, count in codes.items() if not code.startswith("2"))
-errors = sorted(set(report.get("errors") or []))
-summary = f"{report['requests']} requests in {report['duration'] / 1e9:.0f} s, {failed} failed"
+latencies.sort()
+p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] / 1e6 if latencies else 0
+summary = f"{sent} requests, {failed} failed"
 if failed:
-    summary += f" (status codes {codes}; errors {errors[:3]})"
-summary += f", p99 {report['latencies']['99th'] / 1e6:.0f} ms"
-print(report["requests"], failed, summary)
+    summary += f" (status codes {dict(codes)}; errors {sorted(errors)[:3]})"
+summary += f", by pod {dict(sorted(pods.items()))}, p99 {p99:.0f} ms"
+print(json.dumps({"sent": sent, "failed": failed, "pods": pods, "failed_at": failed_at, "summary": summary}))
