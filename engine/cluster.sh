@@ -177,12 +177,13 @@ control_plane() {
         sleep 0.5
     done
     # Without the controller manager there are no default service accounts, ReplicaSets or garbage
-    # collection (a foreground delete would never finish). Its HPA waits 30 s, not 5 min, before it
-    # scales in, so the test sees a scale-in within its time; EKS keeps Kubernetes' default.
+    # collection (a foreground delete would never finish). Its HPA looks every 5 s, not 15, and waits
+    # 15 s, not 5 min, before it scales in, so the test sees both within its time; EKS keeps
+    # Kubernetes' defaults.
     run kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$STATE/admin.kubeconfig" \
         --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
         --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
-        --horizontal-pod-autoscaler-downscale-stabilization 30s
+        --horizontal-pod-autoscaler-sync-period 5s --horizontal-pod-autoscaler-downscale-stabilization 15s
     run kube-scheduler "$bin/kube-scheduler" --kubeconfig "$STATE/admin.kubeconfig" --leader-elect=false \
         --bind-address 127.0.0.1 --secure-port 0
 }

@@ -10,7 +10,9 @@ const fs = require("fs");
 const path = require("path");
 
 const root = path.join(__dirname, "..");
-const cacheDir = path.join(root, "node_modules", ".cache", "flask-eks-transpile");
+// Beside the node_modules TypeScript resolves from, keyed by content: a copy of the project inside
+// this checkout (the fork test's) shares the cache, and its unchanged files are compiled once.
+const cacheDir = path.join(path.dirname(require.resolve("typescript/package.json")), "..", ".cache", "flask-eks-transpile");
 const tsVersion = require("typescript/package.json").version;
 const tsconfig = fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
 
@@ -26,7 +28,11 @@ function compiler() {
 
 require.extensions[".ts"] = (module, filename) => {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(`${tsVersion}\0${tsconfig}\0${filename}\0${source}`).digest("hex");
+    // The file's extension, not its path: transpiling a .ts file depends on its text and options only.
+    const key = crypto
+        .createHash("sha256")
+        .update(`${tsVersion}\0${tsconfig}\0${path.extname(filename)}\0${source}`)
+        .digest("hex");
     const cached = path.join(cacheDir, `${key}.js`);
     let output;
     try {

@@ -185,9 +185,12 @@ push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes i
     $DOCKER push -q "127.0.0.1:5000/flask-eks:$1" >/dev/null
     $DOCKER image inspect -f '{{index .RepoDigests 0}}' "127.0.0.1:5000/flask-eks:$1" >"$WORK/$1"
 }
-push e2e-1
-push e2e-2
-for mode in crash never-ready 500s; do push "broken-$mode"; done
+pushes=()
+for version in e2e-1 e2e-2 broken-crash broken-never-ready broken-500s; do
+    push "$version" &
+    pushes+=($!)
+done
+for pid in "${pushes[@]}"; do wait "$pid"; done
 first=$(<"$WORK/e2e-1")
 second=$(<"$WORK/e2e-2")
 log "images: $first, $second"
@@ -271,13 +274,12 @@ kubectl_ delete namespace e2e-probe --wait=false >/dev/null
 # ---- traffic while the Deployment changes ----
 rolling_update "$second"
 check "GET / answers with the second image's version" test "$(version_at)" = e2e-2
-scale_in "$second"
 self_heal "$second"
 kill_container "$second"
 broken_release crash "exits at start" CrashLoopBackOff "$second"
 broken_release never-ready "never becomes ready" "unready status" "$second"
 bad_answers_release "$second"
-hpa_scaling
+hpa_scaling "$second"
 
 # ---- refresh: as the admin, and as the drift job's identity ----
 check "pulumi refresh finds no drift with the HPA in place" pulumi_run refresh refresh --stack local --yes --expect-no-changes
