@@ -85,7 +85,7 @@ print(json.dumps({"code": code, "timestamp": stamp, "latency": 1000000, "body": 
     done | python3 test/e2e/load_report.py >"$WORK/load-$1.json"
 }
 self_check() {
-    LOAD_SECONDS=10 LOAD_SENT=0 LOAD_FAILED=0
+    LOAD_SECONDS=10.0 LOAD_SENT=0 LOAD_FAILED=0
     load_counts nothing 20 && { echo "a load that sent nothing passed"; return 1; }
     LOAD_SENT=200
     load_counts enough 20 || { echo "a load of 200 in 10 s at 20/s failed"; return 1; }

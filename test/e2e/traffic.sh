@@ -110,8 +110,7 @@ kill_container() { # kill_container IMAGE: SIGKILL a pod's main process under lo
     outside=$(load_failed_between kill "$(python3 -c "print($killed_at - $KILL_SLACK)")" "$(python3 -c "print($removed_at + $KILL_SLACK)")")
     check "it loses only what reached it before the node stopped sending it requests: $LOAD_FAILED of $LOAD_SENT failed, $outside outside the kill's window, at most $RATE/s of the window's $window + ${KILL_SLACK} s" \
         python3 -c "import sys; sys.exit(0 if $outside == 0 and $LOAD_FAILED <= $RATE * ($window + $KILL_SLACK) else 1)"
-    check "the load around the kill sent at least 90% of its rate ($LOAD_SENT in $LOAD_SECONDS s)" \
-        test "$LOAD_SENT" -ge $((RATE * LOAD_SECONDS * 9 / 10))
+    check "the load around the kill sent at least 90% of its rate ($LOAD_SENT in $LOAD_SECONDS s)" load_sent_enough "$RATE"
 }
 
 # replicas_until SECONDS COUNT [MORE]: prints the HPA's replica count every 5 s (" 0s=2 5s=3 ...")
