@@ -3,7 +3,7 @@
 # summary (pulumi-up.yml). A release whose pods never became ready fails the up within the stack's
 # workloadRolloutTimeoutSeconds, its old pods still serving; the up's log above names the cause.
 set -euo pipefail
-stack=$1
+stack=${1:?usage: delivery/way-back.sh STACK}
 # The docs at the commit that was deployed (GitHub sets these in every job).
 docs="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-<owner>/<repository>}/blob/${GITHUB_SHA:-main}/docs/operations.md"
 project=$(sed -nE 's/^name:[[:space:]]*["'\'']?([^"'\''[:space:]]+).*$/\1/p' Pulumi.yaml)

@@ -9,6 +9,7 @@ key FRONT tells the app a front writes the access log.
 from __future__ import annotations
 
 import json
+import uuid
 
 from gunicorn.util import import_app
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,14 +36,15 @@ def _probe(environ, start_response, status: str, body: dict) -> list[bytes]:
     """A probe's answer to GET and HEAD (kubelet's, a load balancer's); 405 in the app's error shape
     to anything else, which changes nothing and is no probe."""
     if environ.get("REQUEST_METHOD") not in PROBE_METHODS:
+        request_id = uuid.uuid4().hex
         error = {
             "status": 405,
             "name": "Method Not Allowed",
             "message": "The method is not allowed for the requested URL.",
-            "request_id": None,
+            "request_id": request_id,
         }
-        allow = (("Allow", ", ".join(PROBE_METHODS)),)
-        return _json(start_response, "405 Method Not Allowed", {"error": error}, allow)
+        headers = (("Allow", ", ".join(PROBE_METHODS)), ("X-Request-ID", request_id))
+        return _json(start_response, "405 Method Not Allowed", {"error": error}, headers)
     return _json(start_response, status, body)
 
 

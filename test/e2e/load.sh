@@ -10,7 +10,9 @@
 #                                       tenth) and
 #                                       LOAD_SUMMARY (one line, for the log); $WORK/load-NAME.json
 #                                       holds the report (load_report.py), per pod and failure
-#   load_served NAME POD                how many 2xx responses POD gave in the load (0 if none)
+#   load_served NAME POD                how many 2xx responses POD gave in the load (0 if none);
+#                                       load_served_before NAME POD TIME, those begun before TIME
+#   load_status_count NAME CODE         how many responses had status CODE
 #   load_failed_between NAME FROM TO    failed requests that began outside [FROM, TO] (Unix seconds)
 declare -A LOAD_PIDS LOAD_STARTED
 
@@ -41,6 +43,17 @@ print(r["sent"], r["failed"], r["summary"])' "$WORK/load-$name.json")
 }
 
 load_served() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pods"].get(sys.argv[2], 0))' "$WORK/load-$1.json" "$2"; }
+
+# load_served_before NAME POD TIME: how many 2xx responses POD gave to requests begun before TIME
+load_served_before() {
+    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(sum(1 for t in r["answered_at"].get(sys.argv[2], []) if t < float(sys.argv[3])))' "$WORK/load-$1.json" "$2" "$3"
+}
+
+# load_status_count NAME CODE: how many responses of load NAME had status CODE
+load_status_count() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["codes"].get(sys.argv[2], 0))' "$WORK/load-$1.json" "$2"; }
 
 load_failed_between() {
     python3 -c '

@@ -34,6 +34,7 @@ def test_probes_answer_get_and_head_and_405_to_any_other_method(served):
             assert response.headers["Allow"] == "GET, HEAD"
             assert response.json["error"]["status"] == 405
             assert response.json["error"]["name"] == "Method Not Allowed"
+            assert response.json["error"]["request_id"] == response.headers["X-Request-ID"]
 
 
 def test_probes_hold_for_any_wsgi_app():
