@@ -74,6 +74,15 @@ self_heal() { # self_heal IMAGE: delete a pod under load; it is replaced
     load_checks heal "the deletion" "$victim"
 }
 
+# routed_to IP: the node's NAT rules (kube-proxy's, either iptables backend) send connections to IP
+routed_to() {
+    local save
+    for save in iptables-nft-save iptables-legacy-save; do
+        "$save" -t nat 2>/dev/null | grep -qF -- "--to-destination $1:" && return 0
+    done
+    return 1
+}
+ready_and_routed() { endpoint_ready "$1" && routed_to "$1"; } # ready_and_routed IP
 # endpoint_ready IP: the Service's EndpointSlice holds IP as ready
 endpoint_ready() {
     kubectl_ get endpointslices -n flask-app -l kubernetes.io/service-name=web \
@@ -83,11 +92,11 @@ endpoint_ready() {
 
 # A SIGKILLed container loses what it holds: the requests in flight on it, and the new ones that
 # reach its address before the node stops sending them there (the kubelet sees the container die,
-# marks the pod unready, the EndpointSlice drops it, kube-proxy rewrites its rules within its
-# minimum sync period, 1 s). No load balancer retries, so that window is the bound: every failed
-# request began between the kill (less a request's latency, for those in flight) and the endpoint's
-# removal plus that 1 s, and there are at most the pod's share of the requests of that window (one
-# in COUNT, the ready pods), half again for chance, and 2 in flight.
+# marks the pod unready, the EndpointSlice drops it, kube-proxy rewrites its rules). No load
+# balancer retries, so that window, from the kill until the node's NAT rules no longer name the
+# pod's address, is the bound: every failed request began within it (widened by KILL_SLACK, for
+# those in flight at the kill and the polling's step), and there are at most the pod's share of the
+# requests of that window (one in COUNT, the ready pods), half again for chance, and 2 in flight.
 KILL_SLACK=1
 # kill_losses_within FAILED WINDOW COUNT: FAILED requests are within the bound for a window of WINDOW
 # seconds (the endpoint's removal after the kill) with COUNT ready pods (prints the bound)
@@ -108,13 +117,14 @@ kill_container() { # kill_container IMAGE: SIGKILL a pod's main process under lo
     container=$(kubectl_ get pod "$pod" -n flask-app -o jsonpath='{.status.containerStatuses[0].containerID}')
     pid=$(ctr --address "$CLUSTER_STATE/node/containerd/containerd.sock" --namespace k8s.io tasks ls |
         awk -v id="${container#containerd://}" '$1 == id {print $2}')
-    check "the pod to kill ($pod, $ip, pid $pid) is a ready endpoint of the Service" endpoint_ready "$ip"
+    check "the pod to kill ($pod, $ip, pid $pid) is a ready endpoint of the Service, and the node routes to it" \
+        ready_and_routed "$ip"
     load_start kill "$url" "$RATE" "$LOAD_LIMIT"
     sleep "$ASK_TIME"
     started=$SECONDS
     killed_at=$(date +%s.%N)
     kill -KILL "$pid"
-    while endpoint_ready "$ip" && [ $((SECONDS - started)) -lt 30 ]; do :; done
+    while routed_to "$ip" && [ $((SECONDS - started)) -lt 30 ]; do :; done
     removed_at=$(date +%s.%N)
     if wait_until 90 restarted "$pod" "$1" "$count"; then back=$((SECONDS - started)); fi
     load_stop kill
@@ -123,7 +133,7 @@ kill_container() { # kill_container IMAGE: SIGKILL a pod's main process under lo
         test "$back" != never
     asked=$(load_served_before kill "$pod" "$killed_at")
     check "it had answered $asked requests before the kill (at least $ASKED)" test "$asked" -ge "$ASKED"
-    check "its endpoint leaves the Service $window s after the kill (the node's reaction: kubelet, EndpointSlice; at most 5 s)" \
+    check "the node stops routing to it $window s after the kill (kubelet, EndpointSlice, kube-proxy; at most 5 s)" \
         awk -v w="$window" 'BEGIN {exit !(w <= 5)}'
     outside=$(load_failed_between kill "$(awk -v t="$killed_at" -v s="$KILL_SLACK" 'BEGIN {print t - s}')" \
         "$(awk -v t="$removed_at" -v s="$KILL_SLACK" 'BEGIN {print t + s}')")
