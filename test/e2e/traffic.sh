@@ -76,18 +76,21 @@ self_heal() { # self_heal IMAGE: delete a pod under load; it is replaced
 
 # routed_to IP: the node's NAT rules (kube-proxy's, either iptables backend) send connections to IP
 routed_to() {
-    local save
+    local save rules
     for save in iptables-nft-save iptables-legacy-save; do
-        "$save" -t nat 2>/dev/null | grep -qF -- "--to-destination $1:" && return 0
+        # Read whole first: grep -q ending a pipe early fails it under pipefail (SIGPIPE).
+        rules=$("$save" -t nat 2>/dev/null) || continue
+        grep -qF -- "--to-destination $1:" <<<"$rules" && return 0
     done
     return 1
 }
 ready_and_routed() { endpoint_ready "$1" && routed_to "$1"; } # ready_and_routed IP
 # endpoint_ready IP: the Service's EndpointSlice holds IP as ready
 endpoint_ready() {
-    kubectl_ get endpointslices -n flask-app -l kubernetes.io/service-name=web \
-        -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\n"}{end}' |
-        grep -qx "$1 true"
+    local endpoints
+    endpoints=$(kubectl_ get endpointslices -n flask-app -l kubernetes.io/service-name=web \
+        -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\n"}{end}')
+    grep -qx "$1 true" <<<"$endpoints"
 }
 
 # A SIGKILLed container loses what it holds: the requests in flight on it, and the new ones that
@@ -99,7 +102,7 @@ endpoint_ready() {
 # requests of that window (one in COUNT, the ready pods), half again for chance, and 2 in flight.
 KILL_SLACK=1
 # kill_losses_within FAILED WINDOW COUNT: FAILED requests are within the bound for a window of WINDOW
-# seconds (the endpoint's removal after the kill) with COUNT ready pods (prints the bound)
+# seconds (from the kill until the node stopped routing to the pod) with COUNT ready pods (prints the bound)
 kill_losses_within() {
     local bound
     bound=$(awk -v rate="$RATE" -v window="$2" -v slack="$KILL_SLACK" -v count="$3" \
