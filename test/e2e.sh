@@ -85,6 +85,7 @@ print(json.dumps({"code": code, "timestamp": stamp, "latency": 1000000, "body": 
     done | python3 test/e2e/load_report.py >"$WORK/load-$1.json"
 }
 self_check() {
+    local now
     LOAD_SECONDS=10.0 LOAD_SENT=0 LOAD_FAILED=0
     load_counts nothing 20 && { echo "a load that sent nothing passed"; return 1; }
     LOAD_SENT=200
@@ -96,6 +97,10 @@ self_check() {
     made_up_load killed 30:0:- 5:0:- 5:200:web-a
     [ "$(load_failed_between killed "$(($(date +%s) - 10))" "$(date +%s)")" = 1 ] ||
         { echo "a failure 30 s before the window was not counted outside it"; return 1; }
+    made_up_load window 20:0:- 5.5:0:- 5:200:web-a
+    now=$(date +%s.%N)
+    [ "$(failed_outside_window window "$(awk -v t="$now" 'BEGIN {printf "%.3f", t - 6}')" "$now")" = 1 ] ||
+        { echo "failures 5.5 s and 20 s ago, for a kill 6 s ago: not exactly the older one outside"; return 1; }
     kill_losses_within 30 1.0 3 && { echo "30 failures for a 1 s window over 3 pods passed"; return 1; }
     kill_losses_within 8 1.0 3 || { echo "8 failures for a 1 s window over 3 pods failed"; return 1; }
     echo "a load that sent nothing, a pod asked too few times or never, a failure outside a kill's window, too many failures for it: each refused"

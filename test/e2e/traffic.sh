@@ -110,6 +110,13 @@ kill_losses_within() {
     echo "$1 failed, at most $bound"
     [ "$1" -le "$bound" ]
 }
+# failed_outside_window NAME KILLED_AT REMOVED_AT: failed requests of load NAME that began outside
+# the kill's window, KILL_SLACK wider on each side (times in Unix seconds, fractions kept: awk's
+# plain print would round them to 6 digits)
+failed_outside_window() {
+    load_failed_between "$1" "$(awk -v t="$2" -v s="$KILL_SLACK" 'BEGIN {printf "%.3f", t - s}')" \
+        "$(awk -v t="$3" -v s="$KILL_SLACK" 'BEGIN {printf "%.3f", t + s}')"
+}
 # none_outside_and_within OUTSIDE FAILED WINDOW COUNT: no failure outside the window, and the rest within the bound
 none_outside_and_within() { [ "$1" = 0 ] && kill_losses_within "$2" "$3" "$4"; }
 kill_container() { # kill_container IMAGE: SIGKILL a pod's main process under load; kubelet restarts it
@@ -138,8 +145,7 @@ kill_container() { # kill_container IMAGE: SIGKILL a pod's main process under lo
     check "it had answered $asked requests before the kill (at least $ASKED)" test "$asked" -ge "$ASKED"
     check "the node stops routing to it $window s after the kill (kubelet, EndpointSlice, kube-proxy; at most 5 s)" \
         awk -v w="$window" 'BEGIN {exit !(w <= 5)}'
-    outside=$(load_failed_between kill "$(awk -v t="$killed_at" -v s="$KILL_SLACK" 'BEGIN {print t - s}')" \
-        "$(awk -v t="$removed_at" -v s="$KILL_SLACK" 'BEGIN {print t + s}')")
+    outside=$(failed_outside_window kill "$killed_at" "$removed_at")
     check "it loses only what reached it before the node stopped sending it requests: $outside failed outside the kill's window; $(kill_losses_within "$LOAD_FAILED" "$window" "$count") (of $LOAD_SENT, $count pods)" \
         none_outside_and_within "$outside" "$LOAD_FAILED" "$window" "$count"
     check "the load around the kill sent at least 90% of its rate ($LOAD_SENT in $LOAD_SECONDS s)" load_sent_enough "$RATE"
