@@ -4,7 +4,7 @@
 # whose target is local (under the project's name in Pulumi.yaml) deploys nothing to AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-project=$(sed -nE 's/^name:[[:space:]]*["'\'']?([^"'\''[:space:]]+).*$/\1/p' Pulumi.yaml)
+project=$(bash delivery/project.sh)
 project=${project//./\\.} # a name's dots, matched as dots
 aws=()
 for file in Pulumi.*.yaml; do

@@ -6,7 +6,7 @@ set -euo pipefail
 stack=${1:?usage: delivery/way-back.sh STACK}
 # The docs at the commit that was deployed (GitHub sets these in every job).
 docs="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-<owner>/<repository>}/blob/${GITHUB_SHA:-main}/docs/operations.md"
-project=$(sed -nE 's/^name:[[:space:]]*["'\'']?([^"'\''[:space:]]+).*$/\1/p' Pulumi.yaml)
+project=$(bash "$(dirname "$0")/project.sh")
 cat <<MD
 ### The up of \`$stack\` failed
 
