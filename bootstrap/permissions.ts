@@ -294,23 +294,25 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
         "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "CNAME"] },
     });
     const retired = s.retiredNames;
+    const changes = is("route53:ChangeResourceRecordSets");
     if (names.length)
+        add("ThisStacksRecords", changes, zoneArns(s.publicNames), records(s.publicNames), true);
+    const formerRecords = records(retired);
+    if (retired.length)
         add(
-            "ThisStacksRecords",
-            is("route53:ChangeResourceRecordSets"),
-            zoneArns(s.publicNames),
-            records(s.publicNames),
+            "DeleteTheRecordsOfItsFormerNames",
+            changes,
+            zoneArns(retired),
+            {
+                ...formerRecords,
+                "ForAllValues:StringEquals": {
+                    ...formerRecords["ForAllValues:StringEquals"],
+                    "route53:ChangeResourceRecordSetsActions": ["DELETE"],
+                },
+            },
             true,
         );
-    if (retired.length)
-        add("DeleteTheRecordsOfItsFormerNames", is("route53:ChangeResourceRecordSets"), zoneArns(retired), {
-            ...records(retired),
-            "ForAllValues:StringEquals": {
-                ...records(retired)["ForAllValues:StringEquals"],
-                "route53:ChangeResourceRecordSetsActions": ["DELETE"],
-            },
-        });
-    else left = left.filter((a) => a !== "route53:ChangeResourceRecordSets");
+    left = left.filter((a) => !changes(a));
     const zones = zoneArns([...s.publicNames, ...retired]);
     add("ReadThisStacksZones", is("route53:GetHostedZone", "route53:ListResourceRecordSets"), zones);
     add("WaitForRecordChanges", is("route53:GetChange"), `arn:${s.partition}:route53:::change/*`);
