@@ -38,8 +38,8 @@ source engine/host.sh
 # shellcheck source=engine/node.sh
 source engine/node.sh
 
-# A PID in $STATE/pids is ours only while its start time matches: after a reboot, or a long while,
-# the number may belong to another process, which must not be killed.
+# Each process run starts is recorded with its start (started_at): a PID in $STATE/pids is ours only
+# while that matches (engine/host.sh's ours), and is never killed otherwise.
 run() { # run NAME COMMAND...: start it in the background, its output in $STATE/logs/NAME.log
     local name=$1
     shift

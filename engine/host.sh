@@ -46,6 +46,8 @@ iptables_tables() {
         END { for (t in lines) if (busy[t]) printf "%s", lines[t] }' "$1"
 }
 
+# A PID is a process of ours only while its start matches the one recorded: after a reboot, or a
+# long while, the number may belong to another process, which must not be killed.
 started_at() { # started_at PID: the boot and the clock tick the process started at
     local stat
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1

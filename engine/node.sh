@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sourced by engine/cluster.sh, which sets STATE, NODE_IP, NODE_NAME, SERVICE_CIDR, CLUSTER_DNS and
-# REGISTRY and defines run and log (ours is engine/host.sh's): the one real node. Debian's containerd and runc run its
-# pods on a CNI bridge; kubelet, kube-proxy (iptables) and kube-router (NetworkPolicy, firewall only)
-# are the ones engine/build.sh makes. What this machine needs, each seen here:
+# REGISTRY and defines run and log (ours is engine/host.sh's): the one real node. Debian's containerd
+# and runc run its pods on a CNI bridge; kubelet, kube-proxy (iptables) and kube-router
+# (NetworkPolicy, firewall only) are the ones engine/build.sh makes. What this machine needs, each
+# seen here:
 #   - root lacks CAP_SYS_RESOURCE, so runc cannot raise a sandbox's OOM score ("can't get final
 #     child's PID from pipe: EOF") unless containerd restricts it to the caller's own;
 #   - the cgroup filesystem is v1, which kubelet 1.35 refuses unless told otherwise;

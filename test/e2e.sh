@@ -214,8 +214,6 @@ pulumi_run init stack init local --non-interactive
 pulumi_run config config set --stack local imageRef "$first"
 pulumi_run config-ranges config set --stack local --path 'lbSourceRanges[0]' 127.0.0.0/8
 pulumi_run config-min config set --stack local workloadMinReplicas 3
-# The broken releases' rollout timeout, its minimum (test/e2e/traffic.sh sets it for them alone).
-ROLLOUT=30
 # One destination the app may reach: port 8081 anywhere in the pod network (the probe pod's, below).
 POD_CIDR=$(sed -n 's/^POD_CIDR=//p' engine/node.sh)
 pulumi_run config-egress config set --stack local --path 'appEgress[0]' "$POD_CIDR:8081/tcp"

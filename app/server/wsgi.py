@@ -1,9 +1,9 @@
 """What gunicorn serves: the WSGI app APP_MODULE names, behind the front.
 
 Around any app: the probes (/healthz alive, /readyz 503 once SIGTERM starts the drain; GET and HEAD,
-405 to any other method), answered here so they hold whatever the app does; the client's address from the one X-Forwarded-For hop the
-front adds, and nothing a client sends; and, for a Flask app, request metrics by route. The environ
-key FRONT tells the app a front writes the access log.
+405 to any other method), answered here so they hold whatever the app does; the client's address
+from the one X-Forwarded-For hop the front adds, and nothing a client sends; and, for a Flask app,
+request metrics by route. The environ key FRONT tells the app a front writes the access log.
 """
 
 from __future__ import annotations

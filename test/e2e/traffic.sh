@@ -11,6 +11,7 @@ WARM_UP=2      # seconds of load before a change that every pod takes part in
 # Seconds of load before one pod is deleted or killed: about RATE * ASK_TIME / 3 requests for it, 27
 # on average, so that it has answered ASKED of them all but never by chance (9 or fewer: 1 in 10^4).
 ASK_TIME=4
+ROLLOUT=30 # workloadRolloutTimeoutSeconds of the broken releases alone: its minimum
 
 # ready_pods [EXCEPT]: how many of the app's pods (other than EXCEPT) are ready and not being deleted
 ready_pods() { app_pods | awk -v except="${1:-}" '$1 != except && $3 == "True" && $6 == "-"' | wc -l; }
