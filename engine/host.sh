@@ -48,10 +48,13 @@ iptables_tables() {
 
 # A PID is a process of ours only while its start matches the one recorded: after a reboot, or a
 # long while, the number may belong to another process, which must not be killed.
+# A zombie (state Z: it exited, its parent has not reaped it yet) has none: it runs no more, and
+# waiting for it to go would wait on its parent.
 started_at() { # started_at PID: the boot and the clock tick the process started at
     local stat
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) } # after "PID (comm) ", field 22 of the whole line is the 20th
+    stat=${stat##*) } # after "PID (comm) ", field 3 of the whole line is the 1st, field 22 the 20th
+    [ "${stat%% *}" != Z ] || return 1
     echo "$(cat /proc/sys/kernel/random/boot_id):$(awk '{print $20}' <<<"$stat")"
 }
 ours() { [ "$(started_at "$1")" = "$2" ]; } # ours PID STARTED: PID is still the process started then
