@@ -9,17 +9,44 @@ echo "== typescript: tsc (strict, type-checked)"
 npx tsc -p . --noCheck false
 echo "== formatting: prettier"
 npx prettier --check --log-level warn "**/*.ts"
+# Two runs start beside the program's tests, their output kept for after them: the fork test, the
+# longest (it runs a copy of the suite), which would otherwise start halfway through and end last;
+# and the app's tests, which mostly wait on the server's deadlines.
+# Each in a process group of its own (set -m), which a failure stops whole, the copy's runs included.
+scratch=$(mktemp -d)
+beside=()
+stop_beside() {
+    local pid
+    for pid in "${beside[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+    rm -rf "$scratch"
+}
+trap stop_beside EXIT
+set -m
+node --require ./scripts/transpile.js --test test/fork.test.ts >"$scratch/fork" 2>&1 &
+beside+=($!)
+.venv/bin/python -m pytest -q app >"$scratch/app" 2>&1 &
+beside+=($!)
+set +m
 echo "== program: node --test"
-node --require ./scripts/transpile.js --test --test-concurrency=2 test/*.test.ts
+shopt -s extglob
+node --require ./scripts/transpile.js --test --test-concurrency=2 test/!(fork).test.ts
+echo "== program: node --test test/fork.test.ts"
+fork=0
+wait "${beside[0]}" || fork=$?
+cat "$scratch/fork"
+[ "$fork" = 0 ]
 echo "== app: pytest"
-.venv/bin/python -m pytest -q app
+app=0
+wait "${beside[1]}" || app=$?
+cat "$scratch/app"
+[ "$app" = 0 ]
 echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
 echo "== scripts: shellcheck"
 git ls-files -z '*.sh' | xargs -0 shellcheck -x && echo "shellcheck: clean"
 echo "== bootstrap: parliament (IAM policies)"
-policies=$(mktemp -d)
-trap 'rm -rf "$policies"' EXIT
+policies=$scratch/policies
+mkdir "$policies"
 node --require ./scripts/transpile.js scripts/iam-policies.ts "$policies"
 count=0
 for policy in "$policies"/*.json; do
