@@ -178,12 +178,12 @@ control_plane() {
     done
     # Without the controller manager there are no default service accounts, ReplicaSets or garbage
     # collection (a foreground delete would never finish). Its HPA looks every 5 s, not 15, and waits
-    # 15 s, not 5 min, before it scales in, so the test sees both within its time; EKS keeps
+    # 10 s, not 5 min, before it scales in, so the test sees both within its time; EKS keeps
     # Kubernetes' defaults.
     run kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$STATE/admin.kubeconfig" \
         --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
         --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
-        --horizontal-pod-autoscaler-sync-period 5s --horizontal-pod-autoscaler-downscale-stabilization 15s
+        --horizontal-pod-autoscaler-sync-period 5s --horizontal-pod-autoscaler-downscale-stabilization 10s
     run kube-scheduler "$bin/kube-scheduler" --kubeconfig "$STATE/admin.kubeconfig" --leader-elect=false \
         --bind-address 127.0.0.1 --secure-port 0
 }
