@@ -9,7 +9,7 @@ bash scripts/setup.sh >&2
 
 runs=${1:-9}
 imports=(node -e "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/kubernetes'); require('@pulumi/docker')")
-evaluate=(node --require ./scripts/transpile.js -e "require('./harness/index.ts').runStack('dev').then((r) => { if (r.error) { console.error(r.error.message); process.exit(1); } })")
+evaluate=(node --require ./scripts/transpile.js -e "require('./offline/index.ts').runStack('dev').then((r) => { if (r.error) { console.error(r.error.message); process.exit(1); } })")
 
 ms() { # ms command...: wall milliseconds of one run
     local start end

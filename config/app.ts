@@ -1,4 +1,4 @@
-import { cidrProblem } from "../components/cidr";
+import { cidrProblem } from "../domain/cidr";
 import { AppSettings, EgressRule, RESERVED_ENV } from "../components/app/appsettings";
 import { Reader, complete, parseJson } from "./reader";
 

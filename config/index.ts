@@ -5,6 +5,7 @@ import type { NetworkSettings } from "../components/platform/network";
 import type { NodeGroupSettings } from "../components/platform/nodegroup";
 import type { WorkloadSettings } from "../components/app/workload";
 import type { AppSettings } from "../components/app/appsettings";
+import { REMOVED_KEYS, RENAMED_KEYS } from "../migrations";
 import { app as appSection } from "./app";
 import { AwsAccess, awsAccess } from "./awsaccess";
 import { didYouMean, nearest } from "./nearest";
@@ -154,33 +155,6 @@ export function parseConfig(
         notices: r.notices,
     });
 }
-
-/**
- * Keys renamed so that each prefix names the component that reads it (CHANGELOG.md). An old
- * name is refused with its new one rather than silently ignored.
- */
-export const RENAMED_KEYS: Record<string, string> = {
-    appMinReplicas: "workloadMinReplicas",
-    appMaxReplicas: "workloadMaxReplicas",
-    appCpuRequest: "workloadCpuRequest",
-    appMemoryRequest: "workloadMemoryRequest",
-    appMemoryLimit: "workloadMemoryLimit",
-    appVersion: "imageVersion",
-    appImageRef: "imageRef",
-    ecrKeepImages: "imageKeepCount",
-    ecrForceDelete: "imageForceDelete",
-};
-
-const HPA_OWNS_REPLICAS =
-    "the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas";
-
-/** Keys removed (CHANGELOG.md), refused with what to set instead. */
-export const REMOVED_KEYS: Record<string, string> = {
-    workloadReplicas: HPA_OWNS_REPLICAS,
-    appReplicas: HPA_OWNS_REPLICAS,
-    addonVersions:
-        "add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit",
-};
 
 /** The namespaces of the providers the program configures, and the engine's own. */
 export const PROVIDER_NAMESPACES = ["aws", "docker", "kubernetes", "pulumi"];

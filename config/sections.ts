@@ -1,12 +1,12 @@
-import { fit } from "../components/capacity";
-import { cidrProblem, contains, reservedRangeOf } from "../components/cidr";
+import { fit } from "../domain/capacity";
+import { cidrProblem, contains, reservedRangeOf } from "../domain/cidr";
 import { ControlPlaneSettings, LOG_RETENTION_DAYS, UPGRADE_POLICIES } from "../components/platform/cluster";
 import { ImageSettings } from "../components/app/image";
 import { ExistingVpc, NAT_GATEWAYS, NetworkSettings } from "../components/platform/network";
 import { CAPACITY_TYPES, NodeGroupSettings } from "../components/platform/nodegroup";
-import { bytesOf, cpusOf } from "../components/quantities";
-import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../components/instancetypes";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
+import { bytesOf, cpusOf } from "../domain/quantities";
+import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../domain/instancetypes";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../domain/versions";
 import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
 import { didYouMean } from "./nearest";
 import { COMMERCIAL_REGIONS } from "./regions";
@@ -328,7 +328,7 @@ export function nodes(r: Reader): NodeGroupSettings | undefined {
         r.problem(
             "instanceTypes",
             t,
-            `an EC2 instance type (components/data/instance-types.json lists ${INSTANCE_TYPE_NAMES.length})${didYouMean(t, INSTANCE_TYPE_NAMES)}`,
+            `an EC2 instance type (domain/data/instance-types.json lists ${INSTANCE_TYPE_NAMES.length})${didYouMean(t, INSTANCE_TYPE_NAMES)}`,
         );
     if (unknown.length) instanceTypes = undefined;
     if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {

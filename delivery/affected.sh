@@ -18,7 +18,7 @@ for stack in $all; do
     jq -e --arg s "$stack" '. == null or index($s) != null' <<<"$delivered" >/dev/null && aws+=("$stack")
 done
 # What never changes what a stack deploys.
-inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|harness/.*|plan/.*|scripts/.*|test/.*|app/(.*/)?tests/.*|app/pytest\.ini|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'
+inert='^([^/]*\.md|docs/.*|\.github/.*|\.ci/.*|bench/.*|bootstrap/.*|delivery/.*|engine/.*|offline/.*|plan/.*|scripts/.*|test/.*|app/(.*/)?tests/.*|app/pytest\.ini|\.gitignore|\.prettier.*|Pulumi\.[^/]+\.yaml)$'
 affected=()
 while IFS= read -r path || [ -n "$path" ]; do # the last line may lack its newline
     [ -n "$path" ] || continue

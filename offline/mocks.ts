@@ -254,7 +254,7 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                     };
                 default:
                     throw new Error(
-                        `the mocks do not answer the invoke ${args.token}; add it to harness/mocks.ts`,
+                        `the mocks do not answer the invoke ${args.token}; add it to offline/mocks.ts`,
                     );
             }
         },

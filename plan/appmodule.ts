@@ -4,8 +4,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { RunResult } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import type { RunResult } from "../offline";
+import { ROOT } from "../offline/stack-config";
 
 export type AppModuleCheck = { ok: true } | { problem: string } | { notice: string };
 

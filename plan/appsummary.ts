@@ -2,7 +2,7 @@
 // stack, read from what it registers: the container's APP_MODULE and environment, the app's
 // NetworkPolicy, the load balancer's ports and the app role's policies. The plan shows it so a
 // reviewer sees their effect without reading manifests.yaml.
-import { Registration, RunResult, unwrapSecrets } from "../harness";
+import { Registration, RunResult, unwrapSecrets } from "../offline";
 
 // Registrations' inputs are free-form JSON; this reads the few fields it shows.
 type Json = any;

@@ -1,5 +1,5 @@
-import { RunResult, unwrapSecrets } from "../harness";
-import { KUBERNETES_VERSIONS, runway } from "../components/versions";
+import { RunResult, unwrapSecrets } from "../offline";
+import { KUBERNETES_VERSIONS, runway } from "../domain/versions";
 import {
     EC2_PRICES,
     EC2_PRICES_FILE,

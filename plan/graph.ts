@@ -1,4 +1,4 @@
-import { Registration, RunResult, prerequisites } from "../harness";
+import { Registration, RunResult, prerequisites } from "../offline";
 import durationsTable from "./durations.json";
 
 /** A registration and the registrations it parents. */

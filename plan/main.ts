@@ -1,12 +1,12 @@
 // The offline plan: `npm run plan -- --stack <name> [--out DIR] [--compare <other>] [--root DIR]`.
-// Evaluates index.ts for a stack under the test harness's mocks, prints the resource tree, counts,
+// Evaluates index.ts for a stack under the SDK's mocks (offline/), prints the resource tree, counts,
 // cost and critical path, validates the Kubernetes manifests, and writes plan.json, manifests.yaml,
 // graph.mmd and summary.md. Exit codes: 0 fine, 1 invalid manifests, 2 bad input.
 import * as fs from "fs";
 import * as path from "path";
-import { runStack } from "../harness";
-import { manifestsOf, toYaml, validateManifests } from "../harness/manifests";
-import { ROOT, StackFileError, committedStacks } from "../harness/stack-config";
+import { runStack } from "../offline";
+import { manifestsOf, toYaml, validateManifests } from "../offline/manifests";
+import { ROOT, StackFileError, committedStacks } from "../offline/stack-config";
 import { checkStackAppModule } from "./appmodule";
 import { estimateCost } from "./cost";
 import { criticalPath, mermaid, resourceTree } from "./graph";

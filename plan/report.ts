@@ -1,7 +1,7 @@
-import { fit } from "../components/capacity";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
+import { fit } from "../domain/capacity";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../domain/versions";
 import { parseConfig } from "../config";
-import { Registration, RunResult, unwrapSecrets } from "../harness";
+import { Registration, RunResult, unwrapSecrets } from "../offline";
 import { CostEstimate, noTotalReason, unpricedItems } from "./cost";
 import { PRICING, staleWarnings } from "./prices";
 import { appEffects } from "./appsummary";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../domain/versions";
 import { PRODUCTION_CONFIG_SCHEMA, ProductionConfig } from "./aws";
 
 /** Tags every stack's AWS resources should carry, through the provider's default tags. */
@@ -34,11 +34,11 @@ export const standardSupport: ResourceValidationPolicy = {
 /** The runway rule as of `today` (a parameter, so its tests do not depend on the day they run). */
 export const supportRunwayOn = (today: Date): ResourceValidationPolicy => ({
     name: "eks-kubernetes-support-runway",
-    description: `The cluster's Kubernetes version has at least ${RUNWAY_WARNING_DAYS} days of standard support left (components/versions.ts).`,
+    description: `The cluster's Kubernetes version has at least ${RUNWAY_WARNING_DAYS} days of standard support left (domain/versions.ts).`,
     enforcementLevel: "advisory",
     validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
         const row = KUBERNETES_VERSIONS[String(cluster.version)];
-        if (!row) return report(`Kubernetes ${cluster.version} has no row in components/versions.ts.`);
+        if (!row) return report(`Kubernetes ${cluster.version} has no row in domain/versions.ts.`);
         const now = runway(row, today);
         if (now.phase !== "standard")
             report(

@@ -8,7 +8,7 @@ import {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { contains } from "../components/cidr";
+import { contains } from "../domain/cidr";
 
 /** Annotation that marks a LoadBalancer Service as public on purpose (no source ranges). */
 export const PUBLIC_ANNOTATION = "policy.flask-eks.io/public";

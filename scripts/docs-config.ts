@@ -2,7 +2,7 @@
 // rewrites it, and test/docs.test.ts fails when it is out of date.
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT, readProjectFile } from "../harness/stack-config";
+import { ROOT, readProjectFile } from "../offline/stack-config";
 
 export const BEGIN =
     "<!-- config-reference:begin (npm run docs:config rewrites this table from Pulumi.yaml) -->";

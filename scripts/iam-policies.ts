@@ -3,7 +3,7 @@
 // file per policy, for npm test to lint with parliament.
 import * as fs from "fs";
 import * as path from "path";
-import { runStack } from "../harness";
+import { runStack } from "../offline";
 
 const dir = process.argv[2];
 runStack("example", { root: path.join(__dirname, "..", "bootstrap") }).then((run) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""npm run data:instance-types: writes components/data/instance-types.json, the size of every EC2
+"""npm run data:instance-types: writes domain/data/instance-types.json, the size of every EC2
 instance type, from public sources (named, with their dates, in the file):
 
   - vCPUs, memory and architecture: EC2's DescribeInstanceTypes, as moto (PyPI) ships it for every
@@ -24,7 +24,7 @@ import zipfile
 MOTO = "5.2.5"
 VPC_CNI = "v1.23.2"
 GO_PROXY = "https://proxy.golang.org"
-OUT = pathlib.Path(__file__).resolve().parent.parent / "components" / "data" / "instance-types.json"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "domain" / "data" / "instance-types.json"
 
 
 def moto_types():

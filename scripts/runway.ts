@@ -2,8 +2,8 @@
 // Pulumi.yaml's default or of any committed stack has fewer than RUNWAY_WARNING_DAYS days of EKS
 // standard support left, so maintainers hear it (runway.yml, weekly) before a fresh clone's default
 // is refused. Prints one line per version: its stacks, the end of standard support and the days left.
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../components/versions";
-import { committedStacks, loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../domain/versions";
+import { committedStacks, loadStackConfig, readProjectFile } from "../offline/stack-config";
 
 function versionsInUse(): Map<string, string[]> {
     const project = readProjectFile();
@@ -28,8 +28,8 @@ export function checkRunway(today: Date): { lines: string[]; ok: boolean } {
         ok &&= !short;
         lines.push(
             !row
-                ? `FAIL Kubernetes ${version} (${users.join(", ")}): no row in components/versions.ts`
-                : `${short ? "FAIL" : "ok  "} Kubernetes ${version} (${users.join(", ")}): standard support until ${row.endOfStandardSupport}, ${now.phase === "standard" ? `${now.days} days left` : "over"}${short ? `; under ${RUNWAY_WARNING_DAYS} days: add the next minor to components/versions.ts and move the default and the stacks to it` : ""}`,
+                ? `FAIL Kubernetes ${version} (${users.join(", ")}): no row in domain/versions.ts`
+                : `${short ? "FAIL" : "ok  "} Kubernetes ${version} (${users.join(", ")}): standard support until ${row.endOfStandardSupport}, ${now.phase === "standard" ? `${now.days} days left` : "over"}${short ? `; under ${RUNWAY_WARNING_DAYS} days: add the next minor to domain/versions.ts and move the default and the stacks to it` : ""}`,
         );
     }
     return { lines, ok };

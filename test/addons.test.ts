@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADDONS } from "../components/platform/managedaddons";
-import { KUBERNETES_VERSIONS } from "../components/versions";
-import { runStack } from "../harness";
-import { loadStackConfig } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS } from "../domain/versions";
+import { runStack } from "../offline";
+import { loadStackConfig } from "../offline/stack-config";
 import { estimateCost } from "../plan/cost";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn } from "./helpers";
 

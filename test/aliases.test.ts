@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { urnsOf } from "../harness";
+import { urnsOf } from "../offline";
 import { P, committedStacks, eksStacks, okRun, one } from "./helpers";
 
 // Stacks deployed before the restructure hold the URNs in test/snapshots/urns.<stack>.txt. A renamed

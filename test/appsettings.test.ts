@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RESERVED_ENV } from "../components/app/appsettings";
-import { contains } from "../components/cidr";
+import { contains } from "../domain/cidr";
 import { app } from "../config/app";
-import { RunResult, runStack, unwrapSecrets } from "../harness";
-import { loadStackConfig } from "../harness/stack-config";
+import { RunResult, runStack, unwrapSecrets } from "../offline";
+import { loadStackConfig } from "../offline/stack-config";
 import { estimateCost } from "../plan/cost";
 import { criticalPath } from "../plan/graph";
 import { planJson, summaryMarkdown } from "../plan/report";

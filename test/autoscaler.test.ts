@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AUTOSCALER_REQUESTS } from "../components/capacity";
+import { AUTOSCALER_REQUESTS } from "../domain/capacity";
 import { scaling } from "../components/platform/nodegroup";
-import { KUBERNETES_VERSIONS } from "../components/versions";
-import { loadStackConfig } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS } from "../domain/versions";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";
 
 for (const stack of eksStacks()) {
@@ -38,7 +38,7 @@ for (const stack of eksStacks()) {
             // The chart makes the service account its IRSA role is trusted for.
             assert.equal(values.rbac.serviceAccount.create, true);
             assert.equal(values.rbac.serviceAccount.name, "cluster-autoscaler");
-            // Requests the capacity check counts (components/capacity.ts) as the autoscaler's.
+            // Requests the capacity check counts (domain/capacity.ts) as the autoscaler's.
             assert.deepEqual(values.resources, {
                 requests: { cpu: AUTOSCALER_REQUESTS.cpu, memory: AUTOSCALER_REQUESTS.memory },
             });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { awsAccess } from "../config/awsaccess";
-import { runStack, unwrapSecrets } from "../harness";
+import { runStack, unwrapSecrets } from "../offline";
 import { okRun, one, readerOf, verdicts } from "./helpers";
 
 // The stack's aws: credentials keys, which an explicit provider would otherwise ignore: each reaches

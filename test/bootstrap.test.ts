@@ -8,9 +8,9 @@ import { Reader } from "../config/reader";
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/actions";
 import { MANAGED_POLICY_MAX_CHARS } from "../bootstrap/boundary";
 import { DEPLOY_SESSION_SECONDS, INLINE_POLICY_MAX_CHARS, MANAGED_POLICIES } from "../bootstrap/roles";
-import { RunResult, runStack } from "../harness";
-import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
-import { ROOT } from "../harness/stack-config";
+import { RunResult, runStack } from "../offline";
+import { MOCK_DEPLOYER_ROLE } from "../offline/mocks";
+import { ROOT } from "../offline/stack-config";
 import { P, absentStack, all, eksStacks, inputs, okRun, one } from "./helpers";
 
 const BOOTSTRAP = path.join(ROOT, "bootstrap");

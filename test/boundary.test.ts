@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { MANAGED_POLICY_MAX_CHARS, boundaryPolicy } from "../bootstrap/boundary";
-import { RunResult, runStack } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import { RunResult, runStack } from "../offline";
+import { ROOT } from "../offline/stack-config";
 import { ACCOUNT, REGION, Request, decide, requestTagsFor, stackResources, taggedFor } from "./iam";
 import { P, all, inputs, okRun, one } from "./helpers";
 

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { contentHash, contextFiles, ignoredNames } from "../components/app/build";
-import { ROOT } from "../harness/stack-config";
+import { ROOT } from "../offline/stack-config";
 import { P, inputs, okRun, one } from "./helpers";
 
 // components/app/build.ts: the image's tag, a hash of what goes into it, the same on every machine.

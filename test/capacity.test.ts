@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { allocatable, fit } from "../components/capacity";
-import { instanceType } from "../components/instancetypes";
-import { runStack } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import { allocatable, fit } from "../domain/capacity";
+import { instanceType } from "../domain/instancetypes";
+import { runStack } from "../offline";
+import { ROOT } from "../offline/stack-config";
 import { EC2_PRICES, PRICING } from "../plan/prices";
 import { renderChecks, styleFor } from "../plan/report";
 import { P, eksStacks, okRun } from "./helpers";
@@ -107,16 +107,14 @@ describe("capacity: the node group at its largest holds the workload at its larg
         const run = await runStack("dev", { overrides: { [`${P}:instanceTypes`]: '["m7i.lrage"]' } });
         assert.ok(
             run.error!.message.includes(
-                `${P}:instanceTypes: got "m7i.lrage", expected an EC2 instance type (components/data/instance-types.json lists 1386); did you mean m7i.large?`,
+                `${P}:instanceTypes: got "m7i.lrage", expected an EC2 instance type (domain/data/instance-types.json lists 1386); did you mean m7i.large?`,
             ),
             run.error!.message,
         );
     });
 
     it("comes from a generator that names each source with its version and date", () => {
-        const table = JSON.parse(
-            fs.readFileSync(path.join(ROOT, "components/data/instance-types.json"), "utf8"),
-        );
+        const table = JSON.parse(fs.readFileSync(path.join(ROOT, "domain/data/instance-types.json"), "utf8"));
         assert.equal(table.generator, "scripts/instance-types.py (npm run data:instance-types)");
         assert.ok(fs.existsSync(path.join(ROOT, "scripts/instance-types.py")));
         assert.equal(table.sources.length, 2);

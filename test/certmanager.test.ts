@@ -2,10 +2,10 @@
 // installs puts key material where whoever refreshes the stack reads.
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CERT_MANAGER_REQUESTS } from "../components/capacity";
+import { CERT_MANAGER_REQUESTS } from "../domain/capacity";
 import { HELM_RELEASE_SETTINGS } from "../components/platform/helmrecords";
-import { KUBERNETES_VERSIONS } from "../components/versions";
-import { loadStackConfig } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS } from "../domain/versions";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -2,7 +2,7 @@
 // and containment at /0 and /32.
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cidrProblem, contains, intToIpv4, ipv4ToInt, reservedRangeOf } from "../components/cidr";
+import { cidrProblem, contains, intToIpv4, ipv4ToInt, reservedRangeOf } from "../domain/cidr";
 
 describe("cidr: what is a CIDR", () => {
     it("octets up to 255 and prefixes up to 32, each bound of the range included", () => {

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { ROOT } from "../harness/stack-config";
+import { ROOT } from "../offline/stack-config";
 
 /** What cluster.sh records for a process it starts: the boot and the clock tick it started at. */
 function startedAt(pid: number): string {

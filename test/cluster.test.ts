@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";
 import { describe, it } from "node:test";
-import { isSecretValue } from "../harness";
-import { runStack } from "../harness";
+import { isSecretValue } from "../offline";
+import { runStack } from "../offline";
 import { REFRESHERS_GROUP } from "../config/delivery";
-import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
-import { loadStackConfig } from "../harness/stack-config";
+import { MOCK_DEPLOYER_ROLE } from "../offline/mocks";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;

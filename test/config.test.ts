@@ -2,16 +2,17 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { architectureOf } from "../components/instancetypes";
-import { fit } from "../components/capacity";
-import { cidrProblem } from "../components/cidr";
+import { architectureOf } from "../domain/instancetypes";
+import { fit } from "../domain/capacity";
+import { cidrProblem } from "../domain/cidr";
 import { LOG_RETENTION_DAYS } from "../components/platform/cluster";
-import { KUBERNETES_VERSIONS, newestVersion } from "../components/versions";
+import { KUBERNETES_VERSIONS, newestVersion } from "../domain/versions";
 import { ENDPOINT_PLACEHOLDER } from "../config/sections";
-import { RENAMED_KEYS, parseConfig } from "../config";
+import { parseConfig } from "../config";
+import { RENAMED_KEYS } from "../migrations";
 import { COMMERCIAL_REGIONS } from "../config/regions";
-import { runStack } from "../harness";
-import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { runStack } from "../offline";
+import { ROOT, loadStackConfig, readProjectFile } from "../offline/stack-config";
 import { P, resourcesOf } from "./helpers";
 
 /** When tests read config that depends on the date: a fixed day, and a preview unless they say. */
@@ -468,7 +469,7 @@ describe("unknown keys", () => {
         });
         assert.match(
             run.error!.message,
-            /addonVersions: is set, expected it unset: it was removed \(add-on versions are pinned per Kubernetes version in components\/versions.ts/,
+            /addonVersions: is set, expected it unset: it was removed \(add-on versions are pinned per Kubernetes version in domain\/versions.ts/,
         );
         assert.deepEqual(resourcesOf(run), []);
     });

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import { DEPLOY_SESSION_SECONDS } from "../bootstrap/roles";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import { P, eksStacks } from "./helpers";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");

@@ -3,8 +3,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { REFRESHERS_GROUP } from "../config/delivery";
-import { runStack } from "../harness";
-import { MOCK_ACCOUNT, MOCK_DEPLOYER_ROLE } from "../harness/mocks";
+import { runStack } from "../offline";
+import { MOCK_ACCOUNT, MOCK_DEPLOYER_ROLE } from "../offline/mocks";
 import { P, all, eksStacks, inputs, okRun, one } from "./helpers";
 
 const boundary = (stack: string) => `arn:aws:iam::${MOCK_ACCOUNT}:policy/${P}-boundary-${stack}`;

@@ -9,8 +9,8 @@ import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../bootstrap/actions";
 import { PublicName, parseBootstrapConfig } from "../bootstrap/config";
 import { deployPolicies } from "../bootstrap/permissions";
 import { MANAGED_POLICIES, deployScope } from "../bootstrap/roles";
-import { RunResult, runStack } from "../harness";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { RunResult, runStack } from "../offline";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import {
     ACCOUNT,
     Decision,

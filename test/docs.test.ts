@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { RENAMED_KEYS } from "../config";
-import { ROOT, readProjectFile } from "../harness/stack-config";
+import { RENAMED_KEYS } from "../migrations";
+import { ROOT, readProjectFile } from "../offline/stack-config";
 import { CONFIG_REFERENCE, withConfigReference } from "../scripts/docs-config";
 
 /** The example app's package (app/flaskapp/), which a fork replaces. */

@@ -121,6 +121,8 @@ installed_provider() { # the only Kubernetes provider the CLI can load: this bui
 check "the CLI loads one Kubernetes provider, the one built here: $KUBERNETES_PROVIDER_CODE's code, stamped v$PROVIDER_VERSION (engine/versions.env says why)" installed_provider
 
 # ---- the CLI's own validation of the project and every stack file ----
+# The program as a user's checkout holds it: what index.ts loads, and what the project needs.
+PROGRAM=(index.ts config components domain migrations targets app package.json tsconfig.json)
 mkdir -p "$WORK/config-check"
 cp Pulumi.yaml Pulumi.*.yaml "$WORK/config-check/"
 # The checks of the committed files get a backend of their own: the project copy makes the same stacks.
@@ -150,7 +152,7 @@ check "the CLI refuses a value of the wrong type (azCount: three)" test "$(confi
 
 # The EKS program, through the real language host: it loads, its config passes, and it stops at the
 # first AWS resource, the provider, whose plugin cannot be had here.
-cp -r index.ts config components targets app package.json tsconfig.json "$WORK/config-check/"
+cp -r "${PROGRAM[@]}" "$WORK/config-check/"
 ln -s "$ROOT/node_modules" "$WORK/config-check/node_modules"
 eks_program() {
     local out
@@ -204,9 +206,7 @@ log "images: $first, $second"
 
 # ---- the project, as a user has it, with the local stack ----
 mkdir -p "$PROJECT"
-for part in index.ts config components targets app Pulumi.yaml Pulumi.local.yaml package.json tsconfig.json; do
-    cp -r "$part" "$PROJECT/"
-done
+cp -r "${PROGRAM[@]}" Pulumi.yaml Pulumi.local.yaml "$PROJECT/"
 ln -s "$ROOT/node_modules" "$PROJECT/node_modules"
 pulumi_run init stack init local --non-interactive
 # The kubeconfig is $KUBECONFIG (localKubeconfig stays empty). The load balancer admits loopback

@@ -10,7 +10,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PROJECT, ROOT } from "../harness/stack-config";
+import { PROJECT, ROOT } from "../offline/stack-config";
 import { copyCheckoutTo } from "./helpers";
 
 const FORK = "shop-eks";

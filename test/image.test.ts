@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { isSecretValue } from "../harness";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { isSecretValue } from "../offline";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import { P, checkoutCopy, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
-import { architectureOf } from "../components/instancetypes";
+import { architectureOf } from "../domain/instancetypes";
 
 for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;

@@ -2,23 +2,27 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { ROOT } from "../harness/stack-config";
+import { ROOT } from "../offline/stack-config";
+import { PROGRAM_PARTS } from "./helpers";
 
-// The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> leaf helpers.
+// The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> domain/, and
+// migrations/ (what earlier stacks hold or set) below config/ and components/, importing nothing.
 // Inside components/, the cluster's add-ons build on the AWS platform, and the app on neither:
-// addons/ -> platform/ -> the shared helpers at the top of components/, and app/ -> those helpers.
-// Read from the import lines themselves, so a new circle or a backward import fails here before
-// anyone sees it.
+// addons/ -> platform/ -> domain/, and app/ -> domain/. domain/ (CIDR, quantities, capacity,
+// instance types, versions) registers nothing and imports no package: config/, plan/ and policy/
+// use it too. Read from the import lines themselves, so a new circle or a backward import fails here
+// before anyone sees it.
 
-const FOLDERS = ["targets", "config", "components"];
+const FOLDERS = ["targets", "config", "components", "domain", "migrations"];
 const LEAVES = [
-    "instancetypes",
-    "cidr",
-    "platform/kubeconfig",
-    "quantities",
-    "platform/trust",
-    "versions",
-].map((f) => `components/${f}.ts`);
+    "domain/instancetypes",
+    "domain/cidr",
+    "components/platform/kubeconfig",
+    "domain/quantities",
+    "components/platform/trust",
+    "domain/versions",
+    "migrations/index",
+].map((f) => `${f}.ts`);
 /** What each group of components may import besides itself and the shared helpers. */
 const GROUPS: Record<string, string[]> = {
     "components/platform/": [],
@@ -91,34 +95,47 @@ describe("imports", () => {
         assert.deepEqual(cycles(graph), []);
     });
 
-    it("run one way: config never imports targets, components never import config, leaves nothing", () => {
+    it("run one way: config never imports targets, components never import config, domain only itself, leaves nothing", () => {
         for (const [file, targets] of graph) {
             const outside = (...allowed: string[]) =>
                 targets.filter((t) => !allowed.some((a) => t.startsWith(a)));
-            if (file.startsWith("config/")) assert.deepEqual(outside("config/", "components/"), [], file);
-            if (file.startsWith("components/")) assert.deepEqual(outside("components/"), [], file);
+            if (file.startsWith("config/"))
+                assert.deepEqual(outside("config/", "components/", "domain/", "migrations/"), [], file);
+            if (file.startsWith("components/"))
+                assert.deepEqual(outside("components/", "domain/", "migrations/"), [], file);
+            if (file.startsWith("domain/")) assert.deepEqual(outside("domain/"), [], file);
             if (LEAVES.includes(file)) assert.deepEqual(targets, [], `${file} is a leaf`);
         }
     });
 
-    it("run one way inside components: add-ons on the platform, the app on neither, shared helpers below all", () => {
-        const shared = (t: string) =>
-            t.startsWith("components/") && !t.slice("components/".length).includes("/");
+    it("keep domain/ free of packages: Node's own modules only, so config, plan and policy load no SDK through it", () => {
+        const domain = [...graph.keys()].filter((f) => f.startsWith("domain/"));
+        assert.ok(domain.includes("domain/capacity.ts"));
+        for (const file of domain) {
+            const packages = importsOf(read(file)).filter((spec) => !spec.startsWith("."));
+            assert.deepEqual(
+                packages.filter((p) => !["fs", "path"].includes(p.replace(/^node:/, ""))),
+                [],
+                file,
+            );
+        }
+    });
+
+    it("run one way inside components: add-ons on the platform, the app on neither, domain/ below all", () => {
         for (const [file, targets] of graph) {
             const group = Object.keys(GROUPS).find((g) => file.startsWith(g));
             if (group === undefined) continue;
-            const allowed = [group, ...GROUPS[group]];
-            const stray = targets.filter((t) => !shared(t) && !allowed.some((a) => t.startsWith(a)));
+            const allowed = [group, ...GROUPS[group], "domain/", "migrations/"];
+            const stray = targets.filter((t) => !allowed.some((a) => t.startsWith(a)));
             assert.deepEqual(stray, [], file);
         }
-        // The shared helpers import no group.
-        for (const [file, targets] of graph)
-            if (shared(file))
-                assert.deepEqual(
-                    targets.filter((t) => !shared(t)),
-                    [],
-                    file,
-                );
+        // Every component sits in a group: none at the top of components/.
+        assert.deepEqual(
+            [...graph.keys()].filter(
+                (f) => f.startsWith("components/") && !Object.keys(GROUPS).some((g) => f.startsWith(g)),
+            ),
+            [],
+        );
     });
 
     it("keep AWS out of the local target: its wiring and the components it deploys never import @pulumi/aws", () => {
@@ -148,6 +165,27 @@ describe("imports", () => {
             const outside = local.filter((spec) => spec.startsWith("..") && !shared.includes(spec));
             assert.deepEqual(outside, [], `bootstrap/${file}`);
         }
+    });
+
+    it("are all inside the program's parts, which the end-to-end test copies as they are", () => {
+        const reached = new Set<string>();
+        const visit = (file: string) => {
+            if (reached.has(file)) return;
+            reached.add(file);
+            graph.get(file)!.forEach(visit);
+        };
+        visit("index.ts");
+        assert.ok(reached.has("migrations/index.ts") && reached.has("domain/capacity.ts"));
+        const inParts = (file: string) => PROGRAM_PARTS.some((p) => file === p || file.startsWith(`${p}/`));
+        assert.deepEqual(
+            [...reached].filter((f) => !inParts(f)),
+            [],
+        );
+        const copied = /^PROGRAM=\(([^)]*)\)$/m.exec(read("test/e2e.sh"))?.[1].split(" ");
+        assert.deepEqual(
+            PROGRAM_PARTS.filter((p) => !copied?.includes(p)),
+            [],
+        );
     });
 
     it("a circle would be caught", () => {

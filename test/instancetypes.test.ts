@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../components/instancetypes";
+import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../domain/instancetypes";
 
-// components/instancetypes.ts: the table of EC2 instance types the config and the capacity check read.
+// domain/instancetypes.ts: the table of EC2 instance types the config and the capacity check read.
 
 describe("instance types", () => {
     it("reads a row as vCPUs, memory, architecture and the VPC CNI's pod limit", () => {

@@ -5,8 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { kubeconfig } from "../components/platform/kubeconfig";
-import { isSecretValue, unwrapSecrets } from "../harness";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { isSecretValue, unwrapSecrets } from "../offline";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import { P, eksStacks, okRun, one } from "./helpers";
 
 for (const stack of eksStacks()) {

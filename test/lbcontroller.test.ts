@@ -2,11 +2,11 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
-import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../components/capacity";
-import { bytesOf, cpusOf } from "../components/quantities";
+import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../domain/capacity";
+import { bytesOf, cpusOf } from "../domain/quantities";
 import { IAM_POLICY_BLOBS, Statement, confineToVpc, iamPolicyFile } from "../components/addons/lbcontroller";
-import { KUBERNETES_VERSIONS } from "../components/versions";
-import { loadStackConfig } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS } from "../domain/versions";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, eksStacks, inputs, okRun, one, providerUrn } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

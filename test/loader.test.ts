@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { MOCK_DEPLOYER_ROLE } from "../harness/mocks";
-import { PROJECT, ROOT, loadStackConfig } from "../harness/stack-config";
+import { MOCK_DEPLOYER_ROLE } from "../offline/mocks";
+import { PROJECT, ROOT, loadStackConfig } from "../offline/stack-config";
 
 /** Runs the program through the SDK's run script in a clean child process. */
 function sdkRun(config: Record<string, string>) {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runStack, unwrapSecrets } from "../harness";
+import { runStack, unwrapSecrets } from "../offline";
 import { P, inputs, okRun, one } from "./helpers";
 
 // The local target: the same Workload on any kubeconfig, with no AWS at all.

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { ROOT } from "../harness/stack-config";
+import { ROOT } from "../offline/stack-config";
 import { REPORT, Results, readResults, render, scopeFiles, summaryLine } from "../scripts/mutation-report";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");

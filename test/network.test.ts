@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runStack } from "../harness";
-import { loadStackConfig } from "../harness/stack-config";
+import { runStack } from "../offline";
+import { loadStackConfig } from "../offline/stack-config";
 import { subnetCidr } from "../components/platform/network";
-import { cidrProblem, contains, intToIpv4, ipv4ToInt } from "../components/cidr";
+import { cidrProblem, contains, intToIpv4, ipv4ToInt } from "../domain/cidr";
 import { P, all, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
 function range(cidr: string): [number, number] {

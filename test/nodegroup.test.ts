@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadStackConfig } from "../harness/stack-config";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "./helpers";
-import { architectureOf } from "../components/instancetypes";
+import { architectureOf } from "../domain/instancetypes";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 

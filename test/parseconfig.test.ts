@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../config";
 import { ConfigError, Reader } from "../config/reader";
-import { loadStackConfig } from "../harness/stack-config";
+import { loadStackConfig } from "../offline/stack-config";
 import { P, readerOf } from "./helpers";
 
 const PREVIEW = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
@@ -119,7 +119,7 @@ describe("parseConfig: a certificate and the region", () => {
 describe("parseConfig: keys no section reads", () => {
     it("names what replaced a removed key", () => {
         assert.deepEqual(problemsOf("dev", { [`${P}:addonVersions`]: "{}" }), [
-            `${P}:addonVersions: is set, expected it unset: it was removed (add-on versions are pinned per Kubernetes version in components/versions.ts; change them there, in a reviewed commit; see CHANGELOG.md)`,
+            `${P}:addonVersions: is set, expected it unset: it was removed (add-on versions are pinned per Kubernetes version in domain/versions.ts; change them there, in a reviewed commit; see CHANGELOG.md)`,
         ]);
         assert.deepEqual(problemsOf("dev", { [`${P}:appReplicas`]: "3" }), [
             `${P}:appReplicas: is set, expected it unset: it was removed (the HorizontalPodAutoscaler owns the replica count; set workloadMinReplicas and workloadMaxReplicas; see CHANGELOG.md)`,

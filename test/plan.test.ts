@@ -5,8 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import { manifestsOf } from "../harness/manifests";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { manifestsOf } from "../offline/manifests";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import { estimateCost, noTotalReason, unpricedItems } from "../plan/cost";
 import {
     EC2_PRICES,
@@ -18,7 +18,7 @@ import {
     staleWarnings,
 } from "../plan/prices";
 import { COMMERCIAL_REGIONS } from "../config/regions";
-import { instanceType } from "../components/instancetypes";
+import { instanceType } from "../domain/instancetypes";
 import { criticalPath, resourceTree, TreeNode } from "../plan/graph";
 import { money, renderChecks, renderComparison, renderCost, styleFor, summaryMarkdown } from "../plan/report";
 import { appEffects } from "../plan/appsummary";
@@ -349,7 +349,7 @@ describe("plan: the price tables", () => {
         assert.deepEqual(types, [...types].sort(), "sorted, so a regeneration diffs cleanly");
         assert.deepEqual(generated.regions, [...generated.regions].sort());
         for (const [type, row] of Object.entries(generated.types)) {
-            assert.ok(instanceType(type), `${type} is in components/data/instance-types.json`);
+            assert.ok(instanceType(type), `${type} is in domain/data/instance-types.json`);
             assert.equal(row.length, generated.regions.length, type);
             assert.ok(
                 row.every((p) => p === null || (typeof p === "number" && p > 0)),
@@ -383,7 +383,7 @@ describe("plan: the command", () => {
         const out = tempDir();
         const result = plan("--stack", "dev", "--out", out);
         assert.equal(result.status, 0, result.stderr);
-        // The figures the plan must print, from the same run under the harness.
+        // The figures the plan must print, from the same offline run.
         const run = await okRun("dev");
         const count = run.registrations.length;
         const critical = criticalPath(run);

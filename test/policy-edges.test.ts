@@ -4,8 +4,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Policy } from "@pulumi/policy";
-import { RunResult } from "../harness";
-import { evaluatePolicies } from "../harness/policy";
+import { RunResult } from "../offline";
+import { evaluatePolicies } from "../offline/policy";
 import { advisoryPoliciesOn, defaultTags } from "../policy/advisory";
 import { awsPolicies } from "../policy/aws";
 import { kubernetesPolicies } from "../policy/kubernetes";

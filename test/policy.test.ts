@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Policy } from "@pulumi/policy";
-import { RunResult } from "../harness";
-import { ROOT } from "../harness/stack-config";
+import { RunResult } from "../offline";
+import { ROOT } from "../offline/stack-config";
 import { advisoryPoliciesOn } from "../policy/advisory";
 
 /** The advisory rules as of a fixed day, so the runway rule's answers do not move with the calendar. */
@@ -12,7 +12,7 @@ const advisoryPolicies = advisoryPoliciesOn(new Date("2026-11-28T12:00:00Z"));
 import { awsPolicies, grantsEverything } from "../policy/aws";
 import { kubernetesPolicies } from "../policy/kubernetes";
 import { P, committedStacks, okRun } from "./helpers";
-import { PackConfig, evaluatePolicies } from "../harness/policy";
+import { PackConfig, evaluatePolicies } from "../offline/policy";
 
 const ALL: Policy[] = [...awsPolicies, ...kubernetesPolicies, ...advisoryPolicies];
 const MANDATORY = ALL.filter((p) => p.enforcementLevel === "mandatory");
@@ -914,7 +914,7 @@ describe("policy pack: advisory rules", () => {
         for (const [version, message] of [
             ["1.34", "Kubernetes 1.34 has 4 days of standard support left (until 2026-12-02)."],
             ["1.33", "Kubernetes 1.33 is past standard support; extended support until 2027-07-29."],
-            ["1.30", "Kubernetes 1.30 has no row in components/versions.ts."],
+            ["1.30", "Kubernetes 1.30 has no row in domain/versions.ts."],
         ]) {
             const run = broken(await okRun("dev"), "aws:eks/cluster:Cluster", (i) => (i.version = version));
             const violations = await evaluatePolicies(advisoryPolicies, run, packConfig("dev"));

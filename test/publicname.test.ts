@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runStack } from "../harness";
-import { manifestsOf, validateManifests } from "../harness/manifests";
+import { runStack } from "../offline";
+import { manifestsOf, validateManifests } from "../offline/manifests";
 import { P, all, inputs, okRun, one, providerUrn, waitsFor } from "./helpers";
 
 // hostname: the stack makes the service's certificate and points its name at the NLB

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { PROJECT, ROOT, committedStacks } from "../harness/stack-config";
+import { PROJECT, ROOT, committedStacks } from "../offline/stack-config";
 import { copyCheckoutTo } from "./helpers";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

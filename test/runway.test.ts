@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS } from "../components/versions";
-import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS } from "../domain/versions";
+import { ROOT, loadStackConfig, readProjectFile } from "../offline/stack-config";
 import { checkRunway } from "../scripts/runway";
 import { P, eksStacks } from "./helpers";
 
@@ -27,7 +27,7 @@ describe("runway: the scheduled check of the default Kubernetes version's suppor
         assert.equal(under.ok, false);
         assert.ok(
             under.lines.includes(
-                `FAIL Kubernetes ${version} (${users.join(", ")}): standard support until ${KUBERNETES_VERSIONS[version].endOfStandardSupport}, ${RUNWAY_WARNING_DAYS - 1} days left; under ${RUNWAY_WARNING_DAYS} days: add the next minor to components/versions.ts and move the default and the stacks to it`,
+                `FAIL Kubernetes ${version} (${users.join(", ")}): standard support until ${KUBERNETES_VERSIONS[version].endOfStandardSupport}, ${RUNWAY_WARNING_DAYS - 1} days left; under ${RUNWAY_WARNING_DAYS} days: add the next minor to domain/versions.ts and move the default and the stacks to it`,
             ),
             under.lines.join("\n"),
         );

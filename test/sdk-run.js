@@ -1,5 +1,5 @@
 // Runs index.ts through the SDK's own run script (`@pulumi/pulumi/cmd/run`), the entry point the
-// language host starts for `pulumi up`, with the harness's mocks in place of the engine. Config
+// language host starts for `pulumi up`, with offline/'s mocks in place of the engine. Config
 // arrives in PULUMI_CONFIG, as from the CLI. Used by test/loader.test.ts; arguments: project, stack, region. On exit it prints one JSON
 // line with the resource types registered; a failed program sets a non-zero exit code.
 "use strict";
@@ -10,7 +10,7 @@ const [project, stack, region] = process.argv.slice(2);
 const types = [];
 let mocks;
 // The mocks are TypeScript; they load on first use, after the run script has registered ts-node.
-const real = () => (mocks ??= require("../harness/mocks.ts").awsMocks(region));
+const real = () => (mocks ??= require("../offline/mocks.ts").awsMocks(region));
 pulumi.runtime.setMocks(
     {
         newResource: (args) => {

@@ -3,7 +3,7 @@
 // recorded. The dev stack's config is the base; each case changes a key or two.
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../components/versions";
+import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../domain/versions";
 import { Reader, Situation } from "../config/reader";
 import {
     ENDPOINT_PLACEHOLDER,
@@ -16,7 +16,7 @@ import {
     sourceRangesProblem,
     workload,
 } from "../config/sections";
-import { loadStackConfig } from "../harness/stack-config";
+import { loadStackConfig } from "../offline/stack-config";
 import { P } from "./helpers";
 
 const PREVIEW: Situation = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { RunResult } from "../harness";
+import { RunResult } from "../offline";
 import { estimateCost } from "../plan/cost";
 import { criticalPath } from "../plan/graph";
 import { planJson } from "../plan/report";

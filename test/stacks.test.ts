@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import { ROOT, loadStackConfig, readProjectFile } from "../harness/stack-config";
+import { ROOT, loadStackConfig, readProjectFile } from "../offline/stack-config";
 import { P, all, committedStacks, eksStacks, inputs, okRun, one } from "./helpers";
 
 describe("committed stacks", () => {

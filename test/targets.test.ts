@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { unwrapSecrets } from "../harness";
+import { unwrapSecrets } from "../offline";
 import { P, inputs, okRun, one, providerUrn } from "./helpers";
 
 // targets/: how each target assembles the stack, beyond what its components' own tests see.

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KUBERNETES_VERSIONS, KubernetesVersion, newestVersion, runway } from "../components/versions";
+import { KUBERNETES_VERSIONS, KubernetesVersion, newestVersion, runway } from "../domain/versions";
 
-// components/versions.ts: the pins each Kubernetes minor runs (the managed add-ons' are test/addons.test.ts's),
+// domain/versions.ts: the pins each Kubernetes minor runs (the managed add-ons' are test/addons.test.ts's),
 // and where a minor stands in its support.
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;

@@ -12,9 +12,9 @@ import {
 import { ingressSources } from "../components/app/networkpolicies";
 import { NLB_DEREGISTRATION_SECONDS } from "../components/app/shutdown";
 import { subnetCidr } from "../components/platform/network";
-import { isSecretValue, runStack } from "../harness";
-import { manifestsOf, validateManifests } from "../harness/manifests";
-import { ROOT, loadStackConfig } from "../harness/stack-config";
+import { isSecretValue, runStack } from "../offline";
+import { manifestsOf, validateManifests } from "../offline/manifests";
+import { ROOT, loadStackConfig } from "../offline/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn, waitsFor } from "./helpers";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

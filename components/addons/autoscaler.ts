@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTOSCALER_REQUESTS } from "../capacity";
+import { AUTOSCALER_REQUESTS } from "../../domain/capacity";
 import { OidcProvider } from "../platform/trust";
-import { KUBERNETES_VERSIONS } from "../versions";
+import { KUBERNETES_VERSIONS } from "../../domain/versions";
 import { controllerRelease } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER_REQUESTS } from "../capacity";
-import { KUBERNETES_VERSIONS } from "../versions";
+import { CERT_MANAGER_REQUESTS } from "../../domain/capacity";
+import { KUBERNETES_VERSIONS } from "../../domain/versions";
 import { ADDON_NAMESPACE } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */

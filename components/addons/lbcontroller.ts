@@ -3,9 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../capacity";
+import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../../domain/capacity";
 import { OidcProvider } from "../platform/trust";
-import { KUBERNETES_VERSIONS } from "../versions";
+import { KUBERNETES_VERSIONS } from "../../domain/versions";
 import { controllerRelease } from "./release";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */

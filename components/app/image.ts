@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Architecture } from "../instancetypes";
+import type { Architecture } from "../../domain/instancetypes";
 import { buildAndPush } from "./build";
 
 /** The image's settings, as the stack config gives them (defaults: Pulumi.yaml). */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { contains } from "../cidr";
+import { contains } from "../../domain/cidr";
 import type { EgressRule } from "./appsettings";
 
 /** Cluster DNS, as EKS's CoreDNS add-on labels it: the one destination the app's pods need today. */

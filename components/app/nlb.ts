@@ -2,7 +2,7 @@
 // the pods' IPs as its targets. A leaf: imports only the shutdown timing the NLB is sized with.
 //
 // Each annotation's meaning: the controller's docs/guide/service/annotations.md and nlb.md at the
-// version components/versions.ts pins; target group and NLB attributes: the ELB API's
+// version domain/versions.ts pins; target group and NLB attributes: the ELB API's
 // TargetGroupAttribute and LoadBalancerAttribute references.
 import type { Shutdown } from "./shutdown";
 
@@ -10,15 +10,6 @@ const PREFIX = "service.beta.kubernetes.io/aws-load-balancer";
 
 /** Which controller makes the NLB. The in-tree one ignores "external"; changing it in place leaks the old NLB. */
 export const LB_TYPE_ANNOTATION = `${PREFIX}-type`;
-
-/**
- * A Service whose controller changes is replaced, never handed over in place (the old NLB would be
- * left behind): deleted first, since the new one has the same name.
- */
-export const REPLACED_ON_CONTROLLER_CHANGE = {
-    replaceOnChanges: [`metadata.annotations["${LB_TYPE_ANNOTATION}"]`],
-    deleteBeforeReplace: true,
-};
 
 /** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { cpusOf } from "../quantities";
+import { cpusOf } from "../../domain/quantities";
+import { WORKLOAD_ALIASES, replacedOnControllerChange } from "../../migrations";
 import type { AppSettings } from "./appsettings";
-import { READINESS_GATE_LABEL, REPLACED_ON_CONTROLLER_CHANGE, nlbAnnotations } from "./nlb";
+import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
 import { networkPolicies } from "./networkpolicies";
 import { secretReaders } from "./secretreaders";
 import { disruptionAndScaling } from "./scaling";
@@ -99,14 +100,13 @@ export class Workload extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Named App until the component was renamed; the alias keeps existing stacks' objects.
         super(
             "flask-eks:index:Workload",
             name,
             {},
             {
                 ...opts,
-                aliases: [...(opts?.aliases ?? []), { type: "flask-eks:index:App" }],
+                aliases: [...(opts?.aliases ?? []), ...WORKLOAD_ALIASES],
             },
         );
         const parent = { parent: this };
@@ -247,8 +247,7 @@ export class Workload extends pulumi.ComponentResource {
                 ? {
                       ...parent,
                       dependsOn: [args.eks.loadBalancerController],
-                      // A stack made before the controller has an NLB from the in-tree one.
-                      ...REPLACED_ON_CONTROLLER_CHANGE,
+                      ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
                   }
                 : parent,
         );

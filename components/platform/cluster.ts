@@ -7,7 +7,7 @@ import { kubeconfigJson } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
-import { KUBERNETES_VERSIONS } from "../versions";
+import { KUBERNETES_VERSIONS } from "../../domain/versions";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [

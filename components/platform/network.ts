@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { intToIpv4, ipv4ToInt } from "../cidr";
+import { intToIpv4, ipv4ToInt } from "../../domain/cidr";
 
 export const NAT_GATEWAYS = ["none", "single", "perAz"] as const;
 export type NatGateways = (typeof NAT_GATEWAYS)[number];

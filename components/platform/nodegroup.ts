@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Architecture } from "../instancetypes";
+import type { Architecture } from "../../domain/instancetypes";
+import { movedFromCluster } from "../../migrations";
 import type { LiveState } from "./live";
 import { managedPolicyArn, servicePrincipalTrust } from "./trust";
 
@@ -81,9 +82,7 @@ export class NodeGroup extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:NodeGroup", name, {}, opts);
-        // These were the Cluster's own children before the node group had a component: the alias keeps
-        // existing stacks' node resources where they are.
-        const child = { parent: this, ...(opts?.parent ? { aliases: [{ parent: opts.parent }] } : {}) };
+        const child = { parent: this, ...movedFromCluster(opts?.parent) };
 
         // ---- IAM: what a node needs to join and pull images, nothing more ----
         this.role = new aws.iam.Role(

@@ -1,5 +1,5 @@
 // npm run data:prices: writes plan/ec2-prices.json, the On-Demand Linux price per hour of every EC2
-// instance type the config knows (components/data/instance-types.json) in every commercial region
+// instance type the config knows (domain/data/instance-types.json) in every commercial region
 // (config/regions.ts), from the ec2instances.info dataset as the Go module
 // github.com/LeanerCloud/ec2-instances-info embeds it. The AWS Price List API
 // (pricing.us-east-1.amazonaws.com) could not be reached where this was written; the Go module proxy
@@ -52,7 +52,7 @@ func run(root string) error {
 	if err != nil {
 		return err
 	}
-	known, err := instanceTypes(filepath.Join(root, "components", "data", "instance-types.json"))
+	known, err := instanceTypes(filepath.Join(root, "domain", "data", "instance-types.json"))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func run(root string) error {
 			"as the Go module %s %s embeds it (served by the Go proxy as %s)", module, version, path),
 		Date:      date,
 		Generator: "scripts/prices (npm run data:prices)",
-		Note: fmt.Sprintf("Types of components/data/instance-types.json that the dataset prices in a commercial region of config/regions.ts; "+
+		Note: fmt.Sprintf("Types of domain/data/instance-types.json that the dataset prices in a commercial region of config/regions.ts; "+
 			"one row per type, one column per region of \"regions\", null where the dataset has no price. "+
 			"regionsUnpriced: commercial regions the dataset has no EC2 price for. %d types.", len(types)),
 		RegionsUnpriced: orEmpty(unpriced),

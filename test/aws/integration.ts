@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, ROOT } from "../../harness/stack-config";
+import { PROJECT, ROOT } from "../../offline/stack-config";
 
 const HEALTH_DEADLINE_MS = 15 * 60 * 1000;
 

@@ -1,6 +1,7 @@
 // Run in place (the end-to-end test passes --cwd), so it loads the Workload's own options.
 import * as k8s from "@pulumi/kubernetes";
-import { LB_TYPE_ANNOTATION, REPLACED_ON_CONTROLLER_CHANGE } from "../../components/app/nlb";
+import { LB_TYPE_ANNOTATION } from "../../components/app/nlb";
+import { replacedOnControllerChange } from "../../migrations";
 
 const provider = new k8s.Provider("k8s", {});
 new k8s.core.v1.Service(
@@ -13,5 +14,5 @@ new k8s.core.v1.Service(
         },
         spec: { selector: { app: "none" }, ports: [{ port: 80 }] },
     },
-    { provider, ...REPLACED_ON_CONTROLLER_CHANGE },
+    { provider, ...replacedOnControllerChange(LB_TYPE_ANNOTATION) },
 );
