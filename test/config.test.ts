@@ -13,10 +13,9 @@ import { RENAMED_KEYS } from "../migrations";
 import { COMMERCIAL_REGIONS } from "../config/regions";
 import { runStack } from "../offline";
 import { ROOT, loadStackConfig, readProjectFile } from "../offline/stack-config";
-import { P, resourcesOf } from "./helpers";
+import { P, PREVIEW, resourcesOf } from "./helpers";
 
 /** When tests read config that depends on the date: a fixed day, and a preview unless they say. */
-const PREVIEW = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
 
 /** parseConfig over the dev stack's config with some keys changed (a string) or unset (undefined). */
 function parseDev(overrides: Record<string, string | undefined>, situation = PREVIEW) {

@@ -6,11 +6,11 @@ import { describe, it } from "node:test";
 import { RENAMED_KEYS } from "../migrations";
 import { ROOT, readProjectFile } from "../offline/stack-config";
 import { CONFIG_REFERENCE, withConfigReference } from "../scripts/docs-config";
+import { readRepoFile } from "./helpers";
 
 /** The example app's package (app/flaskapp/), which a fork replaces. */
 const EXAMPLE_APP = "flaskapp";
-const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-const readme = read("README.md");
+const readme = readRepoFile("README.md");
 const DOCUMENTS = [
     "README.md",
     "CHANGELOG.md",
@@ -38,13 +38,13 @@ describe("README and docs/", () => {
 
     it("every relative link, in README.md, CHANGELOG.md and docs/, names a file that exists and a heading in it", () => {
         for (const document of DOCUMENTS) {
-            const text = read(document).replace(/```[\s\S]*?```/g, "");
+            const text = readRepoFile(document).replace(/```[\s\S]*?```/g, "");
             for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
                 if (/^[a-z]+:/.test(target)) continue;
                 const [file, anchor] = target.split("#");
                 const resolved = file ? path.join(path.dirname(document), file) : document;
                 assert.ok(fs.existsSync(path.join(ROOT, resolved)), `${document}: ${target}`);
-                if (anchor) assert.ok(anchors(read(resolved)).has(anchor), `${document}: ${target}`);
+                if (anchor) assert.ok(anchors(readRepoFile(resolved)).has(anchor), `${document}: ${target}`);
             }
         }
     });
@@ -64,9 +64,9 @@ describe("README and docs/", () => {
             );
         let seen = 0;
         for (const file of tracked)
-            for (const [, doc, heading] of read(file).matchAll(/([\w/.-]+\.md),? "([^"\n]+)"/g)) {
+            for (const [, doc, heading] of readRepoFile(file).matchAll(/([\w/.-]+\.md),? "([^"\n]+)"/g)) {
                 if (!fs.existsSync(path.join(ROOT, doc))) continue; // another project's document
-                assert.ok(anchors(read(doc)).has(slug(heading)), `${file}: ${doc}, "${heading}"`);
+                assert.ok(anchors(readRepoFile(doc)).has(slug(heading)), `${file}: ${doc}, "${heading}"`);
                 seen++;
             }
         assert.ok(seen >= 3, `${seen} pointers`);
@@ -83,7 +83,7 @@ describe("README and docs/", () => {
     it("README names the two commands that set themselves up, and .ci/run runs the tests", () => {
         assert.match(readme, /```sh\nnpm run plan -- --stack dev\n```/);
         assert.match(readme, /```sh\nnpm test\n```/);
-        assert.match(read(".ci/run"), /^npm test$/m);
+        assert.match(readRepoFile(".ci/run"), /^npm test$/m);
     });
 
     it("docs/configuration.md has the config reference in sync with Pulumi.yaml (npm run docs:config fixes it)", () => {
@@ -91,7 +91,7 @@ describe("README and docs/", () => {
         assert.equal(text, withConfigReference(text));
     });
 
-    const layout = read("docs/layout.md");
+    const layout = readRepoFile("docs/layout.md");
 
     it("docs/layout.md names only paths that exist", () => {
         // The example app's paths may be gone once appModule names another app (a fork's own).
@@ -121,7 +121,7 @@ describe("README and docs/", () => {
     });
 
     it("CHANGELOG.md lists every renamed config key", () => {
-        const changelog = read("CHANGELOG.md");
+        const changelog = readRepoFile("CHANGELOG.md");
         for (const [old, renamed] of Object.entries(RENAMED_KEYS))
             assert.match(changelog, new RegExp(`\\| \`${old}\` \\| \`${renamed}\``), old);
     });

@@ -98,6 +98,12 @@ export function policiesOf(run: RunResult, roleName: string): string[] {
 }
 
 /** A config Reader over some keys of one namespace, lists and maps JSON-encoded as the CLI passes them. */
+/** A preview on the day the tests' dates are reckoned from: a situation in which nothing deploys. */
+export const PREVIEW: Situation = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
+
+/** A file of this checkout, by its path from the root. */
+export const readRepoFile = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
 export function readerOf(namespace: string, values: Record<string, unknown>, situation?: Situation): Reader {
     const raw = Object.fromEntries(
         Object.entries(values).map(([k, v]) => [

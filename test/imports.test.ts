@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../offline/stack-config";
-import { PROGRAM_PARTS } from "./helpers";
+import { PROGRAM_PARTS, readRepoFile } from "./helpers";
 
 // The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> domain/, and
 // migrations/ (what earlier stacks hold or set) below config/ and components/, importing nothing.
@@ -30,8 +30,6 @@ const GROUPS: Record<string, string[]> = {
     "components/app/": [],
 };
 
-const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-
 /**
  * The modules a file imports (or requires): relative paths and package names. With `runtime`, only
  * what is loaded when it runs: `import type` is erased by the compiler.
@@ -56,7 +54,7 @@ function importGraph(runtime = false): Map<string, string[]> {
     ];
     const graph = new Map<string, string[]>();
     for (const file of files) {
-        const local = importsOf(read(file), runtime).filter((spec) => spec.startsWith("."));
+        const local = importsOf(readRepoFile(file), runtime).filter((spec) => spec.startsWith("."));
         const targets = local.map((spec) => {
             const resolved = path.join(path.dirname(file), spec);
             return files.includes(`${resolved}.ts`) ? `${resolved}.ts` : `${resolved}/index.ts`;
@@ -112,7 +110,7 @@ describe("imports", () => {
         const domain = [...graph.keys()].filter((f) => f.startsWith("domain/"));
         assert.ok(domain.includes("domain/capacity.ts"));
         for (const file of domain) {
-            const packages = importsOf(read(file)).filter((spec) => !spec.startsWith("."));
+            const packages = importsOf(readRepoFile(file)).filter((spec) => !spec.startsWith("."));
             assert.deepEqual(
                 packages.filter((p) => !["fs", "path"].includes(p.replace(/^node:/, ""))),
                 [],
@@ -148,9 +146,10 @@ describe("imports", () => {
         };
         visit("targets/local.ts");
         assert.ok(reached.has("components/app/workload.ts"), "the local target deploys the same Workload");
-        for (const file of reached) assert.ok(!importsOf(read(file), true).includes("@pulumi/aws"), file);
+        for (const file of reached)
+            assert.ok(!importsOf(readRepoFile(file), true).includes("@pulumi/aws"), file);
         // The EKS target does import it, so the check can fail.
-        assert.ok(importsOf(read("targets/eks.ts")).includes("@pulumi/aws"));
+        assert.ok(importsOf(readRepoFile("targets/eks.ts")).includes("@pulumi/aws"));
     });
 
     it("keep the bootstrap program apart: it reads its config with the program's reader and AWS keys, checks a stack's name as the program does, and names the delivery roles as it does, and nothing else of it", () => {
@@ -161,7 +160,7 @@ describe("imports", () => {
             "../config/delivery",
         ];
         for (const file of fs.readdirSync(path.join(ROOT, "bootstrap")).filter((f) => f.endsWith(".ts"))) {
-            const local = importsOf(read(`bootstrap/${file}`)).filter((spec) => spec.startsWith("."));
+            const local = importsOf(readRepoFile(`bootstrap/${file}`)).filter((spec) => spec.startsWith("."));
             const outside = local.filter((spec) => spec.startsWith("..") && !shared.includes(spec));
             assert.deepEqual(outside, [], `bootstrap/${file}`);
         }
@@ -181,7 +180,7 @@ describe("imports", () => {
             [...reached].filter((f) => !inParts(f)),
             [],
         );
-        const copied = /^PROGRAM=\(([^)]*)\)$/m.exec(read("test/e2e.sh"))?.[1].split(" ");
+        const copied = /^PROGRAM=\(([^)]*)\)$/m.exec(readRepoFile("test/e2e.sh"))?.[1].split(" ");
         assert.deepEqual(
             PROGRAM_PARTS.filter((p) => !copied?.includes(p)),
             [],

@@ -4,19 +4,25 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../offline/stack-config";
 import { REPORT, Results, readResults, render, scopeFiles, summaryLine } from "../scripts/mutation-report";
-
-const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+import { readRepoFile } from "./helpers";
 
 describe("mutation testing: what the docs say matches the results", () => {
     const results = readResults();
     const scope = scopeFiles();
 
     it("docs/mutation.md is rendered from test/mutation/results.json as it is", () => {
-        assert.equal(read(REPORT), render(results, scope), "run npm run test:mutation, or the report alone");
+        assert.equal(
+            readRepoFile(REPORT),
+            render(results, scope),
+            "run npm run test:mutation, or the report alone",
+        );
     });
 
     it("the README states the score of the results file", () => {
-        assert.ok(read("README.md").includes(summaryLine(results, scope)), summaryLine(results, scope));
+        assert.ok(
+            readRepoFile("README.md").includes(summaryLine(results, scope)),
+            summaryLine(results, scope),
+        );
     });
 
     it("measures only files that are in the scope", () => {
@@ -28,7 +34,7 @@ describe("mutation testing: what the docs say matches the results", () => {
     });
 
     it("runs every test file but the snapshot's, the fork's (which runs the others) and those of the docs and of this report", () => {
-        const listed: string[] = JSON.parse(read("stryker.config.json")).tap.testFiles;
+        const listed: string[] = JSON.parse(readRepoFile("stryker.config.json")).tap.testFiles;
         const all = fs
             .readdirSync(path.join(ROOT, "test"))
             .filter((f) => f.endsWith(".test.ts") && !/^(snapshot|quickstart|docs|mutation|fork)\./.test(f))

@@ -5,9 +5,7 @@ import { describe, it } from "node:test";
 import { parseConfig } from "../config";
 import { ConfigError, Reader } from "../config/reader";
 import { loadStackConfig } from "../offline/stack-config";
-import { P, readerOf } from "./helpers";
-
-const PREVIEW = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
+import { P, PREVIEW, readerOf } from "./helpers";
 
 /** The problems parseConfig finds in a committed stack's config with some keys changed; [] if none. */
 function problemsOf(stack: string, overrides: Record<string, string>): string[] {

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../domain/versions";
-import { Reader, Situation } from "../config/reader";
+import { Reader } from "../config/reader";
 import {
     ENDPOINT_PLACEHOLDER,
     cluster,
@@ -17,9 +17,7 @@ import {
     workload,
 } from "../config/sections";
 import { loadStackConfig } from "../offline/stack-config";
-import { P } from "./helpers";
-
-const PREVIEW: Situation = { today: new Date("2026-11-28T12:00:00Z"), deploying: false };
+import { P, PREVIEW } from "./helpers";
 
 type Section = (r: Reader) => unknown;
 
