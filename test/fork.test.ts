@@ -129,9 +129,10 @@ describe("a fork: renamed, a stack added on Graviton in another region, its own 
         const out = fs.openSync(log, "w");
         const child = spawn(command, args, { cwd: copy, env, stdio: ["ignore", out, out] });
         fs.closeSync(out);
-        return new Promise<{ status: number | null; stdout: string }>((resolve) =>
-            child.on("exit", (status) => resolve({ status, stdout: fs.readFileSync(log, "utf8") })),
-        );
+        return new Promise<{ status: number | null; stdout: string }>((resolve) => {
+            child.on("error", (error) => resolve({ status: null, stdout: String(error) }));
+            child.on("exit", (status) => resolve({ status, stdout: fs.readFileSync(log, "utf8") }));
+        });
     };
 
     before(() => {

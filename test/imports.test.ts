@@ -6,7 +6,7 @@ import { ROOT } from "../offline/stack-config";
 import { PROGRAM_PARTS, readRepoFile } from "./helpers";
 
 // The program's imports run one way: index.ts -> targets/ -> config/ -> components/ -> domain/, and
-// migrations/ (what earlier stacks hold or set) below config/ and components/, importing nothing.
+// migrations/ (what earlier stacks hold or set) below config/ and components/, importing none of it.
 // Inside components/, the cluster's add-ons build on the AWS platform, and the app on neither:
 // addons/ -> platform/ -> domain/, and app/ -> domain/. domain/ (CIDR, quantities, capacity,
 // instance types, versions) registers nothing and imports no package: config/, plan/ and policy/
