@@ -64,6 +64,18 @@ function importGraph(runtime = false): Map<string, string[]> {
     return graph;
 }
 
+/** Every file `start` loads, itself included, directly or through others. */
+function reachedFrom(graph: Map<string, string[]>, start: string): Set<string> {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+        if (reached.has(file)) return;
+        reached.add(file);
+        graph.get(file)!.forEach(visit);
+    };
+    visit(start);
+    return reached;
+}
+
 function cycles(graph: Map<string, string[]>): string[][] {
     const found: string[][] = [];
     const visit = (file: string, trail: string[]) => {
@@ -137,14 +149,7 @@ describe("imports", () => {
     });
 
     it("keep AWS out of the local target: its wiring and the components it deploys never import @pulumi/aws", () => {
-        const loads = importGraph(true);
-        const reached = new Set<string>();
-        const visit = (file: string) => {
-            if (reached.has(file)) return;
-            reached.add(file);
-            loads.get(file)!.forEach(visit);
-        };
-        visit("targets/local.ts");
+        const reached = reachedFrom(importGraph(true), "targets/local.ts");
         assert.ok(reached.has("components/app/workload.ts"), "the local target deploys the same Workload");
         for (const file of reached)
             assert.ok(!importsOf(readRepoFile(file), true).includes("@pulumi/aws"), file);
@@ -167,13 +172,7 @@ describe("imports", () => {
     });
 
     it("are all inside the program's parts, which the end-to-end test copies as they are", () => {
-        const reached = new Set<string>();
-        const visit = (file: string) => {
-            if (reached.has(file)) return;
-            reached.add(file);
-            graph.get(file)!.forEach(visit);
-        };
-        visit("index.ts");
+        const reached = reachedFrom(graph, "index.ts");
         assert.ok(reached.has("migrations/index.ts") && reached.has("domain/capacity.ts"));
         const inParts = (file: string) => PROGRAM_PARTS.some((p) => file === p || file.startsWith(`${p}/`));
         assert.deepEqual(
