@@ -7,7 +7,8 @@ import { CAPACITY_TYPES, NodeGroupSettings } from "../components/platform/nodegr
 import { bytesOf, cpusOf } from "../domain/quantities";
 import { INSTANCE_TYPE_NAMES, architectureOf, instanceType } from "../domain/instancetypes";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, newestVersion, runway } from "../domain/versions";
-import { MAX_GUNICORN_WORKERS, WorkloadSettings } from "../components/app/workload";
+import { MAX_GUNICORN_WORKERS } from "../components/app/pod";
+import type { WorkloadSettings } from "../components/app/workload";
 import { didYouMean } from "./nearest";
 import { COMMERCIAL_REGIONS } from "./regions";
 import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "./dnsnames";

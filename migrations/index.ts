@@ -13,11 +13,17 @@ import type * as pulumi from "@pulumi/pulumi";
 export const WORKLOAD_ALIASES: pulumi.Input<pulumi.Alias>[] = [{ type: "flask-eks:index:App" }];
 
 /**
- * 2026-11-28, issue 12: the node role, launch template and managed node group were the Cluster's
- * own children until the NodeGroup component came between them: their options name their old parent
- * (the NodeGroup's own), when it has one.
+ * Children that were their component's parent's own until the component came between them: their
+ * options name that former parent (the component's own parent), when it has one. A URN names only
+ * the immediate parent's type, so the alias is the same wherever that parent sits.
+ * - 2026-11-28, "Config keys renamed, components moved" (issue 12): the NodeGroup under the Cluster
+ *   (node role, its attachments, launch template, node group).
+ * - 2026-12-05, "One shape for every building block" (issue 33): under the Cluster, the Helm add-ons
+ *   (CertManager, LoadBalancerController, ClusterAutoscaler: role, inline policy, release) and the
+ *   ServiceAccountRoles of vpc-cni and Container Insights; under the Workload, its ServiceAccountRole,
+ *   SecretReaders, Scaling (PDB, HPA) and NetworkPolicies.
  */
-export function movedFromCluster(formerParent: pulumi.Resource | undefined): {
+export function movedUnderComponent(formerParent: pulumi.Resource | undefined): {
     aliases?: pulumi.Input<pulumi.Alias>[];
 } {
     return formerParent ? { aliases: [{ parent: formerParent }] } : {};

@@ -276,7 +276,16 @@ export function urnsOf(run: RunResult, r: Registration): string[] {
     const parentUrns = parent ? urnsOf(run, parent) : [undefined];
     const urns = new Set([r.urn, ...parentUrns.map((p) => urn(p, r.type, r.name))]);
     for (const alias of r.options.aliases) {
-        const parents = alias.noParent ? [undefined] : alias.parentUrn ? [alias.parentUrn] : parentUrns;
+        // An alias naming its parent takes that parent's old URN when the parent matched one by its
+        // own alias (pulumi/pulumi pkg/resource/deploy/step_generator.go, collapseAliasToUrn).
+        const named = alias.parentUrn && byUrn.get(alias.parentUrn);
+        const parents = alias.noParent
+            ? [undefined]
+            : alias.parentUrn
+              ? named
+                  ? urnsOf(run, named)
+                  : [alias.parentUrn]
+              : parentUrns;
         for (const p of parents) urns.add(urn(p, alias.type ?? r.type, alias.name ?? r.name));
     }
     return [...urns];

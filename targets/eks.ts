@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as path from "path";
-import { clusterAutoscaler } from "../components/addons/autoscaler";
-import { certManager } from "../components/addons/certmanager";
-import { loadBalancerController } from "../components/addons/lbcontroller";
+import { ClusterAutoscaler } from "../components/addons/autoscaler";
+import { CertManager } from "../components/addons/certmanager";
+import { LoadBalancerController } from "../components/addons/lbcontroller";
 import { Cluster, adminPrincipals } from "../components/platform/cluster";
 import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { Image } from "../components/app/image";
 import { liveState } from "../components/platform/live";
-import { irsaRole } from "../components/platform/irsa";
+import { ServiceAccountRole, attachmentsByArn } from "../components/platform/irsa";
 import { Network } from "../components/platform/network";
 import { PublicName, serviceLoadBalancerTags } from "../components/app/publicname";
 import { SERVICE_NAME, Workload } from "../components/app/workload";
@@ -63,8 +63,7 @@ export async function deployEks(config: EksStackConfig) {
         withAws,
     );
 
-    // The cluster's Helm add-ons, children of the Cluster component; made here, where the network
-    // and the workload they serve are at hand.
+    // The cluster's Helm add-ons, in the Cluster component's tree: they go with it.
     const addon = {
         clusterName: config.clusterName,
         region: config.region,
@@ -72,10 +71,17 @@ export async function deployEks(config: EksStackConfig) {
         oidc: cluster.oidcProvider,
         provider: cluster.provider,
     };
-    clusterAutoscaler({ ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn }, cluster);
-    const lbController = loadBalancerController(
-        { ...addon, vpcId: network.vpcId, certManager: certManager(addon, cluster), tags },
-        cluster,
+    const inCluster = { parent: cluster };
+    new ClusterAutoscaler(
+        "cluster-autoscaler",
+        { ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn },
+        inCluster,
+    );
+    const certManager = new CertManager("cert-manager", addon, inCluster);
+    const lbController = new LoadBalancerController(
+        "lb-controller",
+        { ...addon, vpcId: network.vpcId, certManager: certManager.release, tags },
+        inCluster,
     );
 
     // The image needs only the repository, not the cluster, so it builds while EKS is created.
@@ -107,25 +113,19 @@ export async function deployEks(config: EksStackConfig) {
             app: config.app,
             secretReaders: REFRESHERS_GROUP,
             eks: {
-                serviceAccountRole: (ns, serviceAccount, parent) => {
-                    const role = irsaRole(
+                serviceAccountRole: (ns, serviceAccount, parent) =>
+                    new ServiceAccountRole(
                         "web-role",
-                        cluster.oidcProvider,
-                        ns,
-                        serviceAccount,
-                        parent,
-                        `IRSA role of ${namespace}/${serviceAccount}: what appPolicyArns attaches, nothing else`,
-                    );
-                    for (const policyArn of config.app.policyArns)
-                        new aws.iam.RolePolicyAttachment(
-                            // Named by the policy's owner (aws, or an account) and path: unique per ARN.
-                            `web-role-${policyArn.split(":")[4]}-${policyArn.split(":policy/")[1].replace(/\//g, "-")}`,
-                            { role: role.name, policyArn },
-                            { parent: role },
-                        );
-                    return role.arn;
-                },
-                loadBalancerController: lbController,
+                        {
+                            oidc: cluster.oidcProvider,
+                            namespace: ns,
+                            serviceAccount,
+                            description: `IRSA role of ${namespace}/${serviceAccount}: what appPolicyArns attaches, nothing else`,
+                            attachments: attachmentsByArn("web-role", config.app.policyArns),
+                        },
+                        { parent },
+                    ).arn,
+                loadBalancerController: lbController.release,
                 // An internet-facing NLB has its nodes in the public subnets.
                 loadBalancerSubnetIds: network.publicSubnetIds,
                 loadBalancerSubnetCidrs: network.publicSubnetCidrs,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { urnsOf } from "../offline";
+import { RunOptions, RunResult, urnsOf } from "../offline";
 import { P, committedStacks, eksStacks, okRun, one } from "./helpers";
 
 // Stacks deployed before the restructure hold the URNs in test/snapshots/urns.<stack>.txt. A renamed
@@ -50,29 +50,65 @@ describe("the resource tree", () => {
     }
 });
 
+/** Each old URN resolves, under the mocks, to exactly one registration of `run`, named the same. */
+function assertResolves(run: RunResult, file: string, renamed: Record<string, string> = {}): void {
+    const answering = new Map<string, string[]>();
+    for (const r of run.registrations) {
+        for (const urn of urnsOf(run, r)) answering.set(urn, [...(answering.get(urn) ?? []), r.urn]);
+    }
+    const old = fs
+        .readFileSync(path.join(__dirname, "snapshots", file), "utf8")
+        .trim()
+        .split("\n");
+    for (const urn of old.map(inThisProject)) {
+        const found = answering.get(urn) ?? [];
+        assert.equal(found.length, 1, `${urn} resolves to ${found.length} registrations`);
+        assert.equal(leaf(found[0]), renamed[leaf(urn)] ?? leaf(urn), urn);
+    }
+}
+
+/**
+ * The lists recorded on 2026-12-05, before issue 33 put the Helm add-ons, the IRSA roles and the
+ * Workload's policies and scaling in components of their own: each committed stack as it was, and
+ * staging with every optional part (app policies and secrets, Container Insights, a hostname).
+ */
+const BEFORE_ISSUE_33: Record<string, { stack: string; options?: RunOptions }> = {
+    dev: { stack: "dev" },
+    staging: { stack: "staging" },
+    prod: { stack: "prod" },
+    local: { stack: "local" },
+    "staging-full": {
+        stack: "staging",
+        options: {
+            overrides: {
+                [`${P}:appPolicyArns`]:
+                    '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess","arn:aws:iam::123456789012:policy/team/app-reads"]',
+                [`${P}:containerInsights`]: "true",
+                [`${P}:hostname`]: "app.example.com",
+                [`${P}:hostedZoneId`]: "Z0123456789ABCDEFGHIJ",
+            },
+            secrets: { [`${P}:appSecrets`]: JSON.stringify({ DB_PASSWORD: "x" }) },
+        },
+    },
+};
+
 describe("URN aliases", () => {
     for (const stack of recorded()) {
         it(`${stack}: every URN its state holds from before the restructure still resolves`, async () => {
             // The lists were recorded before the stacks had the delivery roles, with the mocks' deployer as admin.
             const run = await okRun(stack, { overrides: { [`${P}:deliveryRoles`]: "false" } });
-            const answering = new Map<string, string[]>();
-            for (const r of run.registrations) {
-                for (const urn of urnsOf(run, r)) answering.set(urn, [...(answering.get(urn) ?? []), r.urn]);
-            }
-            const old = fs
-                .readFileSync(path.join(__dirname, "snapshots", `urns.${stack}.txt`), "utf8")
-                .trim()
-                .split("\n")
-                .map(inThisProject);
-            const renamed = { "flask-eks:index:App::app": "flask-eks:index:Workload::app" } as Record<
-                string,
-                string
-            >;
-            for (const urn of old) {
-                const found = answering.get(urn) ?? [];
-                assert.equal(found.length, 1, `${urn} resolves to ${found.length} registrations`);
-                assert.equal(leaf(found[0]), renamed[leaf(urn)] ?? leaf(urn), urn);
-            }
+            assertResolves(run, `urns.${stack}.txt`, {
+                "flask-eks:index:App::app": "flask-eks:index:Workload::app",
+            });
+        });
+    }
+
+    for (const [scenario, { stack, options }] of Object.entries(BEFORE_ISSUE_33)) {
+        const file = `urns.2026-12-05.${scenario}.txt`;
+        if (!committedStacks().includes(stack) || !fs.existsSync(path.join(__dirname, "snapshots", file)))
+            continue;
+        it(`${scenario}: every URN its state held before the components of issue 33 still resolves`, async () => {
+            assertResolves(await okRun(stack, options), file);
         });
     }
 

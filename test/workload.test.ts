@@ -8,7 +8,7 @@ import {
     MAX_GUNICORN_WORKERS,
     gunicornWorkers,
     METRICS_PORT,
-} from "../components/app/workload";
+} from "../components/app/pod";
 import { ingressSources } from "../components/app/networkpolicies";
 import { NLB_DEREGISTRATION_SECONDS } from "../components/app/shutdown";
 import { subnetCidr } from "../components/platform/network";

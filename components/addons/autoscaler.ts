@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALER_REQUESTS } from "../../domain/capacity";
 import { OidcProvider } from "../platform/trust";
 import { KUBERNETES_VERSIONS } from "../../domain/versions";
-import { controllerRelease } from "./release";
+import { HelmAddon } from "./helmaddon";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
 const AUTOSCALER_CHART_REPO = "https://kubernetes.github.io/autoscaler";
@@ -30,40 +30,48 @@ export interface ClusterAutoscalerArgs {
  * Auto Scaling group by the tags EKS gives every managed node group, and its IRSA role may resize only
  * groups tagged as this cluster's.
  */
-export function clusterAutoscaler(args: ClusterAutoscalerArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
-    const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscaler;
-    return controllerRelease(
-        "cluster-autoscaler",
-        {
-            ...args,
-            chart: { name: "cluster-autoscaler", version: chart, repo: AUTOSCALER_CHART_REPO },
-            serviceAccount: SERVICE_ACCOUNT,
-            policy: autoscalerPolicy(args.clusterName, args.nodeGroupArn),
-            values: (roleArn) => ({
-                cloudProvider: "aws",
-                awsRegion: args.region,
-                autoDiscovery: { clusterName: args.clusterName },
-                image: { tag: image },
-                rbac: {
-                    serviceAccount: {
-                        create: true,
-                        name: SERVICE_ACCOUNT,
-                        annotations: { "eks.amazonaws.com/role-arn": roleArn },
+export class ClusterAutoscaler extends HelmAddon {
+    constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].clusterAutoscaler;
+        super(
+            "flask-eks:index:ClusterAutoscaler",
+            name,
+            {
+                provider: args.provider,
+                chart: { name: "cluster-autoscaler", version: chart, repo: AUTOSCALER_CHART_REPO },
+                identity: {
+                    oidc: args.oidc,
+                    serviceAccount: SERVICE_ACCOUNT,
+                    policy: autoscalerPolicy(args.clusterName, args.nodeGroupArn),
+                },
+                values: (roleArn) => ({
+                    cloudProvider: "aws",
+                    awsRegion: args.region,
+                    autoDiscovery: { clusterName: args.clusterName },
+                    image: { tag: image },
+                    rbac: {
+                        serviceAccount: {
+                            create: true,
+                            name: SERVICE_ACCOUNT,
+                            annotations: { "eks.amazonaws.com/role-arn": roleArn },
+                        },
                     },
-                },
-                extraArgs: {
-                    // The node group spans the zones; its Auto Scaling group keeps them even.
-                    "balance-similar-node-groups": true,
-                    expander: "least-waste",
-                    // The app's pods mount an emptyDir for /tmp: by default a node running one would
-                    // never be scaled down. Draining respects the app's PodDisruptionBudget.
-                    "skip-nodes-with-local-storage": false,
-                },
-                resources: { requests: { cpu: AUTOSCALER_REQUESTS.cpu, memory: AUTOSCALER_REQUESTS.memory } },
-            }),
-        },
-        parent,
-    );
+                    extraArgs: {
+                        // The node group spans the zones; its Auto Scaling group keeps them even.
+                        "balance-similar-node-groups": true,
+                        expander: "least-waste",
+                        // The app's pods mount an emptyDir for /tmp: by default a node running one would
+                        // never be scaled down. Draining respects the app's PodDisruptionBudget.
+                        "skip-nodes-with-local-storage": false,
+                    },
+                    resources: {
+                        requests: { cpu: AUTOSCALER_REQUESTS.cpu, memory: AUTOSCALER_REQUESTS.memory },
+                    },
+                }),
+            },
+            opts,
+        );
+    }
 }
 
 /** Resize only Auto Scaling groups tagged as this cluster's; describe what it must to plan. */

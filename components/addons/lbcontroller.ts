@@ -6,7 +6,7 @@ import * as path from "path";
 import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../../domain/capacity";
 import { OidcProvider } from "../platform/trust";
 import { KUBERNETES_VERSIONS } from "../../domain/versions";
-import { controllerRelease } from "./release";
+import { HelmAddon } from "./helmaddon";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
 const LOAD_BALANCER_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts";
@@ -33,7 +33,7 @@ export interface LoadBalancerControllerArgs {
     oidc: OidcProvider;
     provider: k8s.Provider;
     /** cert-manager's release, which issues the webhooks' certificate; the chart needs its CRDs. */
-    certManager: k8s.helm.v3.Release;
+    certManager: pulumi.Resource;
     /** The stack's tags, which the controller puts on every AWS resource it makes. Default: none. */
     tags?: Record<string, string>;
 }
@@ -44,59 +44,65 @@ export interface LoadBalancerControllerArgs {
  * Two replicas (one leads) and a PodDisruptionBudget, so a node drain never leaves none. Its IRSA role
  * has upstream's policy, with security-group rule changes confined to the cluster's VPC.
  */
-export function loadBalancerController(
-    args: LoadBalancerControllerArgs,
-    parent: pulumi.Resource,
-): k8s.helm.v3.Release {
-    const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].loadBalancerController;
-    const partition = aws.getPartitionOutput({}, { parent }).partition;
-    const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
-    const { cpu, memory, memoryLimit } = LOAD_BALANCER_CONTROLLER_REQUESTS;
-    return controllerRelease(
-        "lb-controller",
-        {
-            ...args,
-            chart: {
-                name: "aws-load-balancer-controller",
-                version: chart,
-                repo: LOAD_BALANCER_CONTROLLER_CHART_REPO,
-            },
-            serviceAccount: SERVICE_ACCOUNT,
-            policy: pulumi
-                .all([partition, account, args.vpcId])
-                .apply(([p, a, vpc]) =>
-                    JSON.stringify(controllerPolicy(image, p, `arn:${p}:ec2:${args.region}:${a}:vpc/${vpc}`)),
-                ),
-            values: (roleArn) => ({
-                clusterName: args.clusterName,
-                // The nodes' metadata service answers one hop only (IMDSv2, hop limit 1), so pods
-                // cannot ask it for the region and VPC.
-                region: args.region,
-                vpcId: args.vpcId,
-                image: { tag: image },
-                replicaCount: 2,
-                podDisruptionBudget: { maxUnavailable: 1 },
-                serviceAccount: {
-                    create: true,
-                    name: SERVICE_ACCOUNT,
-                    annotations: { "eks.amazonaws.com/role-arn": roleArn },
+export class LoadBalancerController extends HelmAddon {
+    constructor(name: string, args: LoadBalancerControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { chart, image } = KUBERNETES_VERSIONS[args.kubernetesVersion].loadBalancerController;
+        const invoke = { parent: opts?.parent };
+        const partition = aws.getPartitionOutput({}, invoke).partition;
+        const account = aws.getCallerIdentityOutput({}, invoke).accountId;
+        const { cpu, memory, memoryLimit } = LOAD_BALANCER_CONTROLLER_REQUESTS;
+        super(
+            "flask-eks:index:LoadBalancerController",
+            name,
+            {
+                provider: args.provider,
+                chart: {
+                    name: "aws-load-balancer-controller",
+                    version: chart,
+                    repo: LOAD_BALANCER_CONTROLLER_CHART_REPO,
                 },
-                resources: { requests: { cpu, memory }, limits: { memory: memoryLimit } },
-                // Only Services that ask by annotation: the webhook would otherwise hand every new
-                // LoadBalancer Service in the cluster to the controller.
-                enableServiceMutatorWebhook: false,
-                // The webhooks' certificate from cert-manager, not from the chart: a chart-made one
-                // (a new CA each render, or the old one looked up) would sit in the release's record,
-                // which whoever refreshes the stack reads (components/platform/helmrecords.ts).
-                enableCertManager: true,
-                // Its load balancers, target groups and security groups carry the stack's tags, so the
-                // permissions boundary keeps other stacks' roles off them.
-                defaultTags: args.tags ?? {},
-            }),
-            after: [args.certManager],
-        },
-        parent,
-    );
+                identity: {
+                    oidc: args.oidc,
+                    serviceAccount: SERVICE_ACCOUNT,
+                    policy: pulumi
+                        .all([partition, account, args.vpcId])
+                        .apply(([p, a, vpc]) =>
+                            JSON.stringify(
+                                controllerPolicy(image, p, `arn:${p}:ec2:${args.region}:${a}:vpc/${vpc}`),
+                            ),
+                        ),
+                },
+                values: (roleArn) => ({
+                    clusterName: args.clusterName,
+                    // The nodes' metadata service answers one hop only (IMDSv2, hop limit 1), so pods
+                    // cannot ask it for the region and VPC.
+                    region: args.region,
+                    vpcId: args.vpcId,
+                    image: { tag: image },
+                    replicaCount: 2,
+                    podDisruptionBudget: { maxUnavailable: 1 },
+                    serviceAccount: {
+                        create: true,
+                        name: SERVICE_ACCOUNT,
+                        annotations: { "eks.amazonaws.com/role-arn": roleArn },
+                    },
+                    resources: { requests: { cpu, memory }, limits: { memory: memoryLimit } },
+                    // Only Services that ask by annotation: the webhook would otherwise hand every new
+                    // LoadBalancer Service in the cluster to the controller.
+                    enableServiceMutatorWebhook: false,
+                    // The webhooks' certificate from cert-manager, not from the chart: a chart-made one
+                    // (a new CA each render, or the old one looked up) would sit in the release's
+                    // record, which whoever refreshes the stack reads (components/platform/helmrecords.ts).
+                    enableCertManager: true,
+                    // Its load balancers, target groups and security groups carry the stack's tags, so
+                    // the permissions boundary keeps other stacks' roles off them.
+                    defaultTags: args.tags ?? {},
+                }),
+                after: [args.certManager],
+            },
+            opts,
+        );
+    }
 }
 
 export interface Statement {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { contains } from "../../domain/cidr";
+import { movedUnderComponent } from "../../migrations";
 import type { EgressRule } from "./appsettings";
 
 /** Cluster DNS, as EKS's CoreDNS add-on labels it: the one destination the app's pods need today. */
@@ -71,62 +72,67 @@ export function ingressSources(
  * arrives (ingressSources), its metrics port from pods of the cluster, DNS, the destinations the
  * stack's appEgress lists, and the AWS APIs when its role has policies.
  */
-export function networkPolicies(args: NetworkPolicyArgs, parent: pulumi.Resource): void {
-    new k8s.networking.v1.NetworkPolicy(
-        "default-deny",
-        {
-            metadata: { name: "default-deny", namespace: args.namespace },
-            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        },
-        { parent },
-    );
-    new k8s.networking.v1.NetworkPolicy(
-        "web",
-        {
-            metadata: { name: "web", namespace: args.namespace, labels: args.labels },
-            spec: {
-                podSelector: { matchLabels: args.labels },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [
-                    {
-                        from: pulumi
-                            .output(args.nlb && pulumi.all([args.nlb.subnetCidrs, args.nlb.vpcCidrs]))
-                            .apply((nlb) =>
-                                ingressSources(
-                                    args.clientRanges,
-                                    nlb && { subnetCidrs: nlb[0], vpcCidrs: nlb[1] },
-                                ).map((ipBlock) => ({ ipBlock })),
-                            ),
-                        ports: [{ protocol: "TCP", port: args.port }],
-                    },
-                    {
-                        // Any pod of any namespace (a Prometheus, wherever it runs); no address outside.
-                        from: [{ namespaceSelector: {} }],
-                        ports: [{ protocol: "TCP", port: args.metricsPort }],
-                    },
-                ],
-                egress: [
-                    {
-                        to: [{ namespaceSelector: DNS.namespaceSelector, podSelector: DNS.podSelector }],
-                        ports: DNS.ports,
-                    },
-                    ...args.egress.map(({ cidr, port, protocol }) => ({
-                        to: [{ ipBlock: { cidr } }],
-                        ports: [{ protocol, port }],
-                    })),
-                    ...(args.awsApis
-                        ? [
-                              {
-                                  to: pulumi
-                                      .output(args.awsApis.vpcCidrs)
-                                      .apply((except) => [{ ipBlock: { cidr: "0.0.0.0/0", except } }]),
-                                  ports: [{ protocol: "TCP", port: AWS_APIS_PORT }],
-                              },
-                          ]
-                        : []),
-                ],
+export class NetworkPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: NetworkPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:NetworkPolicies", name, {}, opts);
+        const child = { parent: this, ...movedUnderComponent(opts?.parent) };
+        new k8s.networking.v1.NetworkPolicy(
+            "default-deny",
+            {
+                metadata: { name: "default-deny", namespace: args.namespace },
+                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
             },
-        },
-        { parent },
-    );
+            child,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            "web",
+            {
+                metadata: { name: "web", namespace: args.namespace, labels: args.labels },
+                spec: {
+                    podSelector: { matchLabels: args.labels },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        {
+                            from: pulumi
+                                .output(args.nlb && pulumi.all([args.nlb.subnetCidrs, args.nlb.vpcCidrs]))
+                                .apply((nlb) =>
+                                    ingressSources(
+                                        args.clientRanges,
+                                        nlb && { subnetCidrs: nlb[0], vpcCidrs: nlb[1] },
+                                    ).map((ipBlock) => ({ ipBlock })),
+                                ),
+                            ports: [{ protocol: "TCP", port: args.port }],
+                        },
+                        {
+                            // Any pod of any namespace (a Prometheus, wherever it runs); no address outside.
+                            from: [{ namespaceSelector: {} }],
+                            ports: [{ protocol: "TCP", port: args.metricsPort }],
+                        },
+                    ],
+                    egress: [
+                        {
+                            to: [{ namespaceSelector: DNS.namespaceSelector, podSelector: DNS.podSelector }],
+                            ports: DNS.ports,
+                        },
+                        ...args.egress.map(({ cidr, port, protocol }) => ({
+                            to: [{ ipBlock: { cidr } }],
+                            ports: [{ protocol, port }],
+                        })),
+                        ...(args.awsApis
+                            ? [
+                                  {
+                                      to: pulumi
+                                          .output(args.awsApis.vpcCidrs)
+                                          .apply((except) => [{ ipBlock: { cidr: "0.0.0.0/0", except } }]),
+                                      ports: [{ protocol: "TCP", port: AWS_APIS_PORT }],
+                                  },
+                              ]
+                            : []),
+                    ],
+                },
+            },
+            child,
+        );
+        this.registerOutputs({});
+    }
 }

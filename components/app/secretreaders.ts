@@ -1,5 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { movedUnderComponent } from "../../migrations";
+
+export interface SecretReadersArgs {
+    secret: k8s.core.v1.Secret;
+    /** The Kubernetes group that may read it. */
+    group: string;
+    namespace: pulumi.Input<string>;
+}
 
 /**
  * Read access to the app's Secret, by its name, for a Kubernetes group: the drift check's identity,
@@ -8,41 +16,42 @@ import * as pulumi from "@pulumi/pulumi";
  * binding name themselves too, since the drift check refreshes them and the view policy reads no RBAC
  * object.
  */
-export function secretReaders(
-    secret: k8s.core.v1.Secret,
-    group: string,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): void {
-    const name = "app-secret-readers";
-    const role = new k8s.rbac.v1.Role(
-        name,
-        {
-            metadata: { name, namespace },
-            rules: [
-                {
-                    apiGroups: [""],
-                    resources: ["secrets"],
-                    resourceNames: [secret.metadata.name],
-                    verbs: ["get"],
-                },
-                {
-                    apiGroups: ["rbac.authorization.k8s.io"],
-                    resources: ["roles", "rolebindings"],
-                    resourceNames: [name],
-                    verbs: ["get"],
-                },
-            ],
-        },
-        { parent },
-    );
-    new k8s.rbac.v1.RoleBinding(
-        name,
-        {
-            metadata: { name, namespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
-        },
-        { parent },
-    );
+export class SecretReaders extends pulumi.ComponentResource {
+    constructor(componentName: string, args: SecretReadersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:SecretReaders", componentName, {}, opts);
+        const child = { parent: this, ...movedUnderComponent(opts?.parent) };
+        const { secret, group, namespace } = args;
+        const name = "app-secret-readers";
+        const role = new k8s.rbac.v1.Role(
+            name,
+            {
+                metadata: { name, namespace },
+                rules: [
+                    {
+                        apiGroups: [""],
+                        resources: ["secrets"],
+                        resourceNames: [secret.metadata.name],
+                        verbs: ["get"],
+                    },
+                    {
+                        apiGroups: ["rbac.authorization.k8s.io"],
+                        resources: ["roles", "rolebindings"],
+                        resourceNames: [name],
+                        verbs: ["get"],
+                    },
+                ],
+            },
+            child,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            name,
+            {
+                metadata: { name, namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
+            },
+            child,
+        );
+        this.registerOutputs({});
+    }
 }

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { cpusOf } from "../../domain/quantities";
 import { WORKLOAD_ALIASES, replacedOnControllerChange } from "../../migrations";
 import type { AppSettings } from "./appsettings";
 import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
-import { networkPolicies } from "./networkpolicies";
-import { secretReaders } from "./secretreaders";
-import { disruptionAndScaling } from "./scaling";
+import { NetworkPolicies } from "./networkpolicies";
+import { APP_PORT, METRICS_PORT, podSpec } from "./pod";
+import { SecretReaders } from "./secretreaders";
+import { Scaling } from "./scaling";
 import { Shutdown, shutdown } from "./shutdown";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
@@ -49,7 +49,7 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
      * AWS at all.
      */
     eks?: {
-        serviceAccountRole: ServiceAccountRole;
+        serviceAccountRole: RoleForServiceAccount;
         /** The controller's release: the Service is made after it, and deleted (with its NLB) before it. */
         loadBalancerController: pulumi.Resource;
         /** The subnets the NLB has its nodes in, and their CIDRs, where its health checks come from. */
@@ -65,27 +65,8 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
 /** The Service's name: the load balancer the controller makes for it is tagged with it. */
 export const SERVICE_NAME = "web";
 
-/** The numeric UID and GID the Dockerfile creates and runs as; the pod asks for the same. */
-export const APP_UID = 10001;
-/** The container's port and its name; the Service targets the name. */
-export const APP_PORT = { name: "http", containerPort: 8080 };
-/** Prometheus metrics (server/metrics.py): a port of its own, which no Service exposes. */
-export const METRICS_PORT = { name: "metrics", containerPort: 9090 };
-/** The most gunicorn workers the app accepts (WEB_CONCURRENCY); the Deployment runs one per requested CPU. */
-export const MAX_GUNICORN_WORKERS = 64;
-
-/**
- * gunicorn workers for a pod: one per CPU it requests, rounded up, and at least two so one busy or
- * restarting worker never stalls the pod. Pods have no CPU limit, so without this the app would
- * size itself from the node's CPU count, and on a large node start more workers than the pod's
- * request pays for or its memory limit holds.
- */
-export function gunicornWorkers(cpuRequest: string): number {
-    return Math.max(2, Math.ceil(cpusOf(cpuRequest)));
-}
-
 /** Makes the IAM role a service account assumes, as a child of `parent`; returns its ARN. */
-export type ServiceAccountRole = (
+export type RoleForServiceAccount = (
     namespace: pulumi.Output<string>,
     serviceAccount: string,
     parent: pulumi.Resource,
@@ -125,7 +106,7 @@ export class Workload extends pulumi.ComponentResource {
         );
         this.namespace = ns.metadata.name;
 
-        // ---- identity: on EKS, an IAM role only this service account can assume, with no permissions yet ----
+        // ---- identity: on EKS, an IAM role only this service account can assume ----
         const serviceAccountName = "web";
         const roleArn = args.eks?.serviceAccountRole(this.namespace, serviceAccountName, this);
         const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -142,34 +123,8 @@ export class Workload extends pulumi.ComponentResource {
             parent,
         );
 
-        // ---- the app's secrets: in a Secret, never in the Deployment ----
-        // Named by Pulumi with a suffix and replaced when a value changes, so the pods' references
-        // change with it and the Deployment rolls: a Secret read at start is not read again.
-        const secretNames = Object.keys(args.app.secrets).sort();
-        const secret =
-            secretNames.length > 0
-                ? new k8s.core.v1.Secret(
-                      "web-env",
-                      {
-                          metadata: { namespace: this.namespace, labels: APP_LABELS },
-                          type: "Opaque",
-                          stringData: pulumi.secret(args.app.secrets),
-                      },
-                      { ...parent, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },
-                  )
-                : undefined;
-        if (secret && args.secretReaders) secretReaders(secret, args.secretReaders, this.namespace, this);
-        const appEnv: k8s.types.input.core.v1.EnvVar[] = [
-            ...Object.entries(args.app.env)
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([name, value]) => ({ name, value })),
-            ...secretNames.map((name) => ({
-                name,
-                valueFrom: { secretKeyRef: { name: secret!.metadata.name, key: name } },
-            })),
-        ];
-
         // ---- the workload ----
+        const env = appEnvironment(args, this.namespace, this);
         const labels = APP_LABELS;
         const rollout = `${args.rolloutTimeoutSeconds}s`;
         this.deployment = new k8s.apps.v1.Deployment(
@@ -191,7 +146,13 @@ export class Workload extends pulumi.ComponentResource {
                                 "prometheus.io/port": String(METRICS_PORT.containerPort),
                             },
                         },
-                        spec: podSpec(args, serviceAccount.metadata.name, labels, leaving, appEnv),
+                        spec: podSpec(
+                            { ...args, appModule: args.app.module },
+                            serviceAccount.metadata.name,
+                            labels,
+                            leaving,
+                            env,
+                        ),
                     },
                 },
             },
@@ -205,55 +166,14 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         // ---- traffic ----
-        const scheme = args.tlsCertificateArn ? "https" : "http";
-        const nlb =
-            args.eks &&
-            pulumi
-                .all([args.eks.loadBalancerSubnetIds, args.tlsCertificateArn])
-                .apply(([subnetIds, certificateArn]) =>
-                    nlbAnnotations({
-                        subnetIds,
-                        crossZone: args.lbCrossZone,
-                        certificateArn,
-                        shutdown: leaving,
-                    }),
-                );
-        this.service = new k8s.core.v1.Service(
-            "web",
-            {
-                metadata: {
-                    name: SERVICE_NAME,
-                    namespace: this.namespace,
-                    labels,
-                    annotations: nlb,
-                },
-                spec: {
-                    type: "LoadBalancer",
-                    // One source of truth: whatever labels the Deployment's pods carry.
-                    selector: this.deployment.spec.template.metadata.labels,
-                    // With a certificate the NLB's listener on the port named "https" terminates TLS.
-                    ports: [
-                        {
-                            name: scheme,
-                            port: SERVICE_PORTS[scheme],
-                            targetPort: APP_PORT.name,
-                            protocol: "TCP",
-                        },
-                    ],
-                    loadBalancerSourceRanges: args.lbSourceRanges,
-                },
-            },
-            args.eks
-                ? {
-                      ...parent,
-                      dependsOn: [args.eks.loadBalancerController],
-                      ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
-                  }
-                : parent,
+        this.service = webService(args, this.deployment, this.namespace, leaving, this);
+        new Scaling(
+            "scaling",
+            { ...args, deployment: this.deployment, namespace: this.namespace, labels },
+            parent,
         );
-
-        disruptionAndScaling(this.deployment, this.namespace, args, labels, this);
-        networkPolicies(
+        new NetworkPolicies(
+            "network-policies",
             {
                 namespace: this.namespace,
                 labels,
@@ -267,15 +187,100 @@ export class Workload extends pulumi.ComponentResource {
                 },
                 awsApis: args.eks?.callsAwsApis ? { vpcCidrs: args.eks.vpcCidrs } : undefined,
             },
-            this,
+            parent,
         );
 
         // A hostname on EKS (the NLB's); many local load balancers give an address instead.
+        const scheme = args.tlsCertificateArn ? "https" : "http";
         this.url = this.service.status.loadBalancer.ingress.apply(
             (ingress) => `${scheme}://${ingress[0].hostname || ingress[0].ip}`,
         );
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
+}
+
+/**
+ * The app's environment: appEnv as it is, and appSecrets by reference to a Secret, never in the
+ * Deployment. The Secret is named by Pulumi with a suffix and replaced when a value changes, so the
+ * pods' references change with it and the Deployment rolls: a Secret read at start is not read again.
+ */
+function appEnvironment(
+    args: WorkloadArgs,
+    namespace: pulumi.Output<string>,
+    workload: pulumi.Resource,
+): k8s.types.input.core.v1.EnvVar[] {
+    const secretNames = Object.keys(args.app.secrets).sort();
+    const secret =
+        secretNames.length > 0
+            ? new k8s.core.v1.Secret(
+                  "web-env",
+                  {
+                      metadata: { namespace, labels: APP_LABELS },
+                      type: "Opaque",
+                      stringData: pulumi.secret(args.app.secrets),
+                  },
+                  { parent: workload, replaceOnChanges: ["stringData"], deleteBeforeReplace: false },
+              )
+            : undefined;
+    if (secret && args.secretReaders)
+        new SecretReaders(
+            "secret-readers",
+            { secret, group: args.secretReaders, namespace },
+            { parent: workload },
+        );
+    return [
+        ...Object.entries(args.app.env)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => ({ name, value })),
+        ...secretNames.map((name) => ({
+            name,
+            valueFrom: { secretKeyRef: { name: secret!.metadata.name, key: name } },
+        })),
+    ];
+}
+
+/**
+ * The Service, of type LoadBalancer, selecting the Deployment's pods. On EKS the AWS Load Balancer
+ * Controller makes it an NLB with the pods as IP targets (nlb.ts); with a certificate it serves TLS.
+ */
+function webService(
+    args: WorkloadArgs,
+    deployment: k8s.apps.v1.Deployment,
+    namespace: pulumi.Output<string>,
+    leaving: Shutdown,
+    workload: pulumi.Resource,
+): k8s.core.v1.Service {
+    const scheme = args.tlsCertificateArn ? "https" : "http";
+    const nlb =
+        args.eks &&
+        pulumi
+            .all([args.eks.loadBalancerSubnetIds, args.tlsCertificateArn])
+            .apply(([subnetIds, certificateArn]) =>
+                nlbAnnotations({ subnetIds, crossZone: args.lbCrossZone, certificateArn, shutdown: leaving }),
+            );
+    return new k8s.core.v1.Service(
+        "web",
+        {
+            metadata: { name: SERVICE_NAME, namespace, labels: APP_LABELS, annotations: nlb },
+            spec: {
+                type: "LoadBalancer",
+                // One source of truth: whatever labels the Deployment's pods carry.
+                selector: deployment.spec.template.metadata.labels,
+                // With a certificate the NLB's listener on the port named "https" terminates TLS.
+                ports: [
+                    { name: scheme, port: SERVICE_PORTS[scheme], targetPort: APP_PORT.name, protocol: "TCP" },
+                ],
+                loadBalancerSourceRanges: args.lbSourceRanges,
+            },
+        },
+        args.eks
+            ? {
+                  parent: workload,
+                  dependsOn: [args.eks.loadBalancerController],
+                  ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
+              }
+            : { parent: workload },
+    );
 }
 
 /** The labels of the app's pods, which the Service, the PDB, the HPA and the policies select by. */
@@ -291,91 +296,3 @@ const RESTRICTED_POD_SECURITY = {
 
 /** The Service's one port: plain HTTP, or TLS when the NLB has a certificate. */
 const SERVICE_PORTS = { http: 80, https: 443 };
-
-/** The pod: non-root with the runtime's seccomp profile, spread over zones and nodes, one container. */
-function podSpec(
-    args: WorkloadArgs,
-    serviceAccountName: pulumi.Input<string>,
-    labels: Record<string, string>,
-    leaving: Shutdown,
-    appEnv: k8s.types.input.core.v1.EnvVar[],
-): k8s.types.input.core.v1.PodSpec {
-    return {
-        serviceAccountName,
-        automountServiceAccountToken: false,
-        terminationGracePeriodSeconds: leaving.terminationGracePeriodSeconds,
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: APP_UID,
-            runAsGroup: APP_UID,
-            fsGroup: APP_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        topologySpreadConstraints: [
-            ["topology.kubernetes.io/zone", "ScheduleAnyway"],
-            ["kubernetes.io/hostname", "ScheduleAnyway"],
-        ].map(([topologyKey, whenUnsatisfiable]) => ({
-            maxSkew: 1,
-            topologyKey,
-            whenUnsatisfiable,
-            labelSelector: { matchLabels: labels },
-        })),
-        containers: [webContainer(args, leaving, appEnv)],
-        volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
-    };
-}
-
-/**
- * The node disk the container uses: its log, which the kubelet rotates at 5 files of 10 MiB (its
- * defaults, which EKS keeps), and nothing else (a read-only root; /tmp is memory). Requested, so the
- * kubelet does not evict these pods first when the node's disk runs short; limited, with room for
- * a log that grows between two rotations, so a runaway one cannot fill the node.
- */
-export const EPHEMERAL_STORAGE = { request: "64Mi", limit: "256Mi" };
-
-/** The app's container: sized from config, probed, drained on shutdown, locked down. */
-function webContainer(
-    args: WorkloadArgs,
-    leaving: Shutdown,
-    appEnv: k8s.types.input.core.v1.EnvVar[],
-): k8s.types.input.core.v1.Container {
-    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-        httpGet: { path, port: APP_PORT.name },
-        periodSeconds,
-        failureThreshold,
-        timeoutSeconds: 2,
-    });
-    return {
-        name: "web",
-        image: args.imageRef,
-        ports: [APP_PORT, METRICS_PORT],
-        env: [
-            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-            { name: "WEB_CONCURRENCY", value: String(gunicornWorkers(args.cpuRequest)) },
-            { name: "DRAIN_SECONDS", value: String(leaving.drainSeconds) },
-            { name: "GRACEFUL_TIMEOUT", value: String(leaving.gracefulSeconds) },
-            { name: "APP_MODULE", value: args.app.module },
-            ...appEnv,
-        ],
-        resources: {
-            requests: {
-                cpu: args.cpuRequest,
-                memory: args.memoryRequest,
-                "ephemeral-storage": EPHEMERAL_STORAGE.request,
-            },
-            limits: { memory: args.memoryLimit, "ephemeral-storage": EPHEMERAL_STORAGE.limit },
-        },
-        startupProbe: probe("/healthz", 1, 30),
-        readinessProbe: probe("/readyz", 5, 2),
-        livenessProbe: probe("/healthz", 10, 3),
-        lifecycle: { preStop: { sleep: { seconds: leaving.preStopSeconds } } },
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: APP_UID,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ["ALL"] },
-        },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-    };
-}

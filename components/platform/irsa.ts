@@ -1,19 +1,61 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { movedUnderComponent } from "../../migrations";
 import { OidcProvider, irsaTrustPolicy } from "./trust";
 
-/** An IAM role that exactly one Kubernetes service account may assume through IRSA. */
-export function irsaRole(
-    name: string,
-    oidc: OidcProvider,
-    namespace: pulumi.Input<string>,
-    serviceAccount: string,
-    parent: pulumi.Resource,
-    description?: string,
-): aws.iam.Role {
-    return new aws.iam.Role(
-        name,
-        { description, assumeRolePolicy: irsaTrustPolicy(oidc, namespace, serviceAccount) },
-        { parent },
+export interface ServiceAccountRoleArgs {
+    oidc: OidcProvider;
+    namespace: pulumi.Input<string>;
+    /** The one service account that may assume the role. */
+    serviceAccount: string;
+    description?: string;
+    /** Managed policies to attach, by the name of their attachment. Default: none. */
+    attachments?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * An IAM role that exactly one Kubernetes service account may assume through IRSA, with what it may
+ * do: its managed policies' attachments, children of the role.
+ */
+export class ServiceAccountRole extends pulumi.ComponentResource {
+    readonly role: aws.iam.Role;
+    readonly arn: pulumi.Output<string>;
+    /** The attachments: a pod using the role should wait for them. */
+    readonly grants: aws.iam.RolePolicyAttachment[];
+
+    constructor(name: string, args: ServiceAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:ServiceAccountRole", name, {}, opts);
+        const moved = movedUnderComponent(opts?.parent);
+        this.role = new aws.iam.Role(
+            name,
+            {
+                description: args.description,
+                assumeRolePolicy: irsaTrustPolicy(args.oidc, args.namespace, args.serviceAccount),
+            },
+            { parent: this, ...moved },
+        );
+        this.arn = this.role.arn;
+        this.grants = Object.entries(args.attachments ?? {}).map(
+            ([attachment, policyArn]) =>
+                new aws.iam.RolePolicyAttachment(
+                    attachment,
+                    { role: this.role.name, policyArn },
+                    { parent: this.role, ...moved },
+                ),
+        );
+        this.registerOutputs({ arn: this.arn });
+    }
+}
+
+/**
+ * Attachments for customer- or AWS-managed policies given by ARN, each named by the role, the
+ * policy's owner (aws, or an account) and its path: unique per ARN.
+ */
+export function attachmentsByArn(roleName: string, policyArns: string[]): Record<string, string> {
+    return Object.fromEntries(
+        policyArns.map((arn) => [
+            `${roleName}-${arn.split(":")[4]}-${arn.split(":policy/")[1].replace(/\//g, "-")}`,
+            arn,
+        ]),
     );
 }

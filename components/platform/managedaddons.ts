@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaRole } from "./irsa";
+import { ServiceAccountRole } from "./irsa";
 import { OidcProvider, managedPolicyArn } from "./trust";
 
 /** The add-ons the cluster manages, each at the version KUBERNETES_VERSIONS pins for the cluster's minor. */
@@ -54,15 +54,15 @@ export function networkingAddons(
     oidc: OidcProvider,
     partition: pulumi.Input<string>,
 ): aws.eks.Addon[] {
-    const parent = { parent: target.parent };
-    const cniRole = irsaRole("vpc-cni-role", oidc, "kube-system", "aws-node", target.parent);
-    const cniPolicy = new aws.iam.RolePolicyAttachment(
-        "vpc-cni-policy",
+    const cniRole = new ServiceAccountRole(
+        "vpc-cni-role",
         {
-            role: cniRole.name,
-            policyArn: managedPolicyArn(partition, "AmazonEKS_CNI_Policy"),
+            oidc,
+            namespace: "kube-system",
+            serviceAccount: "aws-node",
+            attachments: { "vpc-cni-policy": managedPolicyArn(partition, "AmazonEKS_CNI_Policy") },
         },
-        parent,
+        { parent: target.parent },
     );
     return [
         managedAddon(
@@ -73,7 +73,7 @@ export function networkingAddons(
                 serviceAccountRoleArn: cniRole.arn,
                 configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
             },
-            { dependsOn: [cniPolicy] },
+            { dependsOn: cniRole.grants },
         ),
         managedAddon(target, "kube-proxy", {}, {}),
         managedAddon(target, "eks-pod-identity-agent", {}, {}),
@@ -108,16 +108,16 @@ export function containerInsightsAddon(
     nodes: pulumi.Resource,
 ): aws.eks.Addon {
     const parent = { parent: target.parent };
-    const role = irsaRole(
+    const role = new ServiceAccountRole(
         "cloudwatch-agent-role",
-        oidc,
-        "amazon-cloudwatch",
-        "cloudwatch-agent",
-        target.parent,
-    );
-    const policy = new aws.iam.RolePolicyAttachment(
-        "cloudwatch-agent-policy",
-        { role: role.name, policyArn: managedPolicyArn(partition, "CloudWatchAgentServerPolicy") },
+        {
+            oidc,
+            namespace: "amazon-cloudwatch",
+            serviceAccount: "cloudwatch-agent",
+            attachments: {
+                "cloudwatch-agent-policy": managedPolicyArn(partition, "CloudWatchAgentServerPolicy"),
+            },
+        },
         parent,
     );
     const version = aws.eks.getAddonVersionOutput(
@@ -135,6 +135,6 @@ export function containerInsightsAddon(
             resolveConflictsOnUpdate: "OVERWRITE",
         },
         // Its agents run as DaemonSets: healthy only once there are nodes.
-        { ...parent, dependsOn: [policy, nodes] },
+        { ...parent, dependsOn: [...role.grants, nodes] },
     );
 }

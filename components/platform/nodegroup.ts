@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Architecture } from "../../domain/instancetypes";
-import { movedFromCluster } from "../../migrations";
+import { movedUnderComponent } from "../../migrations";
 import type { LiveState } from "./live";
 import { managedPolicyArn, servicePrincipalTrust } from "./trust";
 
@@ -82,7 +82,7 @@ export class NodeGroup extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:NodeGroup", name, {}, opts);
-        const child = { parent: this, ...movedFromCluster(opts?.parent) };
+        const child = { parent: this, ...movedUnderComponent(opts?.parent) };
 
         // ---- IAM: what a node needs to join and pull images, nothing more ----
         this.role = new aws.iam.Role(
