@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { movedUnderComponent } from "../../migrations";
 
 // Building the app's image and pushing it, for any registry: ECR (image.ts) or a local one
 // (localimage.ts). Docker only, no AWS.
@@ -87,24 +88,31 @@ export interface BuildArgs {
     registry?: docker.types.input.Registry;
 }
 
-/** The app's image, tagged by the hash of what goes into it, built and pushed. Its repoDigest is the
- * image by digest. */
-export function buildAndPush(args: BuildArgs, parent: pulumi.Resource): docker.Image {
-    const buildArgs = { APP_VERSION: args.version };
-    const tag = contentHash(path.join(args.projectDir, args.context), [
-        args.platform,
-        JSON.stringify(buildArgs),
-    ]);
-    return new docker.Image(
-        "app",
-        {
-            imageName: pulumi.interpolate`${args.repository}:${tag}`,
-            // Relative, and the Dockerfile left to its default place in the context: an input that
-            // held this checkout's absolute path would differ from another checkout's, and the
-            // provider would build and push again, into an immutable tag that already exists.
-            build: { context: args.context, platform: args.platform, args: buildArgs },
-            registry: args.registry,
-        },
-        { parent },
-    );
+/** The app's image, tagged by the hash of what goes into it, built and pushed. */
+export class Build extends pulumi.ComponentResource {
+    /** The image by digest. */
+    readonly repoDigest: pulumi.Output<string>;
+
+    constructor(name: string, args: BuildArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:Build", name, {}, opts);
+        const buildArgs = { APP_VERSION: args.version };
+        const tag = contentHash(path.join(args.projectDir, args.context), [
+            args.platform,
+            JSON.stringify(buildArgs),
+        ]);
+        const image = new docker.Image(
+            "app",
+            {
+                imageName: pulumi.interpolate`${args.repository}:${tag}`,
+                // Relative, and the Dockerfile left to its default place in the context: an input that
+                // held this checkout's absolute path would differ from another checkout's, and the
+                // provider would build and push again, into an immutable tag that already exists.
+                build: { context: args.context, platform: args.platform, args: buildArgs },
+                registry: args.registry,
+            },
+            { parent: this, ...movedUnderComponent(opts?.parent) },
+        );
+        this.repoDigest = image.repoDigest;
+        this.registerOutputs({ repoDigest: this.repoDigest });
+    }
 }

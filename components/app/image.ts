@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Architecture } from "../../domain/instancetypes";
-import { buildAndPush } from "./build";
+import { Build } from "./build";
 
 /** The image's settings, as the stack config gives them (defaults: Pulumi.yaml). */
 export interface ImageSettings {
@@ -78,7 +78,8 @@ export class Image extends pulumi.ComponentResource {
             parent,
         );
         this.platform = `linux/${args.architecture}`;
-        const image = buildAndPush(
+        const image = new Build(
+            "build",
             {
                 repository: this.repository.repositoryUrl,
                 projectDir: args.projectDir,
@@ -91,7 +92,7 @@ export class Image extends pulumi.ComponentResource {
                     password: pulumi.secret(credentials.password),
                 },
             },
-            this,
+            { parent: this },
         );
         this.builtRef = image.repoDigest;
         this.imageRef = args.imageRef ? pulumi.output(args.imageRef) : this.builtRef;

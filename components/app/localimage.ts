@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildAndPush } from "./build";
+import { Build } from "./build";
 
 export interface LocalImageArgs {
     /** Repository to push a build to, such as localhost:5000/flask-eks. */
@@ -25,7 +25,8 @@ export class LocalImage extends pulumi.ComponentResource {
         super("flask-eks:index:LocalImage", name, {}, opts);
         this.imageRef = args.imageRef
             ? pulumi.output(args.imageRef)
-            : buildAndPush(
+            : new Build(
+                  "build",
                   {
                       repository: args.registry,
                       projectDir: args.projectDir,
@@ -33,7 +34,7 @@ export class LocalImage extends pulumi.ComponentResource {
                       platform: args.platform,
                       version: args.version,
                   },
-                  this,
+                  { parent: this },
               ).repoDigest;
         this.registerOutputs({ imageRef: this.imageRef });
     }

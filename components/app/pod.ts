@@ -32,18 +32,54 @@ export interface PodArgs {
     cpuRequest: string;
     memoryRequest: string;
     memoryLimit: string;
+    serviceAccountName: pulumi.Input<string>;
+    /** The app's environment: appEnv, and appSecrets by reference. */
+    env: k8s.types.input.core.v1.EnvVar[];
+}
+
+/** The pod template, labelled as the convention Prometheus' Kubernetes discovery is most often set up with. */
+export function podTemplate(
+    args: PodArgs,
+    labels: Record<string, string>,
+    leaving: Shutdown,
+): k8s.types.input.core.v1.PodTemplateSpec {
+    return {
+        metadata: {
+            labels,
+            annotations: {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": String(METRICS_PORT.containerPort),
+            },
+        },
+        spec: podSpec(args, labels, leaving),
+    };
+}
+
+/** appEnv as it is, sorted, then each of appSecrets by its key in the Secret `secretName`. */
+export function appEnvVars(
+    env: Record<string, string>,
+    secretNames: string[],
+    secretName: pulumi.Input<string> | undefined,
+): k8s.types.input.core.v1.EnvVar[] {
+    return [
+        ...Object.entries(env)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => ({ name, value })),
+        ...secretNames.map((name) => ({
+            name,
+            valueFrom: { secretKeyRef: { name: secretName!, key: name } },
+        })),
+    ];
 }
 
 /** The pod: non-root with the runtime's seccomp profile, spread over zones and nodes, one container. */
-export function podSpec(
+function podSpec(
     args: PodArgs,
-    serviceAccountName: pulumi.Input<string>,
     labels: Record<string, string>,
     leaving: Shutdown,
-    appEnv: k8s.types.input.core.v1.EnvVar[],
 ): k8s.types.input.core.v1.PodSpec {
     return {
-        serviceAccountName,
+        serviceAccountName: args.serviceAccountName,
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: leaving.terminationGracePeriodSeconds,
         securityContext: {
@@ -62,7 +98,7 @@ export function podSpec(
             whenUnsatisfiable,
             labelSelector: { matchLabels: labels },
         })),
-        containers: [webContainer(args, leaving, appEnv)],
+        containers: [webContainer(args, leaving)],
         volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
     };
 }
@@ -76,11 +112,7 @@ export function podSpec(
 export const EPHEMERAL_STORAGE = { request: "64Mi", limit: "256Mi" };
 
 /** The app's container: sized from config, probed, drained on shutdown, locked down. */
-function webContainer(
-    args: PodArgs,
-    leaving: Shutdown,
-    appEnv: k8s.types.input.core.v1.EnvVar[],
-): k8s.types.input.core.v1.Container {
+function webContainer(args: PodArgs, leaving: Shutdown): k8s.types.input.core.v1.Container {
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
         httpGet: { path, port: APP_PORT.name },
         periodSeconds,
@@ -97,7 +129,7 @@ function webContainer(
             { name: "DRAIN_SECONDS", value: String(leaving.drainSeconds) },
             { name: "GRACEFUL_TIMEOUT", value: String(leaving.gracefulSeconds) },
             { name: "APP_MODULE", value: args.appModule },
-            ...appEnv,
+            ...args.env,
         ],
         resources: {
             requests: {

@@ -4,7 +4,7 @@ import { WORKLOAD_ALIASES, replacedOnControllerChange } from "../../migrations";
 import type { AppSettings } from "./appsettings";
 import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
 import { NetworkPolicies } from "./networkpolicies";
-import { APP_PORT, METRICS_PORT, podSpec } from "./pod";
+import { APP_PORT, METRICS_PORT, PodArgs, appEnvVars, podTemplate } from "./pod";
 import { SecretReaders } from "./secretreaders";
 import { Scaling } from "./scaling";
 import { Shutdown, shutdown } from "./shutdown";
@@ -125,58 +125,26 @@ export class Workload extends pulumi.ComponentResource {
 
         // ---- the workload ----
         const env = appEnvironment(args, this.namespace, this);
-        const labels = APP_LABELS;
-        const rollout = `${args.rolloutTimeoutSeconds}s`;
-        this.deployment = new k8s.apps.v1.Deployment(
-            "web",
-            {
-                metadata: { name: "web", namespace: this.namespace, labels },
-                spec: {
-                    selector: { matchLabels: labels },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    // A release whose pods do not become ready is marked ProgressDeadlineExceeded
-                    // after this long; the old pods keep serving (maxUnavailable 0).
-                    progressDeadlineSeconds: args.rolloutTimeoutSeconds,
-                    template: {
-                        // The convention Prometheus' Kubernetes discovery is most often set up with.
-                        metadata: {
-                            labels,
-                            annotations: {
-                                "prometheus.io/scrape": "true",
-                                "prometheus.io/port": String(METRICS_PORT.containerPort),
-                            },
-                        },
-                        spec: podSpec(
-                            { ...args, appModule: args.app.module },
-                            serviceAccount.metadata.name,
-                            labels,
-                            leaving,
-                            env,
-                        ),
-                    },
-                },
-            },
-            // No spec.replicas: the HPA owns the count. Declared here, every up (and every refresh)
-            // would fight the HPA over it; Kubernetes' own advice for autoscaled Deployments is to
-            // leave it out. A new Deployment starts at one pod and the HPA raises it to its minimum.
-            // The provider waits for the rollout until its timeout, not the progress deadline
-            // (pulumi-kubernetes provider/pkg/await/deployment.go records ProgressDeadlineExceeded
-            // and keeps waiting): so the same bound for both, or an up waits 10 minutes for nothing.
-            { ...parent, customTimeouts: { create: rollout, update: rollout } },
+        this.deployment = webDeployment(
+            args,
+            this.namespace,
+            { ...args, appModule: args.app.module, serviceAccountName: serviceAccount.metadata.name, env },
+            leaving,
+            this,
         );
 
         // ---- traffic ----
         this.service = webService(args, this.deployment, this.namespace, leaving, this);
         new Scaling(
             "scaling",
-            { ...args, deployment: this.deployment, namespace: this.namespace, labels },
+            { ...args, deployment: this.deployment, namespace: this.namespace, labels: APP_LABELS },
             parent,
         );
         new NetworkPolicies(
             "network-policies",
             {
                 namespace: this.namespace,
-                labels,
+                labels: APP_LABELS,
                 port: APP_PORT.containerPort,
                 metricsPort: METRICS_PORT.containerPort,
                 clientRanges: args.lbSourceRanges,
@@ -197,6 +165,42 @@ export class Workload extends pulumi.ComponentResource {
         );
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
+}
+
+/**
+ * The Deployment: rolling, one pod more at a time and none fewer, scraped by Prometheus, with the pod
+ * of pod.ts.
+ */
+function webDeployment(
+    args: WorkloadArgs,
+    namespace: pulumi.Output<string>,
+    pod: PodArgs,
+    leaving: Shutdown,
+    workload: pulumi.Resource,
+): k8s.apps.v1.Deployment {
+    const labels = APP_LABELS;
+    const rollout = `${args.rolloutTimeoutSeconds}s`;
+    return new k8s.apps.v1.Deployment(
+        "web",
+        {
+            metadata: { name: "web", namespace, labels },
+            spec: {
+                selector: { matchLabels: labels },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                // A release whose pods do not become ready is marked ProgressDeadlineExceeded
+                // after this long; the old pods keep serving (maxUnavailable 0).
+                progressDeadlineSeconds: args.rolloutTimeoutSeconds,
+                template: podTemplate(pod, labels, leaving),
+            },
+        },
+        // No spec.replicas: the HPA owns the count. Declared here, every up (and every refresh)
+        // would fight the HPA over it; Kubernetes' own advice for autoscaled Deployments is to
+        // leave it out. A new Deployment starts at one pod and the HPA raises it to its minimum.
+        // The provider waits for the rollout until its timeout, not the progress deadline
+        // (pulumi-kubernetes provider/pkg/await/deployment.go records ProgressDeadlineExceeded
+        // and keeps waiting): so the same bound for both, or an up waits 10 minutes for nothing.
+        { parent: workload, customTimeouts: { create: rollout, update: rollout } },
+    );
 }
 
 /**
@@ -228,15 +232,7 @@ function appEnvironment(
             { secret, group: args.secretReaders, namespace },
             { parent: workload },
         );
-    return [
-        ...Object.entries(args.app.env)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([name, value]) => ({ name, value })),
-        ...secretNames.map((name) => ({
-            name,
-            valueFrom: { secretKeyRef: { name: secret!.metadata.name, key: name } },
-        })),
-    ];
+    return appEnvVars(args.app.env, secretNames, secret?.metadata.name);
 }
 
 /**

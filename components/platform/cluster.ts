@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AddonTarget, containerInsightsAddon, networkingAddons, workloadAddons } from "./managedaddons";
+import { ClusterAccess } from "./access";
+import { NetworkingAddons, WorkloadAddons } from "./managedaddons";
 import { HELM_RELEASE_SETTINGS } from "./helmrecords";
-import { kubeconfigJson } from "./kubeconfig";
+import { Credentials, kubeconfigsOf } from "./kubeconfig";
 import { LiveState, logGroupName } from "./live";
 import { NodeGroup, NodeGroupSettings } from "./nodegroup";
 import { OidcProvider, managedPolicyArn, servicePrincipalTrust } from "./trust";
@@ -74,49 +75,8 @@ export interface ClusterArgs extends ControlPlaneSettings {
     live: LiveState;
 }
 
-/** What the stack's aws: config says about credentials (config/awsaccess.ts), as far as tokens go. */
-export interface Credentials {
-    profile?: string;
-    sharedCredentialsFiles?: string[];
-    assumeRoles?: { roleArn: string }[];
-}
-
 /** Control-plane log types that matter for an audit trail. */
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
-
-/**
- * The IAM principal behind the current credentials. An assumed-role session
- * (arn:aws:sts::…:assumed-role/R/session) maps back to its role, path included, because access entries
- * take the role, not the session.
- */
-async function deployerArn(opts: pulumi.InvokeOptions): Promise<string> {
-    const caller = await aws.getCallerIdentity({}, opts);
-    const context = await aws.iam.getSessionContext({ arn: caller.arn }, opts);
-    return context.issuerArn;
-}
-
-/**
- * Who gets cluster-admin access entries. With admins named (the delivery roles' deploy role, or
- * adminRoleArns), exactly those, whoever runs the program: a pull request's preview (as the read-only
- * role) then shows the same entries as the deploy that follows, and an `up` by a principal not among
- * them is refused, since it would lock itself out of the cluster. With none, whoever runs `pulumi up`
- * (a laptop's first stack).
- */
-export async function adminPrincipals(
-    adminRoleArns: string[],
-    opts: pulumi.InvokeOptions,
-    deployRoleArn?: string,
-): Promise<string[]> {
-    const admins = [...(deployRoleArn ? [deployRoleArn] : []), ...adminRoleArns];
-    if (admins.length === 0) return [await deployerArn(opts)];
-    if (pulumi.runtime.isDryRun()) return admins;
-    const deployer = await deployerArn(opts);
-    if (!admins.includes(deployer))
-        throw new Error(
-            `adminRoleArns: got ${JSON.stringify(adminRoleArns)}, expected it to hold ${deployer}, which runs this pulumi up${deployRoleArn ? ` (besides the deploy role ${deployRoleArn})` : ""}: without an access entry it could not reach the cluster it deploys to`,
-        );
-    return admins;
-}
 
 /** An EKS cluster with encrypted secrets, audit logs, API access entries, IRSA, add-ons and its nodes. */
 export class Cluster extends pulumi.ComponentResource {
@@ -135,51 +95,18 @@ export class Cluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
 
-        const { role, policy } = controlPlaneRole(partition, this);
-
-        // ---- encryption and logs ----
-        const protect = { ...parent, protect: args.protect };
-        const secretsKey = secretsEncryptionKey(args.clusterName, args.keyAdministratorArns ?? [], protect);
-        const logGroup = controlPlaneLogGroup(args, this);
-
-        // ---- the control plane ----
-        const publicCidrs = args.endpointPublicAccessCidrs;
-        this.cluster = new aws.eks.Cluster(
-            "cluster",
-            {
-                name: args.clusterName,
-                version: args.kubernetesVersion,
-                roleArn: role.arn,
-                vpcConfig: {
-                    subnetIds: args.privateSubnetIds,
-                    endpointPrivateAccess: true,
-                    endpointPublicAccess: publicCidrs.length > 0,
-                    publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
-                },
-                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-                // The managed add-ons own vpc-cni, kube-proxy and coredns; no unmanaged copies.
-                bootstrapSelfManagedAddons: false,
-                encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-                enabledClusterLogTypes: CONTROL_PLANE_LOGS,
-                // Under STANDARD, EKS upgrades a version whose standard support ended; config refuses one.
-                upgradePolicy: { supportType: args.upgradePolicy },
-                deletionProtection: args.protect,
-            },
-            { ...protect, dependsOn: [policy, logGroup] },
-        );
+        this.cluster = controlPlane(args, partition, this);
         this.clusterName = this.cluster.name;
-        const adminAccess = accessEntries(this.cluster, args.adminPrincipalArns, ADMIN, partition, this);
-        // An admin can already read; EKS allows one access entry per principal.
-        const notAdmin = (arn: string) => !args.adminPrincipalArns.includes(arn);
-        const refreshers = args.refreshers.roleArns.filter(notAdmin);
-        const viewers = args.viewerRoleArns.filter((arn) => notAdmin(arn) && !refreshers.includes(arn));
-        accessEntries(this.cluster, viewers, VIEWER, partition, this);
-        accessEntries(
-            this.cluster,
-            refreshers,
-            { ...VIEWER, groups: [args.refreshers.group] },
-            partition,
-            this,
+        const access = new ClusterAccess(
+            "access",
+            {
+                cluster: this.cluster,
+                adminPrincipalArns: args.adminPrincipalArns,
+                viewerRoleArns: args.viewerRoleArns,
+                refreshers: args.refreshers,
+                partition,
+            },
+            parent,
         );
 
         // ---- IRSA ----
@@ -192,11 +119,13 @@ export class Cluster extends pulumi.ComponentResource {
         this.oidcProvider = { arn: oidc.arn, url: oidc.url };
 
         // ---- add-ons around the nodes ----
-        const addons: AddonTarget = {
+        const addons = {
             cluster: this.cluster,
             versions: KUBERNETES_VERSIONS[args.kubernetesVersion].addons,
-            parent: this,
+            oidc: this.oidcProvider,
+            partition,
         };
+        const networking = new NetworkingAddons("networking-addons", addons, parent);
         this.nodes = new NodeGroup(
             "nodes",
             {
@@ -205,48 +134,35 @@ export class Cluster extends pulumi.ComponentResource {
                 clusterName: args.clusterName,
                 subnetIds: args.nodeSubnetIds,
                 partition,
-                readyAfter: networkingAddons(addons, this.oidcProvider, partition),
+                readyAfter: networking.addons,
                 live: args.live.nodeScaling,
                 tags: args.tags,
             },
             parent,
         );
-        workloadAddons(addons, this.nodes.nodeGroup);
-        if (args.containerInsights)
-            containerInsightsAddon(
-                addons,
-                this.oidcProvider,
-                partition,
-                args.kubernetesVersion,
-                this.nodes.nodeGroup,
-            );
+        new WorkloadAddons(
+            "workload-addons",
+            {
+                ...addons,
+                kubernetesVersion: args.kubernetesVersion,
+                nodes: this.nodes.nodeGroup,
+                containerInsights: args.containerInsights,
+            },
+            parent,
+        );
 
         // ---- access from Pulumi and kubectl ----
-        // Two kubeconfigs. The provider's gets its token as the AWS provider calls AWS: the ambient
-        // credentials of whoever runs `pulumi up` (a laptop's, CI's OIDC session), or the profile,
-        // file and role the stack's aws: config names; those hold the admin access entry. The
-        // exported one, for people, takes the kubeconfig profile or role config names, else the same.
-        const access = { clusterName: args.clusterName, region: args.region };
-        const asPulumi = {
-            ...access,
-            profile: args.credentials.profile,
-            roleArn: args.credentials.assumeRoles?.[0].roleArn,
-            credentialsFile: args.credentials.sharedCredentialsFiles?.[0],
-        };
-        this.kubeconfig = kubeconfigJson(this.cluster, {
-            ...asPulumi,
-            profile: args.kubeconfigProfile ?? asPulumi.profile,
-            roleArn: args.kubeconfigRoleArn ?? asPulumi.roleArn,
-        });
+        const kubeconfigs = kubeconfigsOf(this.cluster, args);
+        this.kubeconfig = kubeconfigs.forPeople;
         // The provider waits for the node group so that the first rollout has nodes to schedule on, and
         // for the admin access entries so that its first call is authorised.
         this.provider = new k8s.Provider(
             "k8s",
             {
-                kubeconfig: kubeconfigJson(this.cluster, asPulumi),
+                kubeconfig: kubeconfigs.forPulumi,
                 helmReleaseSettings: HELM_RELEASE_SETTINGS,
             },
-            { ...parent, dependsOn: [this.nodes.nodeGroup, ...adminAccess] },
+            { ...parent, dependsOn: [this.nodes.nodeGroup, ...access.admins] },
         );
 
         this.registerOutputs({
@@ -255,6 +171,41 @@ export class Cluster extends pulumi.ComponentResource {
             oidcProviderArn: oidc.arn,
         });
     }
+}
+
+/**
+ * The control plane, with its role, its secrets encrypted by a key of the stack's, and its logs in a
+ * group made first. Its API answers privately, and publicly only to the CIDRs configured.
+ */
+function controlPlane(args: ClusterArgs, partition: pulumi.Output<string>, parent: Cluster): aws.eks.Cluster {
+    const { role, policy } = controlPlaneRole(partition, parent);
+    const protect = { parent, protect: args.protect };
+    const secretsKey = secretsEncryptionKey(args.clusterName, args.keyAdministratorArns ?? [], protect);
+    const logGroup = controlPlaneLogGroup(args, parent);
+    const publicCidrs = args.endpointPublicAccessCidrs;
+    return new aws.eks.Cluster(
+        "cluster",
+        {
+            name: args.clusterName,
+            version: args.kubernetesVersion,
+            roleArn: role.arn,
+            vpcConfig: {
+                subnetIds: args.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicCidrs.length > 0,
+                publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
+            },
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+            // The managed add-ons own vpc-cni, kube-proxy and coredns; no unmanaged copies.
+            bootstrapSelfManagedAddons: false,
+            encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+            enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+            // Under STANDARD, EKS upgrades a version whose standard support ended; config refuses one.
+            upgradePolicy: { supportType: args.upgradePolicy },
+            deletionProtection: args.protect,
+        },
+        { ...protect, dependsOn: [policy, logGroup] },
+    );
 }
 
 /**
@@ -323,39 +274,6 @@ function controlPlaneLogGroup(args: ClusterArgs, parent: pulumi.Resource): aws.c
             ...(args.live.adoptLogGroup ? { import: name, ignoreChanges: ["retentionInDays", "tags"] } : {}),
         },
     );
-}
-
-/** The EKS access policies the stack grants, and the prefix of their entries' names. */
-const ADMIN = { prefix: "admin", policy: "AmazonEKSClusterAdminPolicy" };
-const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy" };
-
-/** An access entry with `access.policy` for each principal, named by account and role so names stay stable. */
-function accessEntries(
-    cluster: aws.eks.Cluster,
-    principalArns: string[],
-    access: { prefix: string; policy: string; groups?: string[] },
-    partition: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): aws.eks.AccessPolicyAssociation[] {
-    return [...new Set(principalArns)].map((principalArn) => {
-        const [, , , , account, resource] = principalArn.split(":");
-        const id = `${account}-${resource.split("/").pop()}`;
-        const entry = new aws.eks.AccessEntry(
-            `${access.prefix}-${id}`,
-            { clusterName: cluster.name, principalArn, type: "STANDARD", kubernetesGroups: access.groups },
-            { parent },
-        );
-        return new aws.eks.AccessPolicyAssociation(
-            `${access.prefix}-${id}`,
-            {
-                clusterName: cluster.name,
-                principalArn,
-                policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${access.policy}`,
-                accessScope: { type: "cluster" },
-            },
-            { parent, dependsOn: [entry] },
-        );
-    });
 }
 
 /** The role EKS assumes for the control plane, with the one managed policy it needs. */

@@ -9,6 +9,11 @@ export interface ServiceAccountRoleArgs {
     /** The one service account that may assume the role. */
     serviceAccount: string;
     description?: string;
+    /**
+     * Where the role and its attachments sat before this component held them, when not in this
+     * component's parent (migrations/index.ts). Default: the parent.
+     */
+    formerParent?: pulumi.Resource;
     /** Managed policies to attach, by the name of their attachment. Default: none. */
     attachments?: Record<string, pulumi.Input<string>>;
 }
@@ -25,7 +30,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:ServiceAccountRole", name, {}, opts);
-        const moved = movedUnderComponent(opts?.parent);
+        const moved = movedUnderComponent(args.formerParent ?? opts?.parent);
         this.role = new aws.iam.Role(
             name,
             {

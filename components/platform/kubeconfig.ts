@@ -80,3 +80,43 @@ export function kubeconfigJson(
             ),
     );
 }
+
+/** What the stack's aws: config says about credentials (config/awsaccess.ts), as far as tokens go. */
+export interface Credentials {
+    profile?: string;
+    sharedCredentialsFiles?: string[];
+    assumeRoles?: { roleArn: string }[];
+}
+
+/**
+ * Two kubeconfigs. The provider's gets its token as the AWS provider calls AWS: the ambient credentials
+ * of whoever runs `pulumi up` (a laptop's, CI's OIDC session), or the profile, file and role the stack's
+ * aws: config names; those hold the admin access entry. The exported one, for people, takes the
+ * kubeconfig profile or role config names, else the same.
+ */
+export function kubeconfigsOf(
+    cluster: aws.eks.Cluster,
+    args: {
+        clusterName: string;
+        region: string;
+        credentials: Credentials;
+        kubeconfigProfile?: string;
+        kubeconfigRoleArn?: string;
+    },
+): { forPulumi: pulumi.Output<string>; forPeople: pulumi.Output<string> } {
+    const asPulumi = {
+        clusterName: args.clusterName,
+        region: args.region,
+        profile: args.credentials.profile,
+        roleArn: args.credentials.assumeRoles?.[0].roleArn,
+        credentialsFile: args.credentials.sharedCredentialsFiles?.[0],
+    };
+    return {
+        forPulumi: kubeconfigJson(cluster, asPulumi),
+        forPeople: kubeconfigJson(cluster, {
+            ...asPulumi,
+            profile: args.kubeconfigProfile ?? asPulumi.profile,
+            roleArn: args.kubeconfigRoleArn ?? asPulumi.roleArn,
+        }),
+    };
+}

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { movedUnderComponent } from "../../migrations";
 import { ServiceAccountRole } from "./irsa";
 import { OidcProvider, managedPolicyArn } from "./trust";
 
@@ -13,35 +14,34 @@ export const ADDONS = [
 ] as const;
 export type AddonName = (typeof ADDONS)[number];
 
-/** What every add-on of one cluster shares. */
-export interface AddonTarget {
+/** What every managed add-on of one cluster shares. */
+export interface ManagedAddonsArgs {
     cluster: aws.eks.Cluster;
     /** The version of each add-on, from the row of KUBERNETES_VERSIONS for the cluster's minor. */
     versions: Record<string, string>;
-    /** The component the add-ons belong to. */
-    parent: pulumi.Resource;
+    oidc: OidcProvider;
+    partition: pulumi.Input<string>;
 }
 
 /** One EKS managed add-on, which overwrites any unmanaged copy of itself on create and update. */
-export function managedAddon(
-    target: AddonTarget,
+function managedAddon(
+    args: ManagedAddonsArgs,
     addonName: AddonName,
     extra: Partial<aws.eks.AddonArgs>,
     opts: pulumi.CustomResourceOptions,
 ): aws.eks.Addon {
-    const parent = { parent: target.parent };
     return new aws.eks.Addon(
         addonName,
         {
-            clusterName: target.cluster.name,
+            clusterName: args.cluster.name,
             addonName,
             // Pinned, never "most recent": an add-on changes only with a reviewed change to the table.
-            addonVersion: target.versions[addonName],
+            addonVersion: args.versions[addonName],
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
             ...extra,
         },
-        { ...parent, ...opts },
+        opts,
     );
 }
 
@@ -49,43 +49,59 @@ export function managedAddon(
  * What nodes need before they can turn Ready: the pod network (vpc-cni, with its EC2 permissions
  * through its own IRSA role, not the node's), kube-proxy and the Pod Identity agent.
  */
-export function networkingAddons(
-    target: AddonTarget,
-    oidc: OidcProvider,
-    partition: pulumi.Input<string>,
-): aws.eks.Addon[] {
-    const cniRole = new ServiceAccountRole(
-        "vpc-cni-role",
-        {
-            oidc,
-            namespace: "kube-system",
-            serviceAccount: "aws-node",
-            attachments: { "vpc-cni-policy": managedPolicyArn(partition, "AmazonEKS_CNI_Policy") },
-        },
-        { parent: target.parent },
-    );
-    return [
-        managedAddon(
-            target,
-            "vpc-cni",
-            // Its network policy agent enforces NetworkPolicy objects; without it they are ignored.
+export class NetworkingAddons extends pulumi.ComponentResource {
+    readonly addons: aws.eks.Addon[];
+
+    constructor(name: string, args: ManagedAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:NetworkingAddons", name, {}, opts);
+        const child = { parent: this, ...movedUnderComponent(opts?.parent) };
+        const cniRole = new ServiceAccountRole(
+            "vpc-cni-role",
             {
-                serviceAccountRoleArn: cniRole.arn,
-                configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+                oidc: args.oidc,
+                namespace: "kube-system",
+                serviceAccount: "aws-node",
+                attachments: { "vpc-cni-policy": managedPolicyArn(args.partition, "AmazonEKS_CNI_Policy") },
+                formerParent: opts?.parent,
             },
-            { dependsOn: cniRole.grants },
-        ),
-        managedAddon(target, "kube-proxy", {}, {}),
-        managedAddon(target, "eks-pod-identity-agent", {}, {}),
-    ];
+            { parent: this },
+        );
+        this.addons = [
+            managedAddon(
+                args,
+                "vpc-cni",
+                // Its network policy agent enforces NetworkPolicy objects; without it they are ignored.
+                {
+                    serviceAccountRoleArn: cniRole.arn,
+                    configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+                },
+                { ...child, dependsOn: cniRole.grants },
+            ),
+            managedAddon(args, "kube-proxy", {}, child),
+            managedAddon(args, "eks-pod-identity-agent", {}, child),
+        ];
+        this.registerOutputs({});
+    }
 }
 
-/** Add-ons that run as Deployments (coredns, metrics-server): they never turn healthy without nodes. */
-export function workloadAddons(target: AddonTarget, nodes: pulumi.Resource): aws.eks.Addon[] {
-    return [
-        managedAddon(target, "coredns", {}, { dependsOn: [nodes] }),
-        managedAddon(target, "metrics-server", {}, { dependsOn: [nodes] }),
-    ];
+export interface WorkloadAddonsArgs extends ManagedAddonsArgs {
+    kubernetesVersion: string;
+    /** The node group: these add-ons never turn healthy without nodes. */
+    nodes: pulumi.Resource;
+    /** CloudWatch Container Insights too. */
+    containerInsights: boolean;
+}
+
+/** Add-ons that run as Deployments or DaemonSets on the nodes: coredns, metrics-server, Container Insights. */
+export class WorkloadAddons extends pulumi.ComponentResource {
+    constructor(name: string, args: WorkloadAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:WorkloadAddons", name, {}, opts);
+        const child = { parent: this, ...movedUnderComponent(opts?.parent), dependsOn: [args.nodes] };
+        managedAddon(args, "coredns", {}, child);
+        managedAddon(args, "metrics-server", {}, child);
+        if (args.containerInsights) containerInsightsAddon(args, this, opts?.parent);
+        this.registerOutputs({});
+    }
 }
 
 /** The add-on behind CloudWatch Container Insights. */
@@ -100,34 +116,33 @@ export const CONTAINER_INSIGHTS = "amazon-cloudwatch-observability";
  * stack is planned (eks:DescribeAddonVersions), so a minor upgrade moves it too, and a later default
  * shows in the next preview as an update of this add-on alone.
  */
-export function containerInsightsAddon(
-    target: AddonTarget,
-    oidc: OidcProvider,
-    partition: pulumi.Input<string>,
-    kubernetesVersion: string,
-    nodes: pulumi.Resource,
+function containerInsightsAddon(
+    args: WorkloadAddonsArgs,
+    parent: WorkloadAddons,
+    formerParent: pulumi.Resource | undefined,
 ): aws.eks.Addon {
-    const parent = { parent: target.parent };
+    const child = { parent, ...movedUnderComponent(formerParent) };
     const role = new ServiceAccountRole(
         "cloudwatch-agent-role",
         {
-            oidc,
+            oidc: args.oidc,
             namespace: "amazon-cloudwatch",
             serviceAccount: "cloudwatch-agent",
             attachments: {
-                "cloudwatch-agent-policy": managedPolicyArn(partition, "CloudWatchAgentServerPolicy"),
+                "cloudwatch-agent-policy": managedPolicyArn(args.partition, "CloudWatchAgentServerPolicy"),
             },
+            formerParent,
         },
-        parent,
+        { parent },
     );
     const version = aws.eks.getAddonVersionOutput(
-        { addonName: CONTAINER_INSIGHTS, kubernetesVersion, mostRecent: false },
-        parent,
+        { addonName: CONTAINER_INSIGHTS, kubernetesVersion: args.kubernetesVersion, mostRecent: false },
+        { parent },
     );
     return new aws.eks.Addon(
         CONTAINER_INSIGHTS,
         {
-            clusterName: target.cluster.name,
+            clusterName: args.cluster.name,
             addonName: CONTAINER_INSIGHTS,
             addonVersion: version.version,
             serviceAccountRoleArn: role.arn,
@@ -135,6 +150,6 @@ export function containerInsightsAddon(
             resolveConflictsOnUpdate: "OVERWRITE",
         },
         // Its agents run as DaemonSets: healthy only once there are nodes.
-        { ...parent, dependsOn: [...role.grants, nodes] },
+        { ...child, dependsOn: [...role.grants, args.nodes] },
     );
 }

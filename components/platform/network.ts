@@ -63,120 +63,144 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:Network", name, {}, opts);
-
-        if (args.existing) {
-            this.vpcId = pulumi.output(args.existing.vpcId);
-            this.vpcCidrs = aws.ec2
-                .getVpcOutput({ id: args.existing.vpcId }, { parent: this })
-                .cidrBlockAssociations.apply((associations) => associations.map((a) => a.cidrBlock));
-            this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
-            this.publicSubnetCidrs = pulumi.all(
-                args.existing.publicSubnetIds.map(
-                    (id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock,
-                ),
-            );
-            this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
-            this.privateSubnetIdsWithEgress = this.privateSubnetIds;
-            this.registerOutputs({});
-            return;
-        }
-
-        const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
-        const zones = availableZones(args.azCount, this);
-
-        const vpc = new aws.ec2.Vpc(
-            "vpc",
-            {
-                cidrBlock: args.vpcCidr,
-                // EKS needs both for nodes to resolve the cluster endpoint's private name.
-                enableDnsHostnames: true,
-                enableDnsSupport: true,
-                tags: { Name: args.clusterName },
-            },
-            { parent: this },
-        );
-
-        // The default security group is attached to nothing of ours; strip its allow-all rules so that
-        // nothing placed in the VPC later is open by accident.
-        new aws.ec2.DefaultSecurityGroup("default-sg", { vpcId: vpc.id }, { parent: this });
-
-        const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { parent: this });
-        const publicRoutes = new aws.ec2.RouteTable(
-            "public",
-            {
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
-                tags: { Name: "public" },
-            },
-            { parent: this },
-        );
-
-        // One subnet of a tier in an AZ, tagged for the load balancers of its tier, on its route table.
-        const subnetIn = (tier: "public" | "private", i: number, routeTableId: pulumi.Input<string>) => {
-            const role = tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb";
-            const subnet = new aws.ec2.Subnet(
-                `${tier}-${i}`,
-                {
-                    vpcId: vpc.id,
-                    availabilityZone: zones[i],
-                    cidrBlock: subnetCidr(args.vpcCidr, tier, i),
-                    mapPublicIpOnLaunch: false,
-                    tags: { ...clusterTag, [role]: "1", Name: `${tier}-${i}` },
-                },
-                { parent: this },
-            );
-            const association = new aws.ec2.RouteTableAssociation(
-                `${tier}-${i}`,
-                { subnetId: subnet.id, routeTableId },
-                { parent: this },
-            );
-            return { subnet, association };
-        };
-
-        const azs = Array.from({ length: args.azCount }, (_, i) => i);
-        const publicSubnets = azs.map((i) => subnetIn("public", i, publicRoutes.id).subnet);
-
-        const natCount = { none: 0, single: 1, perAz: args.azCount }[args.natGateways];
-        const nats = Array.from({ length: natCount }, (_, i) => {
-            const eip = new aws.ec2.Eip(`nat-${i}`, { domain: "vpc" }, { parent: this });
-            return new aws.ec2.NatGateway(
-                `nat-${i}`,
-                { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `nat-${i}` } },
-                { parent: this, dependsOn: [igw] },
-            );
-        });
-
-        // The config allows natGateways none only with an adopted VPC, so a created one has a NAT.
-        const privateSubnets = azs.map((i) => {
-            // One table per AZ whatever the NAT mode, so switching modes only changes routes.
-            const nat = nats[i % nats.length];
-            const routes = new aws.ec2.RouteTable(
-                `private-${i}`,
-                {
-                    vpcId: vpc.id,
-                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-                    tags: { Name: `private-${i}` },
-                },
-                { parent: this },
-            );
-            return subnetIn("private", i, routes.id);
-        });
-
-        this.vpcId = vpc.id;
-        this.vpcCidrs = pulumi.all([vpc.cidrBlock]);
-        this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
-        this.publicSubnetCidrs = pulumi.all(publicSubnets.map((s) => s.cidrBlock));
-        this.privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
-        const egress = [...privateSubnets.map((p) => p.association.id), ...nats.map((n) => n.id)];
-        this.privateSubnetIdsWithEgress = pulumi
-            .all([this.privateSubnetIds, pulumi.all(egress)])
-            .apply(([ids]) => ids);
+        const made = args.existing ? adoptedVpc(args.existing, this) : newVpc(args, this);
+        this.vpcId = made.vpcId;
+        this.vpcCidrs = made.vpcCidrs;
+        this.publicSubnetIds = made.publicSubnetIds;
+        this.publicSubnetCidrs = made.publicSubnetCidrs;
+        this.privateSubnetIds = made.privateSubnetIds;
+        this.privateSubnetIdsWithEgress = made.privateSubnetIdsWithEgress;
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
         });
     }
+}
+
+/** What the Network component gives the rest of the stack. */
+type NetworkOutputs = Pick<
+    Network,
+    | "vpcId"
+    | "vpcCidrs"
+    | "publicSubnetIds"
+    | "publicSubnetCidrs"
+    | "privateSubnetIds"
+    | "privateSubnetIdsWithEgress"
+>;
+
+/** A VPC the stack adopts: its subnets as given, their CIDRs looked up. */
+function adoptedVpc(existing: NonNullable<NetworkArgs["existing"]>, network: Network): NetworkOutputs {
+    const privateSubnetIds = pulumi.output(existing.privateSubnetIds);
+    return {
+        vpcId: pulumi.output(existing.vpcId),
+        vpcCidrs: aws.ec2
+            .getVpcOutput({ id: existing.vpcId }, { parent: network })
+            .cidrBlockAssociations.apply((associations) => associations.map((a) => a.cidrBlock)),
+        publicSubnetIds: pulumi.output(existing.publicSubnetIds),
+        publicSubnetCidrs: pulumi.all(
+            existing.publicSubnetIds.map(
+                (id) => aws.ec2.getSubnetOutput({ id }, { parent: network }).cidrBlock,
+            ),
+        ),
+        privateSubnetIds,
+        privateSubnetIdsWithEgress: privateSubnetIds,
+    };
+}
+
+/** A new VPC: public and private subnets in each AZ, an internet gateway and NAT gateways. */
+function newVpc(args: NetworkArgs, network: Network): NetworkOutputs {
+    const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
+    const zones = availableZones(args.azCount, network);
+
+    const vpc = new aws.ec2.Vpc(
+        "vpc",
+        {
+            cidrBlock: args.vpcCidr,
+            // EKS needs both for nodes to resolve the cluster endpoint's private name.
+            enableDnsHostnames: true,
+            enableDnsSupport: true,
+            tags: { Name: args.clusterName },
+        },
+        { parent: network },
+    );
+
+    // The default security group is attached to nothing of ours; strip its allow-all rules so that
+    // nothing placed in the VPC later is open by accident.
+    new aws.ec2.DefaultSecurityGroup("default-sg", { vpcId: vpc.id }, { parent: network });
+
+    const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id }, { parent: network });
+    const publicRoutes = new aws.ec2.RouteTable(
+        "public",
+        {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+            tags: { Name: "public" },
+        },
+        { parent: network },
+    );
+
+    // One subnet of a tier in an AZ, tagged for the load balancers of its tier, on its route table.
+    const subnetIn = (tier: "public" | "private", i: number, routeTableId: pulumi.Input<string>) => {
+        const role = tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb";
+        const subnet = new aws.ec2.Subnet(
+            `${tier}-${i}`,
+            {
+                vpcId: vpc.id,
+                availabilityZone: zones[i],
+                cidrBlock: subnetCidr(args.vpcCidr, tier, i),
+                mapPublicIpOnLaunch: false,
+                tags: { ...clusterTag, [role]: "1", Name: `${tier}-${i}` },
+            },
+            { parent: network },
+        );
+        const association = new aws.ec2.RouteTableAssociation(
+            `${tier}-${i}`,
+            { subnetId: subnet.id, routeTableId },
+            { parent: network },
+        );
+        return { subnet, association };
+    };
+
+    const azs = Array.from({ length: args.azCount }, (_, i) => i);
+    const publicSubnets = azs.map((i) => subnetIn("public", i, publicRoutes.id).subnet);
+
+    const natCount = { none: 0, single: 1, perAz: args.azCount }[args.natGateways];
+    const nats = Array.from({ length: natCount }, (_, i) => {
+        const eip = new aws.ec2.Eip(`nat-${i}`, { domain: "vpc" }, { parent: network });
+        return new aws.ec2.NatGateway(
+            `nat-${i}`,
+            { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `nat-${i}` } },
+            { parent: network, dependsOn: [igw] },
+        );
+    });
+
+    // The config allows natGateways none only with an adopted VPC, so a created one has a NAT.
+    const privateSubnets = azs.map((i) => {
+        // One table per AZ whatever the NAT mode, so switching modes only changes routes.
+        const nat = nats[i % nats.length];
+        const routes = new aws.ec2.RouteTable(
+            `private-${i}`,
+            {
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+                tags: { Name: `private-${i}` },
+            },
+            { parent: network },
+        );
+        return subnetIn("private", i, routes.id);
+    });
+
+    const privateSubnetIds = pulumi.all(privateSubnets.map((p) => p.subnet.id));
+    const egress = [...privateSubnets.map((p) => p.association.id), ...nats.map((n) => n.id)];
+    return {
+        vpcId: vpc.id,
+        vpcCidrs: pulumi.all([vpc.cidrBlock]),
+        publicSubnetIds: pulumi.all(publicSubnets.map((s) => s.id)),
+        publicSubnetCidrs: pulumi.all(publicSubnets.map((s) => s.cidrBlock)),
+        privateSubnetIds,
+        privateSubnetIdsWithEgress: pulumi.all([privateSubnetIds, pulumi.all(egress)]).apply(([ids]) => ids),
+    };
 }
 
 /** The region's zones that need no opt-in; fails the update if there are fewer than `count`. */
