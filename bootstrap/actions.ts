@@ -5,10 +5,10 @@
 // The actions are the calls the AWS provider makes to create, read, update, delete and tag each type
 // (its resource implementations, which follow the Terraform AWS provider's), and what EKS and ECR
 // require of the caller besides (the EKS user guide's cluster IAM role, node IAM role and KMS pages;
-// ECR's "encryption at rest"). test/bootstrap.test.ts fails when the program registers a type or makes
-// a lookup this table does not cover, or when the table covers one it no longer uses, and
-// test/deployrole.test.ts puts every action of it through an IAM policy evaluator. A real first `up`
-// is the last word: a missing action fails it with AccessDenied naming the action.
+// ECR's "encryption at rest"). test/bootstrap/actions.test.ts fails when the program registers a type
+// or makes a lookup this table does not cover, or when the table covers one it no longer uses, and
+// test/bootstrap/permissions/own.test.ts puts every action of it through an IAM policy evaluator. A
+// real first `up` is the last word: a missing action fails it with AccessDenied naming the action.
 export interface Actions {
     /** What a refresh or a preview needs: the preview and drift role has these only. */
     read: string[];

@@ -1,6 +1,6 @@
 // A stack's permissions boundary: the most any IAM role the stack makes may ever do, whatever policy
-// its deploy role puts on it. The deploy role may make roles only with this boundary (permissions.ts),
-// so the boundary is the ceiling of what the deploy role can reach through a role it makes.
+// its deploy role puts on it. The deploy role may make roles only with this boundary (allow-iam.ts,
+// denies.ts), so the boundary is the ceiling of what the deploy role can reach through a role it makes.
 
 /** A statement of an IAM policy document, as written (Action or NotAction, one Resource or many). */
 export type PolicyStatement = Record<string, unknown>;
@@ -10,8 +10,8 @@ export type PolicyStatement = Record<string, unknown>;
  * (AmazonEKSClusterPolicy, AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryPullOnly,
  * AmazonEKS_CNI_Policy, CloudWatchAgentServerPolicy), upstream's AWS Load Balancer Controller policy
  * and the Cluster Autoscaler's. Read calls by prefix; every call that changes something by name, so an
- * AWS update to a managed policy that adds one shows in test/boundary.test.ts (it reads the committed
- * copies in test/managed-policies/) before it can fail a node. No IAM but service-linked roles and
+ * AWS update to a managed policy that adds one shows in test/bootstrap/boundary.test.ts (it reads the
+ * committed copies in test/managed-policies/) before it can fail a node. No IAM but service-linked roles and
  * server-certificate reads, no STS, no data service.
  */
 export const PLATFORM_ACTIONS = [

@@ -23,7 +23,7 @@ export interface PublicName {
 
 /**
  * The public name a stack's file sets, if any: its deploy role may then make the name's certificate
- * and records, in that zone and for that name only (permissions.ts). Read from the file the stack
+ * and records, in that zone and for that name only (allow-names.ts). Read from the file the stack
  * deploys with, so the grant follows it when the bootstrap runs again; checked as the stack checks
  * it, each problem recorded on `r` with the file it is in.
  */
