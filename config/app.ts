@@ -16,8 +16,8 @@ export const HTTPS_ANYWHERE = "https-anywhere";
 /** A map of environment names to strings, as the CLI passes an object (JSON); undefined once reported. */
 function envMap(r: Reader, key: string, secret: boolean): Record<string, string> | undefined {
     const name = r.name(key);
-    const raw = r.optional(name);
-    if (raw === undefined || raw === "") return {};
+    const raw = r.emptyOr(key, undefined, undefined, true);
+    if (typeof raw !== "string") return {};
     const parsed = parseJson(raw);
     const shown = (value: unknown) =>
         secret ? "a value (not shown: it is a secret)" : JSON.stringify(value);

@@ -10,8 +10,15 @@ import { app as appSection } from "./app";
 import { AwsAccess, awsAccess } from "./awsaccess";
 import { didYouMean, nearest } from "./nearest";
 import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader";
-import type { LocalSettings } from "./sections";
-import * as section from "./sections";
+import { checkAcross } from "./sections/checks";
+import { cluster as clusterSection } from "./sections/cluster";
+import { image as imageSection } from "./sections/image";
+import { LocalSettings, local as localSection } from "./sections/local";
+import { network as networkSection } from "./sections/network";
+import { nodes as nodesSection } from "./sections/nodes";
+import { region as regionSection } from "./sections/region";
+import { target as targetSection } from "./sections/target";
+import { workload as workloadSection } from "./sections/workload";
 
 // The one typed view of the stack config. Defaults live in Pulumi.yaml only (the CLI applies them);
 // this module parses every key, collects every problem, and throws once, before any resource exists.
@@ -19,7 +26,8 @@ import * as section from "./sections";
 export { ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
 
-export type { LocalSettings, Target } from "./sections";
+export type { LocalSettings } from "./sections/local";
+export type { Target } from "./sections/target";
 export type { AwsAccess } from "./awsaccess";
 
 /** What every target deploys: the image and the workload. */
@@ -89,38 +97,23 @@ export function parseConfig(
     situation?: Situation,
 ): StackConfig {
     const r = new Reader(raw, project, [], situation);
-    const target = section.target(r);
+    const target = targetSection(r);
     // Every section is read whatever the target, so every key of the stack file is checked; the AWS
     // region matters only on EKS.
     const parsed = {
-        region: target === "eks" ? section.region(r) : undefined,
+        region: target === "eks" ? regionSection(r) : undefined,
         aws: awsAccess(r, setKeys),
-        network: section.network(r),
-        cluster: section.cluster(r),
-        nodes: section.nodes(r),
-        image: section.image(r),
-        workload: section.workload(r),
-        local: section.local(r),
+        network: networkSection(r),
+        cluster: clusterSection(r),
+        nodes: nodesSection(r),
+        image: imageSection(r),
+        workload: workloadSection(r),
+        local: localSection(r),
         app: appSection(r, target === "eks"),
     };
     reportUnknownKeys(r, project, setKeys);
+    checkAcross(r, target, parsed);
     const { region, aws, network, cluster, nodes, image, workload, local, app } = parsed;
-    const certificateArn = workload?.tlsCertificateArn;
-    const certificate = section.certificateProblem(certificateArn, target === "eks", region);
-    if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
-    for (const [key, got, expected] of workload ? section.publicNameProblems(workload, target === "eks") : [])
-        r.problem(key, got, expected);
-    if (target === "local" && cluster?.containerInsights)
-        r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
-    if (target === "eks" && nodes && workload) {
-        const room = section.capacityProblem(nodes, workload);
-        if (room) r.problem("workloadMaxReplicas", workload.maxReplicas, room);
-    }
-    // An adopted VPC's CIDRs are not known before it is read; the NetworkPolicy leaves such ranges out.
-    if (target === "eks" && network && !network.existing && workload) {
-        const inside = section.sourceRangesProblem(workload.lbSourceRanges, network.vpcCidr);
-        if (inside) r.problem("lbSourceRanges", workload.lbSourceRanges, inside);
-    }
     if (
         r.problems.length > 0 ||
         !target ||

@@ -32,12 +32,19 @@ export function parseJson(raw: string): unknown {
 /** Reads a raw config value: the string the CLI passes (arrays as JSON), or undefined when unset. */
 export type RawConfig = (namespace: string, key: string) => string | undefined;
 
+/** A section as `complete` builds it: an optional key left empty (null from `Reader.emptyOr`) is undefined. */
+export type Completed<T> = { [K in keyof T]: null extends T[K] ? Exclude<T[K], null> | undefined : T[K] };
+
 /**
  * A section of the config, if every value in it was read without a problem; undefined otherwise.
- * Readers return undefined after recording a problem, so a section with one is never built.
+ * Readers return undefined after recording a problem, so a section with one is never built; null,
+ * an optional key left empty, is no problem, and the section holds it as undefined.
  */
-export function complete<T extends object>(values: { [K in keyof T]: T[K] | undefined }): T | undefined {
-    return Object.values(values).some((v) => v === undefined) ? undefined : (values as T);
+export function complete<T extends object>(values: { [K in keyof T]: T[K] | undefined }):
+    Completed<T> | undefined {
+    const entries = Object.entries(values);
+    if (entries.some(([, v]) => v === undefined)) return undefined;
+    return Object.fromEntries(entries.map(([k, v]) => [k, v ?? undefined])) as Completed<T>;
 }
 
 export function deepFreeze<T>(o: T): T {
@@ -115,6 +122,23 @@ export class Reader {
         if (v === undefined) return undefined;
         if (pattern && !pattern.test(v)) {
             this.problem(key, v, expected ?? `a string matching ${pattern}`);
+            return undefined;
+        }
+        return v;
+    }
+
+    /**
+     * A key whose empty value means unset (Pulumi.yaml declares it with the default ""): null when
+     * empty, so that a section tells it from a problem (undefined); otherwise as `string` reads it,
+     * with "empty, or " before what is expected. With `orUnset`, a key the CLI does not pass at all
+     * (a map may arrive so) is null too, and no problem.
+     */
+    emptyOr(key: string, pattern?: RegExp, expected?: string, orUnset = false): string | null | undefined {
+        const v = orUnset ? this.optional(this.name(key)) : this.get(key);
+        if (v === "" || (orUnset && v === undefined)) return null;
+        if (v === undefined) return undefined;
+        if (pattern && !pattern.test(v)) {
+            this.problem(key, v, `empty, or ${expected ?? `a string matching ${pattern}`}`);
             return undefined;
         }
         return v;

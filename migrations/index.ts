@@ -1,7 +1,7 @@
 // Every change to what a stack deployed before holds or sets, in one place: URN aliases, resources
 // replaced rather than updated, and config keys renamed or removed. Each names the day it came in and
 // its CHANGELOG.md section (the project has no release numbers; the section is the version). Nothing
-// here is ever removed while a stack made before it may still be updated: test/aliases.test.ts
+// here is ever removed while a stack made before it may still be updated: test/migrations/index.test.ts
 // resolves every URN the committed stacks held (test/snapshots/urns.<stack>.txt) to the same resource.
 import type * as pulumi from "@pulumi/pulumi";
 

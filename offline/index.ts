@@ -1,54 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ExistingAws, awsMocks } from "./mocks";
+import { recordInto, waitForRegistrations } from "./record";
+import type { Registration } from "./registration";
 import { ROOT, loadStackConfig } from "./stack-config";
 
-/** One resource registration, as the engine would receive it from `pulumi up`. */
-export interface Registration {
-    urn: string;
-    /** The id the mocks gave the resource, as the cloud would after creating it. */
-    id: string;
-    type: string;
-    name: string;
-    /** False for component resources (and the root Stack). */
-    custom: boolean;
-    /** Parent URN; "" for the root Stack. */
-    parent: string;
-    /** Provider reference (`urn::id`) when the resource names one; "" for the engine's default provider. */
-    provider: string;
-    /** Per-package providers a component passes to its children. */
-    providers: Record<string, string>;
-    /** URNs this resource waits for: dependsOn plus every Output it takes as input. */
-    dependencies: string[];
-    /** For each input property, the URNs its value came from. */
-    propertyDependencies: Record<string, string[]>;
-    /** Inputs, with secrets still wrapped (see isSecretValue). */
-    inputs: Record<string, unknown>;
-    options: {
-        protect: boolean;
-        ignoreChanges: string[];
-        replaceOnChanges: string[];
-        deleteBeforeReplace: boolean;
-        retainOnDelete: boolean;
-        /** The ID of an existing resource to adopt ("" when none). */
-        importId: string;
-        additionalSecretOutputs: string[];
-        version: string;
-        /** What the resource was called before, for the engine to match it to its old state. */
-        aliases: AliasSpec[];
-        /** How long the engine waits on each operation ("" for the provider's own default). */
-        customTimeouts: { create: string; update: string; delete: string };
-    };
-}
-
-/** An alias as the SDK sends it: fields left out default to the resource's own. */
-export interface AliasSpec {
-    name?: string;
-    type?: string;
-    /** The old parent's URN; absent means the current parent, `noParent` no parent at all. */
-    parentUrn?: string;
-    noParent?: boolean;
-}
+export type { AliasSpec, Registration } from "./registration";
 
 /** One invoke: its token, its arguments, and the reference (URN::id) of the provider it went through. */
 export interface Invoke {
@@ -140,6 +97,34 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
         values[key] = value;
         secretKeys.push(key);
     }
+    // index.ts exports its program as a function, so each call is a fresh run.
+    const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
+    return runProgram(project, stack, values, secretKeys, program, options);
+}
+
+/**
+ * Runs `build` alone under the SDK's mocks, as the body of a stack of the project `fixture` with no
+ * stack file and only the config given: one component, made with the arguments a test chooses. What
+ * `build` returns becomes the stack's outputs.
+ */
+export function runComponent(
+    build: () => Record<string, unknown> | void,
+    options: { config?: Record<string, string>; existing?: ExistingAws } = {},
+): Promise<RunResult> {
+    const program = async () => build() ?? {};
+    const run = queue.then(() => runProgram("fixture", "test", { ...options.config }, [], program, options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function runProgram(
+    project: string,
+    stack: string,
+    values: Record<string, string>,
+    secretKeys: string[],
+    program: () => Promise<Record<string, unknown>>,
+    options: { deploy?: boolean; existing?: ExistingAws },
+): Promise<RunResult> {
     pulumi.runtime.setAllConfig(values, secretKeys);
 
     const region = values["aws:region"] ?? "us-west-2";
@@ -161,9 +146,8 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
     );
     const result: RunResult = { stack, project, config, secretKeys, registrations, invokes, outputs: {} };
     await pulumi.runtime.runInPulumiStack(async () => {
-        // index.ts exports its program as a function, so each call is a fresh run. A failure is kept
-        // as the result rather than left to reject the Stack's promises, which nothing here awaits.
-        const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
+        // A failure is kept as the result rather than left to reject the Stack's promises, which
+        // nothing here awaits.
         try {
             return await program();
         } catch (e) {
@@ -187,77 +171,6 @@ function maskedConfig(value: string): string {
         // not JSON: masked whole
     }
     return "[secret]";
-}
-
-/** Wraps the mock monitor so each request is recorded before the mocks answer it. */
-function recordInto(registrations: Registration[], outputsByUrn: Map<string, Record<string, unknown>>): void {
-    // The monitor and its protobuf requests are untyped in the SDK's public surface.
-    const monitor = pulumi.runtime.getMonitor() as any;
-
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
-        register(req, (err: unknown, resp: any) => {
-            if (!err) registrations.push(toRegistration(req, resp.getUrn(), resp.getId()));
-            callback(err, resp);
-        });
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp: unknown) => void) => {
-        outputsByUrn.set(req.getUrn(), req.getOutputs()?.toJavaScript() ?? {});
-        return registerOutputs(req, callback);
-    };
-}
-
-function toRegistration(req: any, urn: string, id: string): Registration {
-    const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
-        propertyDependencies[key] = deps.getUrnsList();
-    });
-    const providers: Record<string, string> = {};
-    req.getProvidersMap().forEach((ref: string, pkg: string) => {
-        providers[pkg] = ref;
-    });
-    return {
-        urn,
-        id,
-        type: req.getType(),
-        name: req.getName(),
-        custom: req.getCustom(),
-        parent: req.getParent(),
-        provider: req.getProvider(),
-        providers,
-        dependencies: req.getDependenciesList(),
-        propertyDependencies,
-        inputs: req.getObject()?.toJavaScript() ?? {},
-        options: {
-            protect: req.getProtect() === true,
-            ignoreChanges: req.getIgnorechangesList(),
-            replaceOnChanges: req.getReplaceonchangesList(),
-            deleteBeforeReplace: req.getDeletebeforereplace(),
-            retainOnDelete: req.getRetainondelete() === true,
-            importId: req.getImportid(),
-            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-            version: req.getVersion(),
-            aliases: req.getAliasesList().map(toAliasSpec),
-            customTimeouts: {
-                create: req.getCustomtimeouts()?.getCreate() ?? "",
-                update: req.getCustomtimeouts()?.getUpdate() ?? "",
-                delete: req.getCustomtimeouts()?.getDelete() ?? "",
-            },
-        },
-    };
-}
-
-function toAliasSpec(alias: any): AliasSpec {
-    const spec = alias.getSpec();
-    const defined = (v: string) => v || undefined;
-    return Object.fromEntries(
-        Object.entries({
-            name: defined(spec.getName()),
-            type: defined(spec.getType()),
-            parentUrn: defined(spec.getParenturn()),
-            noParent: spec.getNoparent() || undefined,
-        }).filter(([, v]) => v !== undefined),
-    );
 }
 
 /**
@@ -289,11 +202,4 @@ export function urnsOf(run: RunResult, r: Registration): string[] {
         for (const p of parents) urns.add(urn(p, alias.type ?? r.type, alias.name ?? r.name));
     }
     return [...urns];
-}
-
-/** Resolves once no registration is in flight, including ones started from inside apply callbacks. */
-function waitForRegistrations(): Promise<void> {
-    // waitForRPCs is internal to the SDK; it is what `pulumi up`'s run script awaits before exiting.
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-    return settings.waitForRPCs();
 }

@@ -11,9 +11,7 @@ import { checkStackAppModule } from "./appmodule";
 import { estimateCost } from "./cost";
 import { criticalPath, mermaid, resourceTree } from "./graph";
 import {
-    Evaluated,
     planJson,
-    renderComparison,
     renderCost,
     renderApp,
     renderChecks,
@@ -22,6 +20,7 @@ import {
     styleFor,
     summaryMarkdown,
 } from "./report";
+import { Evaluated, renderComparison } from "./comparison";
 
 const USAGE =
     "usage: npm run plan -- --stack <name> [--out <dir>] [--compare <other-stack>] [--root <project-dir>]";

@@ -1,5 +1,5 @@
 // The config reference (docs/configuration.md), generated from Pulumi.yaml: `npm run docs:config`
-// rewrites it, and test/docs.test.ts fails when it is out of date.
+// rewrites it, and test/repo/docs.test.ts fails when it is out of date.
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, readProjectFile } from "../offline/stack-config";

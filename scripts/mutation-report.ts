@@ -1,7 +1,7 @@
 // docs/mutation.md from test/mutation/results.json, Stryker's incremental file: the last result of
 // every mutant measured so far, kept across runs (a run reuses what its change did not touch).
 // Rendered from that file alone, so the report changes only when a mutation run does.
-// npm run test:mutation runs this after Stryker; test/mutation.test.ts checks the report and the
+// npm run test:mutation runs this after Stryker; test/repo/mutation.test.ts checks the report and the
 // README's score line against the results file.
 import * as fs from "node:fs";
 import * as path from "node:path";

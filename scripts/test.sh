@@ -22,15 +22,18 @@ stop_beside() {
 }
 trap stop_beside EXIT
 set -m
-node --require ./scripts/transpile.js --test test/fork.test.ts >"$scratch/fork" 2>&1 &
+node --require ./scripts/transpile.js --test test/repo/fork.test.ts >"$scratch/fork" 2>&1 &
 beside+=($!)
 .venv/bin/python -m pytest -q app >"$scratch/app" 2>&1 &
 beside+=($!)
 set +m
-echo "== program: node --test"
-shopt -s extglob
-node --require ./scripts/transpile.js --test --test-concurrency=2 test/!(fork).test.ts
-echo "== program: node --test test/fork.test.ts"
+echo "== program: node:test, two processes (scripts/run-tests.js)"
+# Every test file under test/, in its subfolders too (test/repo/helpers.ts finds the same), but the
+# fork's, started above, and none in the end-to-end test's folders, the mutation results or snapshots.
+mapfile -t tests < <(find test -name '*.test.ts' -not -path 'test/e2e*' -not -path 'test/mutation/*' \
+    -not -path 'test/snapshots/*' -not -path test/repo/fork.test.ts | sort)
+node scripts/run-tests.js "${tests[@]}"
+echo "== program: node --test test/repo/fork.test.ts"
 fork=0
 wait "${beside[0]}" || fork=$?
 cat "$scratch/fork"

@@ -2,7 +2,7 @@
 // `pulumi up` when the tsconfig sets noCheck, without its source-map support (the SDK captures a
 // stack trace for every resource and promise, and mapping each through source maps costs more than
 // the whole run). Output is cached by content, so a warm run never loads the TypeScript compiler.
-// Type checking is `tsc` in the test command; test/loader.test.ts runs the program through the
+// Type checking is `tsc` in the test command; test/repo/loader.test.ts runs the program through the
 // SDK's own run script, so the real loader is covered too.
 "use strict";
 const crypto = require("crypto");

@@ -3,7 +3,15 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Registration, RunOptions, RunResult, prerequisites, runStack, unwrapSecrets } from "../offline";
+import {
+    Registration,
+    RunOptions,
+    RunResult,
+    prerequisites,
+    runComponent,
+    runStack,
+    unwrapSecrets,
+} from "../offline";
 
 export { providerUrn } from "../offline";
 import { PROJECT, ROOT, committedStacks, loadStackConfig } from "../offline/stack-config";
@@ -42,6 +50,16 @@ export function stackRun(stack: string): Promise<RunResult> {
 export async function okRun(stack: string, options?: RunOptions): Promise<RunResult> {
     const run = options ? await runStack(stack, options) : await stackRun(stack);
     assert.equal(run.error, undefined, `stack ${stack} failed: ${run.error?.message}`);
+    return run;
+}
+
+/**
+ * One component built alone under the mocks, with the arguments the test gives it, outside any
+ * committed stack (offline/index.ts, runComponent); fails the test if building it throws.
+ */
+export async function builtAlone(build: () => Record<string, unknown> | void): Promise<RunResult> {
+    const run = await runComponent(build);
+    assert.equal(run.error, undefined, `the component failed: ${run.error?.message}`);
     return run;
 }
 
@@ -131,7 +149,7 @@ export function verdicts(
 }
 
 /**
- * What the program is made of: what index.ts loads, and the app it builds. test/imports.test.ts
+ * What the program is made of: what index.ts loads, and the app it builds. test/repo/imports.test.ts
  * checks that it holds every file index.ts imports, and that test/e2e.sh copies the same.
  */
 export const PROGRAM_PARTS = ["index.ts", "config", "components", "domain", "migrations", "targets", "app"];

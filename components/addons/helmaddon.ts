@@ -26,10 +26,15 @@ export interface HelmAddonArgs {
  * IRSA role `NAME-role` with the policy `NAME-policy`. The release waits for the policy, so the
  * controller never starts without its rights, and on destroy it goes before them.
  */
-export class HelmAddon extends pulumi.ComponentResource {
+export abstract class HelmAddon extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
-    constructor(type: string, name: string, args: HelmAddonArgs, opts?: pulumi.ComponentResourceOptions) {
+    protected constructor(
+        type: string,
+        name: string,
+        args: HelmAddonArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super(type, name, {}, opts);
         const child = { parent: this, ...movedUnderComponent(opts?.parent) };
         const role =

@@ -17,15 +17,15 @@ export interface SecretReadersArgs {
  * object.
  */
 export class SecretReaders extends pulumi.ComponentResource {
-    constructor(componentName: string, args: SecretReadersArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("flask-eks:index:SecretReaders", componentName, {}, opts);
+    constructor(name: string, args: SecretReadersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:SecretReaders", name, {}, opts);
         const child = { parent: this, ...movedUnderComponent(opts?.parent) };
         const { secret, group, namespace } = args;
-        const name = "app-secret-readers";
+        const roleName = "app-secret-readers";
         const role = new k8s.rbac.v1.Role(
-            name,
+            roleName,
             {
-                metadata: { name, namespace },
+                metadata: { name: roleName, namespace },
                 rules: [
                     {
                         apiGroups: [""],
@@ -36,7 +36,7 @@ export class SecretReaders extends pulumi.ComponentResource {
                     {
                         apiGroups: ["rbac.authorization.k8s.io"],
                         resources: ["roles", "rolebindings"],
-                        resourceNames: [name],
+                        resourceNames: [roleName],
                         verbs: ["get"],
                     },
                 ],
@@ -44,9 +44,9 @@ export class SecretReaders extends pulumi.ComponentResource {
             child,
         );
         new k8s.rbac.v1.RoleBinding(
-            name,
+            roleName,
             {
-                metadata: { name, namespace },
+                metadata: { name: roleName, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
                 subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
             },

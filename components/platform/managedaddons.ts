@@ -111,7 +111,7 @@ export const CONTAINER_INSIGHTS = "amazon-cloudwatch-observability";
  * Container Insights, when the stack asks for it: the CloudWatch agent and Fluent Bit on every node,
  * with an IRSA role holding CloudWatchAgentServerPolicy. AWS's add-on page names AWSXrayWriteOnlyAccess
  * too, for Application Signals' traces, which the add-on turns on; CloudWatchAgentServerPolicy already
- * allows each of its calls (test/boundary.test.ts), so the role carries no second policy.
+ * allows each of its calls (test/bootstrap/boundary.test.ts), so the role carries no second policy.
  * Its build is not in KUBERNETES_VERSIONS: it is EKS's default for the cluster's minor, read when the
  * stack is planned (eks:DescribeAddonVersions), so a minor upgrade moves it too, and a later default
  * shows in the next preview as an update of this add-on alone.
