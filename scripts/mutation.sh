@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
-# Stryker's sandboxes copy the checkout without .venv; the schema validator is this one.
+# Stryker's sandboxes copy the checkout without .venv: the schema validator and the Python that
+# imports the app's module (plan/appmodule.ts) are this one's.
 export KUBERNETES_VALIDATE=$PWD/.venv/bin/kubernetes-validate
+export APP_PYTHON=$PWD/.venv/bin/python
 npx stryker run "$@"
 node --require ./scripts/transpile.js scripts/mutation-report.ts

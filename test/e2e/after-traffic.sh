@@ -2,7 +2,7 @@
 # Sourced by test/e2e.sh where it stands, once the local stack is up and has served under load:
 # refresh as the admin and as the drift job's identity, the drift job's step on the real CLI, a Helm
 # release's records, the Service taken over by the AWS Load Balancer Controller, and CrossGuard and
-# Pod Security refusing for real.
+# Pod Security refusing for real; objects moved under new components keeping their state.
 # shellcheck disable=SC2154 # policy and second are set by test/e2e.sh before it sources this
 
 # ---- refresh: as the admin, and as the drift job's identity ----
@@ -119,6 +119,28 @@ replaced_on_takeover() {
 check "a Service handed from the in-tree NLB to the Load Balancer Controller is replaced, deleted first, not updated" replaced_on_takeover
 migration_run external destroy --skip-preview >/dev/null
 (cd test/e2e-migration && pulumi stack rm e2e-migration --yes >/dev/null)
+
+# ---- resources moved under new components keep their state ----
+# test/e2e-components runs in place: up as d323ee9 made the objects, then as the components hold
+# them now. The real engine must match each object to its old state by its alias: the same objects
+# (their uids), only the new components created, nothing replaced or deleted, then nothing to change.
+components_run() { (cd test/e2e-components && FLASK_EKS_SHAPE=$1 pulumi "${@:2}" --stack e2e-components 2>&1); }
+moved_uids() { kubectl_ get role/app-secret-readers rolebinding/app-secret-readers configmap/nested -n default -o jsonpath='{.items[*].metadata.uid}'; }
+moved_keep_state() {
+    local before after out
+    (cd test/e2e-components && pulumi stack init e2e-components --non-interactive) || return 1
+    components_run before up --yes --skip-preview || return 1
+    before=$(moved_uids)
+    out=$(components_run after up --yes --skip-preview) || { echo "$out"; return 1; }
+    after=$(moved_uids)
+    echo "$out"
+    echo "uids before: $before; after: $after"
+    [ -n "$before" ] && [ "$after" = "$before" ] && grep -q "3 created" <<<"$out" &&
+        ! grep -Eq "deleted|replaced" <<<"$out" && components_run after preview --expect-no-changes >/dev/null
+}
+check "objects moved under new components keep their state: the same objects, only the components created" moved_keep_state
+components_run after destroy --yes --skip-preview >/dev/null
+(cd test/e2e-components && pulumi stack rm e2e-components --yes >/dev/null)
 
 # ---- CrossGuard and Pod Security, for real ----
 cp -r test/e2e-violation "$WORK/violation"
