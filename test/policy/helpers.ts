@@ -1,6 +1,7 @@
 // What the policy pack's tests share: the rules as the CLI loads them (on a fixed day), grouped by the
 // test file that breaks each; the pack config a stack runs with; and the ways to break a recorded graph.
 import * as assert from "node:assert/strict";
+import { it } from "node:test";
 import { Policy } from "@pulumi/policy";
 import { RunResult } from "../../offline";
 import { PackConfig, evaluatePolicies } from "../../offline/policy";
@@ -142,3 +143,43 @@ export async function firing(run: RunResult, stack?: string): Promise<string[]> 
 
 /** What the CLI prints of a rule and of a violation: a sentence. */
 export const SENTENCE = /^\S.{10,}\.$/;
+
+/**
+ * The tests of a rule file's regressions: each breaks its rule, and only it, with a sentence for a
+ * message; and each mandatory rule of `rules` but those `exempt` (tested apart) has one.
+ */
+export function itCatchesEachRegression(
+    regressions: Regression[],
+    rules: Policy[],
+    exempt: string[] = [],
+): void {
+    for (const [policy, stack, breakIt] of regressions) {
+        it(`${policy} fires when ${stack} loses that guarantee`, async () => {
+            const violations = await mandatory(breakIt(await okRun(stack)), stack);
+            assert.deepEqual([...new Set(violations.map((v) => v.policy))], [policy]);
+            for (const { message } of violations) assert.match(message, SENTENCE);
+        });
+    }
+
+    it("every mandatory rule has a regression above", () => {
+        assert.deepEqual(
+            [...new Set(regressions.map(([p]) => p))].sort(),
+            mandatoryNames(rules)
+                .filter((n) => !exempt.includes(n))
+                .sort(),
+        );
+    });
+}
+
+/** The tests of what each violation says: exactly its message, and no other violation. */
+export function itSaysEachMessage(messages: Message[]): void {
+    for (const [stack, policy, breakIt, message] of messages) {
+        it(`${policy}: ${message}`, async () => {
+            const violations = await mandatory(breakIt(await okRun(stack)), stack);
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.message]),
+                [[policy, message]],
+            );
+        });
+    }
+}

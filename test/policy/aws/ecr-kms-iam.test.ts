@@ -9,11 +9,9 @@ import {
     ADMIN_DOCUMENT,
     ECR_KMS_IAM_RULES,
     Regression,
-    SENTENCE,
     broken,
     firing,
-    mandatory,
-    mandatoryNames,
+    itCatchesEachRegression,
     withResource,
 } from "../helpers";
 
@@ -87,20 +85,7 @@ const regressions: Regression[] = [
 ];
 
 describe("policy pack: each mandatory rule catches its regression", () => {
-    for (const [policy, stack, breakIt] of regressions) {
-        it(`${policy} fires when ${stack} loses that guarantee`, async () => {
-            const violations = await mandatory(breakIt(await okRun(stack)), stack);
-            assert.deepEqual([...new Set(violations.map((v) => v.policy))], [policy]);
-            for (const { message } of violations) assert.match(message, SENTENCE);
-        });
-    }
-
-    it("every mandatory rule has a regression above", () => {
-        assert.deepEqual(
-            [...new Set(regressions.map(([p]) => p))].sort(),
-            mandatoryNames(ECR_KMS_IAM_RULES).sort(),
-        );
-    });
+    itCatchesEachRegression(regressions, ECR_KMS_IAM_RULES);
 
     it("iam-no-wildcard-admin passes a narrow inline policy and a customer policy named like AdministratorAccess", async () => {
         const narrow = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };

@@ -10,11 +10,10 @@ import {
     Message,
     OBJECT_RULES,
     Regression,
-    SENTENCE,
     broken,
     firing,
-    mandatory,
-    mandatoryNames,
+    itCatchesEachRegression,
+    itSaysEachMessage,
     withResource,
     without,
 } from "../helpers";
@@ -170,20 +169,7 @@ const regressions: Regression[] = [
 ];
 
 describe("policy pack: each mandatory rule catches its regression", () => {
-    for (const [policy, stack, breakIt] of regressions) {
-        it(`${policy} fires when ${stack} loses that guarantee`, async () => {
-            const violations = await mandatory(breakIt(await okRun(stack)), stack);
-            assert.deepEqual([...new Set(violations.map((v) => v.policy))], [policy]);
-            for (const { message } of violations) assert.match(message, SENTENCE);
-        });
-    }
-
-    it("every mandatory rule has a regression above", () => {
-        assert.deepEqual(
-            [...new Set(regressions.map(([p]) => p))].sort(),
-            mandatoryNames(OBJECT_RULES).sort(),
-        );
-    });
+    itCatchesEachRegression(regressions, OBJECT_RULES);
 
     it("a LoadBalancer without source ranges passes when annotated public on purpose", async () => {
         const run = broken(await okRun("dev"), "kubernetes:core/v1:Service", (i) => {
@@ -254,17 +240,7 @@ const messages: Message[] = [
     ],
 ];
 
-describe("policy pack: what a violation says", () => {
-    for (const [stack, policy, breakIt, message] of messages) {
-        it(`${policy}: ${message}`, async () => {
-            const violations = await mandatory(breakIt(await okRun(stack)), stack);
-            assert.deepEqual(
-                violations.map((v) => [v.policy, v.message]),
-                [[policy, message]],
-            );
-        });
-    }
-});
+describe("policy pack: what a violation says", () => itSaysEachMessage(messages));
 
 describe("policy pack: resources the program does not make", () => {
     it("refuses a LoadBalancer Service with no annotations, or no metadata at all", async () => {

@@ -10,11 +10,10 @@ import {
     Message,
     POD_RULES,
     Regression,
-    SENTENCE,
     broken,
     firing,
-    mandatory,
-    mandatoryNames,
+    itCatchesEachRegression,
+    itSaysEachMessage,
     pod,
     withResource,
 } from "../helpers";
@@ -164,17 +163,7 @@ const regressions: Regression[] = [
 ];
 
 describe("policy pack: each mandatory rule catches its regression", () => {
-    for (const [policy, stack, breakIt] of regressions) {
-        it(`${policy} fires when ${stack} loses that guarantee`, async () => {
-            const violations = await mandatory(breakIt(await okRun(stack)), stack);
-            assert.deepEqual([...new Set(violations.map((v) => v.policy))], [policy]);
-            for (const { message } of violations) assert.match(message, SENTENCE);
-        });
-    }
-
-    it("every mandatory rule has a regression above", () => {
-        assert.deepEqual([...new Set(regressions.map(([p]) => p))].sort(), mandatoryNames(POD_RULES).sort());
-    });
+    itCatchesEachRegression(regressions, POD_RULES);
 
     it("k8s-restricted-pod-security takes runAsNonRoot and seccomp from the container or the pod", async () => {
         for (const [podLevel, containerLevel] of [
@@ -250,17 +239,7 @@ const messages: Message[] = [
     ],
 ];
 
-describe("policy pack: what a violation says", () => {
-    for (const [stack, policy, breakIt, message] of messages) {
-        it(`${policy}: ${message}`, async () => {
-            const violations = await mandatory(breakIt(await okRun(stack)), stack);
-            assert.deepEqual(
-                violations.map((v) => [v.policy, v.message]),
-                [[policy, message]],
-            );
-        });
-    }
-});
+describe("policy pack: what a violation says", () => itSaysEachMessage(messages));
 
 describe("policy pack: resources the program does not make", () => {
     // Another component's workload may not have its pod template filled in (yet): nothing to check.
