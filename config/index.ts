@@ -13,6 +13,7 @@ import { ConfigError, RawConfig, Reader, Situation, deepFreeze } from "./reader"
 import { checkAcross } from "./sections/checks";
 import { cluster as clusterSection } from "./sections/cluster";
 import { image as imageSection } from "./sections/image";
+import { LayerSettings, layer as layerSection } from "./sections/layer";
 import { LocalSettings, local as localSection } from "./sections/local";
 import { network as networkSection } from "./sections/network";
 import { nodes as nodesSection } from "./sections/nodes";
@@ -28,10 +29,11 @@ export type { RawConfig } from "./reader";
 
 export type { LocalSettings } from "./sections/local";
 export type { Target } from "./sections/target";
+export type { Layer, Tenant } from "./sections/layer";
 export type { AwsAccess } from "./awsaccess";
 
-/** What every target deploys: the image and the workload. */
-interface CommonConfig {
+/** What every target deploys: the image and the workload (on a platform stack, only their names). */
+interface CommonConfig extends LayerSettings {
     project: string;
     stack: string;
     image: ImageSettings;
@@ -110,10 +112,11 @@ export function parseConfig(
         workload: workloadSection(r),
         local: localSection(r),
         app: appSection(r, target === "eks"),
+        layer: layerSection(r),
     };
     reportUnknownKeys(r, project, setKeys);
     checkAcross(r, target, parsed);
-    const { region, aws, network, cluster, nodes, image, workload, local, app } = parsed;
+    const { region, aws, network, cluster, nodes, image, workload, local, app, layer } = parsed;
     if (
         r.problems.length > 0 ||
         !target ||
@@ -124,15 +127,27 @@ export function parseConfig(
         !image ||
         !workload ||
         !local ||
-        !app
+        !app ||
+        !layer
     ) {
         throw new ConfigError(r.problems, stack);
     }
     if (target === "local") {
-        return deepFreeze({ target, project, stack, image, workload, app, local, notices: r.notices });
+        return deepFreeze({
+            target,
+            ...layer,
+            project,
+            stack,
+            image,
+            workload,
+            app,
+            local,
+            notices: r.notices,
+        });
     }
     return deepFreeze({
         target,
+        ...layer,
         project,
         stack,
         // Read on EKS, so undefined only with a problem recorded, which threw above.

@@ -103,3 +103,97 @@ export function fit(
     const least = options.reduce((a, b) => (b.holds < a.holds ? b : a));
     return { ...least, needs: workload.maxReplicas + 1 };
 }
+
+/**
+ * What `maxSize` nodes leave for apps after system pods and add-ons, each of CPU, memory and pods the
+ * least of the instance types': the room a platform's tenants share.
+ */
+export function room({ instanceTypes, maxSize }: { instanceTypes: string[]; maxSize: number }): Requests {
+    const rooms = instanceTypes.map((name) => {
+        const node = allocatable(instanceType(name)!);
+        const free = (key: keyof Requests) => maxSize * (node[key] - PER_NODE[key]) - ONCE[key];
+        return { cpu: free("cpu"), memoryMiB: free("memoryMiB"), pods: free("pods") };
+    });
+    const least = (key: keyof Requests) => Math.max(0, Math.min(...rooms.map((r) => r[key])));
+    return { cpu: least("cpu"), memoryMiB: least("memoryMiB"), pods: least("pods") };
+}
+
+/** A namespace's quota of requested CPU and memory, and of pods, as config gives it. */
+export interface Quota {
+    cpu: string;
+    memory: string;
+    pods: number;
+}
+
+const quotaOf = (q: Quota): Requests => ({
+    cpu: cpusOf(q.cpu) * 1000,
+    memoryMiB: bytesOf(q.memory) / 2 ** 20,
+    pods: q.pods,
+});
+
+/** Requests as a line says them: 4810m CPU, 8511Mi and 33 pods. */
+export const shownRequests = (r: Requests) =>
+    `${Math.floor(r.cpu)}m CPU, ${Math.floor(r.memoryMiB)}Mi and ${r.pods} pods`;
+
+/** What the tenants' quotas ask in all, and the room the nodes leave them at their largest. */
+export function tenantsFit(
+    nodes: { instanceTypes: string[]; maxSize: number },
+    tenants: Record<string, Quota>,
+) {
+    const ask = Object.values(tenants)
+        .map(quotaOf)
+        .reduce(
+            (a, b) => ({ cpu: a.cpu + b.cpu, memoryMiB: a.memoryMiB + b.memoryMiB, pods: a.pods + b.pods }),
+            {
+                cpu: 0,
+                memoryMiB: 0,
+                pods: 0,
+            },
+        );
+    const free = room(nodes);
+    return {
+        ask,
+        free,
+        fits: ask.cpu <= free.cpu && ask.memoryMiB <= free.memoryMiB && ask.pods <= free.pods,
+    };
+}
+
+/**
+ * Whether the quotas of a platform's tenants fit in the room its nodes leave at their largest: each
+ * app may then grow to its quota at once. Quotas are sums, so a pod too large for any node's free
+ * share is the app's quota check's to find, not this one's.
+ */
+export function tenantsProblem(
+    nodes: { instanceTypes: string[]; maxSize: number },
+    tenants: Record<string, Quota>,
+): string | undefined {
+    const { ask, free, fits } = tenantsFit(nodes, tenants);
+    if (fits) return undefined;
+    return `quotas that fit in ${shownRequests(free)}, what nodeMaxSize=${nodes.maxSize} nodes of ${nodes.instanceTypes.join(" or ")} leave after system pods; these ask ${shownRequests(ask)} in all (docs/configuration.md, "Node capacity")`;
+}
+
+/** How many of the workload's pods a namespace's quota holds. */
+export function quotaHolds(quota: Quota, workload: { cpuRequest: string; memoryRequest: string }): number {
+    const limit = quotaOf(quota);
+    return Math.min(
+        Math.floor(limit.cpu / (cpusOf(workload.cpuRequest) * 1000)),
+        Math.floor(limit.memoryMiB / (bytesOf(workload.memoryRequest) / 2 ** 20)),
+        limit.pods,
+    );
+}
+
+/**
+ * Whether an app at its HPA's maximum, plus the rolling update's surge pod, stays within its
+ * namespace's quota; above it, the API server refuses the pods past the quota and a rollout stalls.
+ */
+export function quotaProblem(
+    quota: Quota,
+    workload: { cpuRequest: string; memoryRequest: string; maxReplicas: number },
+): string | undefined {
+    const fits = quotaHolds(quota, workload);
+    if (fits >= workload.maxReplicas + 1) return undefined;
+    const holds = `the namespace's quota (${shownRequests(quotaOf(quota))}) holds ${fits} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}`;
+    return fits >= 2
+        ? `at most ${fits - 1}: ${holds}, one of them a rollout's surge pod`
+        : `a larger quota or smaller pods: ${holds}, and one replica needs room for two (a rollout's surge pod)`;
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ExistingAws, awsMocks } from "./mocks";
+import { ExistingAws, StackOutputs, awsMocks } from "./mocks";
 import { recordInto, waitForRegistrations } from "./record";
 import type { Registration } from "./registration";
 import { ROOT, loadStackConfig } from "./stack-config";
@@ -28,6 +28,8 @@ export interface RunResult {
     outputs: Record<string, unknown>;
     /** What the program threw, if it failed. */
     error?: Error;
+    /** An app stack's platform stack, run first: its outputs are what the app's StackReference reads. */
+    platform?: RunResult;
 }
 
 export interface RunOptions {
@@ -73,6 +75,9 @@ export function unwrapSecrets(v: unknown, mask?: string): unknown {
     return v;
 }
 
+/** The organization offline runs are in: the one a self-managed (DIY) backend names every stack's. */
+export const ORGANIZATION = "organization";
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
@@ -114,9 +119,31 @@ async function runOnce(stack: string, options: RunOptions): Promise<RunResult> {
         values[key] = value;
         secretKeys.push(key);
     }
+    // An app stack reads its platform's outputs: the platform's own run gives them, as `up` would.
+    const platformStack =
+        values[`${project}:layer`] === "app" ? values[`${project}:platformStack`] : undefined;
+    const platform =
+        platformStack && !options.existing?.stacks && !platformStack.includes("/")
+            ? await runOnce(platformStack, { root })
+            : undefined;
+    const existing = platform
+        ? {
+              ...options.existing,
+              stacks: { [`${ORGANIZATION}/${project}/${platformStack}`]: stackOutputs(platform) },
+          }
+        : options.existing;
     // index.ts exports its program as a function, so each call is a fresh run.
     const program = require(path.join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
-    return runProgram(project, stack, values, secretKeys, program, options);
+    const result = await runProgram(project, stack, values, secretKeys, program, { ...options, existing });
+    return platform ? { ...result, platform } : result;
+}
+
+/** A run's outputs as another stack's StackReference reads them. */
+function stackOutputs(run: RunResult): StackOutputs {
+    return {
+        outputs: unwrapSecrets(run.outputs) as Record<string, unknown>,
+        secretOutputNames: Object.keys(run.outputs).filter((name) => isSecretValue(run.outputs[name])),
+    };
 }
 
 /**
@@ -151,7 +178,7 @@ async function runProgram(
         invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
         return answer(args);
     };
-    await pulumi.runtime.setMocks(mocks, project, stack, !options.deploy);
+    await pulumi.runtime.setMocks(mocks, project, stack, !options.deploy, ORGANIZATION);
     const registrations: Registration[] = [];
     const outputsByUrn = new Map<string, Record<string, unknown>>();
     recordInto(registrations, outputsByUrn);

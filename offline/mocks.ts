@@ -22,6 +22,14 @@ export interface ExistingAws {
     cluster?: { name: string; nodeScaling?: { minSize: number; desiredSize: number; maxSize: number } };
     /** IAM policies that do not exist (every other ARN a lookup names does). */
     missingPolicies?: string[];
+    /** Other stacks' outputs, as a StackReference reads them, by org/project/stack; others have none. */
+    stacks?: Record<string, StackOutputs>;
+}
+
+/** A stack's outputs, unwrapped, and the names of those that are secrets. */
+export interface StackOutputs {
+    outputs: Record<string, unknown>;
+    secretOutputNames: string[];
 }
 
 export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.runtime.Mocks {
@@ -114,6 +122,14 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                 case "aws:route53/record:Record":
                     state.fqdn = String(inputs.name).replace(/\.$/, "");
                     break;
+                case "pulumi:pulumi:StackReference": {
+                    // As the engine reads a stack that does not exist or has no outputs: none.
+                    const stack = existing.stacks?.[inputs.name];
+                    state.outputs = stack?.outputs ?? {};
+                    state.secretOutputNames = stack?.secretOutputNames ?? [];
+                    id = inputs.name;
+                    break;
+                }
                 case "kubernetes:core/v1:Service":
                     id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
                     state.status = {

@@ -1,4 +1,5 @@
 import { RunResult, unwrapSecrets } from "../offline";
+import { nodeShare } from "./appshare";
 import { KUBERNETES_VERSIONS, runway } from "../domain/versions";
 import {
     EC2_PRICES,
@@ -34,6 +35,8 @@ export interface CostEstimate {
     total?: number;
     /** The tables the priced lines came from, each with its source and date. */
     sources: PriceSource[];
+    /** An app stack's platform: its stack and its own estimate, which the app's lines come on top of. */
+    platform?: { stack: string; cost: CostEstimate };
 }
 
 // Inputs are arbitrary JSON from the engine's point of view, so they are read loosely.
@@ -147,6 +150,23 @@ export function estimateCost(
             note: "CloudWatch bills it per observation and per GB of logs, which depend on the pods; see aws.amazon.com/cloudwatch/pricing",
         });
 
+    // An app stack's pods run on its platform's nodes: its share of them, by what its pods request.
+    const share = run.platform && nodeShare(run, run.platform);
+    if (share) {
+        const hour = prices.ec2Hour?.[share.type] ?? ec2HourOf(ec2, share.type, region);
+        if (hour !== undefined)
+            used.add(prices.ec2Hour?.[share.type] === undefined ? EC2_PRICES_FILE : PRICING_FILE);
+        lines.push({
+            item: "EC2 nodes (this app's share)",
+            detail: `${share.pods} pods × (${share.cpu} CPU, ${share.memory}) of ${share.type} ${share.spot ? "SPOT" : "ON_DEMAND"}: ${Math.round(share.nodes * 100)}% of a node`,
+            monthly:
+                hour === undefined
+                    ? undefined
+                    : round(share.nodes * hour * h * (share.spot ? a.spotPriceShareOfOnDemand : 1)),
+            note: `at the HPA's minimum, by the larger of CPU and memory; the platform's plan prices its nodes whole`,
+        });
+    }
+
     const nats = of("aws:ec2/natGateway:NatGateway").length;
     if (nats) {
         add("NAT gateways", `${nats} × hourly`, (p) => nats * p("natGatewayHour") * h);
@@ -220,6 +240,9 @@ export function estimateCost(
         lines,
         total: priced ? round(lines.reduce((sum, l) => sum + l.monthly!, 0)) : undefined,
         sources,
+        ...(run.platform && {
+            platform: { stack: run.platform.stack, cost: estimateCost(run.platform, table, today, ec2) },
+        }),
     };
 }
 
@@ -244,8 +267,9 @@ export function noTotalReason(cost: CostEstimate, table: PricingTable = PRICING)
     return `No total: ${unpriced.length} line${one ? " is" : "s are"} unpriced (${items}), and a sum without ${one ? "it" : "them"} would understate the bill.${where}`;
 }
 
-/** Zones with public subnets: created ones, or those the adopted VPC lists. */
+/** Zones with public subnets: created ones, those the adopted VPC lists, or an app's platform's. */
 function publicZones(run: RunResult): number {
+    if (run.platform) return (unwrapSecrets(run.platform.outputs.publicSubnetIds) as string[]).length;
     const created = run.registrations.filter(
         (r) => r.type === "aws:ec2/subnet:Subnet" && r.name.startsWith("public-"),
     ).length;

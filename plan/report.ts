@@ -1,6 +1,6 @@
-import { fit } from "../domain/capacity";
+import { Quota, fit, quotaHolds, shownRequests, tenantsFit } from "../domain/capacity";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS, runway } from "../domain/versions";
-import { parseConfig } from "../config";
+import { StackConfig, parseConfig } from "../config";
 import { Registration, RunResult, unwrapSecrets } from "../offline";
 import { CostEstimate, noTotalReason, unpricedItems } from "./cost";
 import { PRICING, staleWarnings } from "./prices";
@@ -87,9 +87,19 @@ export function renderCost(cost: CostEstimate, style: Style, today: Date = new D
             ...(cost.total === undefined ? [] : [["total", "", money(cost.total), ""]]),
         ]),
         ...(noTotal ? [style.red(noTotal)] : []),
+        ...(cost.platform ? [platformLine(cost)] : []),
         ...staleWarnings(cost.sources, today).map((w) => `${style.red("warning")}: ${w}`),
         style.dim(`Prices for ${cost.region}: ${sources.join("; ") || "none"}. ${PRICING.note}`),
     ].join("\n");
+}
+
+/** An app stack's cost beside its platform's, which it shares with the platform's other apps. */
+function platformLine(cost: CostEstimate): string {
+    const { stack, cost: platform } = cost.platform!;
+    const whole =
+        platform.total === undefined ? "has unpriced lines" : `costs ${money(platform.total)} a month`;
+    const adds = cost.total === undefined ? "unpriced lines" : money(cost.total);
+    return `On platform ${stack}, which ${whole} for all its apps (npm run plan -- --stack ${stack}): this app adds ${adds}.`;
 }
 
 /**
@@ -116,17 +126,33 @@ export function renderChecks(run: RunResult, today: Date, style: Style, notices:
         deploying: false,
         isSecret: (key) => run.secretKeys.includes(key),
     });
-    if (config.target === "eks") {
-        const { nodes, workload } = config;
-        const room = fit(nodes, workload);
-        lines.push(
-            style.green(
-                `Capacity at nodeMaxSize: ${nodes.maxSize} × ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}; the HPA's maximum ${workload.maxReplicas} and a surge pod need ${room.needs}`,
-            ),
-        );
-    }
+    const capacity = capacityLine(run, config);
+    if (capacity) lines.push(style.green(capacity));
     lines.push(...[...config.notices, ...notices].map((n) => `${style.red("notice")}: ${n}`));
     return lines.length ? lines.join("\n") : "Nothing to report.";
+}
+
+/**
+ * Where the stack's pods fit: on its own nodes (layer all), the tenants' quotas on the platform's
+ * (platform), or the app's in the namespace its platform lends it (app).
+ */
+function capacityLine(run: RunResult, config: StackConfig): string | undefined {
+    const { workload } = config;
+    if (config.layer === "app") {
+        const tenant = (unwrapSecrets(run.platform?.outputs.tenants) as Record<string, Quota> | undefined)?.[
+            config.appName
+        ];
+        if (!tenant) return undefined;
+        return `Quota of namespace ${config.appName} on ${config.platformStack}: ${tenant.cpu} CPU, ${tenant.memory} and ${tenant.pods} pods hold ${quotaHolds(tenant, workload)} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}; the HPA's maximum ${workload.maxReplicas} and a surge pod need ${workload.maxReplicas + 1}`;
+    }
+    if (config.target !== "eks") return undefined;
+    const { nodes } = config;
+    if (config.layer === "platform") {
+        const { ask, free } = tenantsFit(nodes, config.tenants);
+        return `Room at nodeMaxSize: ${nodes.maxSize} × ${nodes.instanceTypes[0]} leave ${shownRequests(free)} after system pods; the tenants' quotas ask ${shownRequests(ask)}`;
+    }
+    const room = fit(nodes, workload);
+    return `Capacity at nodeMaxSize: ${nodes.maxSize} × ${room.instanceType} hold ${room.holds} pods of ${workload.cpuRequest} CPU and ${workload.memoryRequest}; the HPA's maximum ${workload.maxReplicas} and a surge pod need ${room.needs}`;
 }
 
 export function renderCriticalPath(path: CriticalPath): string {

@@ -12,7 +12,9 @@ function versionsInUse(): Map<string, string[]> {
     add(String(project.config?.kubernetesVersion?.default), "Pulumi.yaml's default");
     for (const stack of committedStacks()) {
         const values = loadStackConfig(stack).values;
-        if (values[`${project.name}:target`] === "local") continue;
+        // A local cluster is the user's, and an app stack's is its platform's.
+        if (values[`${project.name}:target`] === "local" || values[`${project.name}:layer`] === "app")
+            continue;
         add(values[`${project.name}:kubernetesVersion`], `stack ${stack}`);
     }
     return users;

@@ -2,36 +2,58 @@ import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
 import { LocalImage } from "../components/app/localimage";
 import { Workload } from "../components/app/workload";
+import { Tenant } from "../components/platform/tenant";
 import type { LocalStackConfig } from "../config";
 import { REFRESHERS_GROUP } from "../config/delivery";
+import { PlatformOutputs, platformOf, tenantOutputs } from "./contract";
 
 /**
- * The image and the same workload on a Kubernetes cluster the user already has (kind, k3d,
- * minikube, Docker Desktop, any kubeconfig). No AWS resource, provider or plugin.
+ * A Kubernetes cluster the user already has (kind, k3d, minikube, Docker Desktop, any kubeconfig): the
+ * image and the same workload in its own namespace (layer all), a namespace for each app it lends one
+ * (layer platform), or the app in the one its platform lends it (layer app). No AWS resource,
+ * provider or plugin.
  */
 export async function deployLocal(config: LocalStackConfig) {
+    // An app reads its platform before it registers anything.
+    const tenant = config.layer === "app" ? (await platformOf(config)).tenant : undefined;
     const provider = new k8s.Provider("k8s", {
         kubeconfig: config.local.kubeconfig,
         context: config.local.context,
     });
+    if (config.layer === "platform") {
+        for (const [name, tenant] of Object.entries(config.tenants))
+            new Tenant(name, { ...tenant, behindNlb: false }, { providers: [provider] });
+        const outputs: PlatformOutputs = {
+            target: "local",
+            tenants: tenantOutputs(config.tenants),
+            nodeArchitecture: NODE_ARCHITECTURE,
+        };
+        return outputs;
+    }
     const image = new LocalImage("image", {
         registry: config.local.registry,
         projectDir: path.join(__dirname, ".."),
         context: "app",
-        platform: `linux/${process.arch === "arm64" ? "arm64" : "amd64"}`,
+        platform: `linux/${NODE_ARCHITECTURE}`,
         version: config.image.version,
         imageRef: config.image.imageRef,
     });
     const app = new Workload(
         "app",
         {
-            namespace: "flask-app",
+            namespace: tenant?.namespace ?? "flask-app",
+            namespaceExists: tenant !== undefined,
+            appName: config.appName,
             imageRef: image.imageRef,
             app: config.app,
-            secretReaders: REFRESHERS_GROUP,
+            // A tenant's deployer may not bind roles, so no reader of its Secret.
+            secretReaders: tenant ? undefined : REFRESHERS_GROUP,
             ...config.workload,
         },
         { providers: [provider] },
     );
     return { url: app.url, imageRef: image.imageRef, namespace: app.namespace };
 }
+
+/** A local cluster runs what this machine runs. */
+const NODE_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "amd64";

@@ -22,9 +22,24 @@ export { committedStacks };
 /** The project's name: the namespace of its config keys. */
 export const P = PROJECT;
 
-/** The committed stacks that deploy to EKS (every one but the local target's). */
-export function eksStacks(): string[] {
+/** A committed stack's layer: all (the one-stack shape), platform or app. */
+export function layerOf(stack: string): string {
+    return loadStackConfig(stack).values[`${P}:layer`];
+}
+
+/** The committed stacks that deploy to AWS, whatever their layer (every one but the local target's). */
+export function awsStacks(): string[] {
     return committedStacks().filter((s) => loadStackConfig(s).values[`${P}:target`] !== "local");
+}
+
+/** The committed one-stack shapes that deploy to EKS: the cluster and the service in one stack. */
+export function eksStacks(): string[] {
+    return awsStacks().filter((s) => layerOf(s) === "all");
+}
+
+/** The committed stacks of a layer, platform or app. */
+export function stacksOfLayer(layer: "platform" | "app"): string[] {
+    return committedStacks().filter((s) => layerOf(s) === layer);
 }
 
 /**

@@ -15,6 +15,8 @@ const DNS = {
 };
 
 export interface NetworkPolicyArgs {
+    /** The name of the app's policy (the app's); the namespace's default-deny has its own. */
+    name: string;
     namespace: pulumi.Output<string>;
     /** The app's pods. */
     labels: Record<string, string>;
@@ -34,13 +36,17 @@ export interface NetworkPolicyArgs {
     /**
      * The app's AWS role has policies (appPolicyArns): its pods reach the AWS APIs, STS's included
      * (IRSA's token exchange), at their public endpoints over HTTPS, through the NAT gateways; not
-     * the VPC's own addresses on that port. `vpcCidrs` are those addresses.
+     * the VPC's own addresses on that port. `vpcCidrs` are those addresses. With Pod Identity they get
+     * their credentials from the agent on their node, at a link-local address.
      */
-    awsApis?: { vpcCidrs: pulumi.Input<string[]> };
+    awsApis?: { vpcCidrs: pulumi.Input<string[]>; podIdentityAgent: boolean };
 }
 
 /** HTTPS anywhere but the VPC: the AWS APIs' public endpoints, as a NetworkPolicy can name them. */
 export const AWS_APIS_PORT = 443;
+
+/** The EKS Pod Identity agent on every node (docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html). */
+export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 };
 
 interface IpBlock {
     cidr: string;
@@ -87,7 +93,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(
             "web",
             {
-                metadata: { name: "web", namespace: args.namespace, labels: args.labels },
+                metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
                 spec: {
                     podSelector: { matchLabels: args.labels },
                     policyTypes: ["Ingress", "Egress"],
@@ -125,6 +131,14 @@ export class NetworkPolicies extends pulumi.ComponentResource {
                                           .output(args.awsApis.vpcCidrs)
                                           .apply((except) => [{ ipBlock: { cidr: "0.0.0.0/0", except } }]),
                                       ports: [{ protocol: "TCP", port: AWS_APIS_PORT }],
+                                  },
+                              ]
+                            : []),
+                        ...(args.awsApis?.podIdentityAgent
+                            ? [
+                                  {
+                                      to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
+                                      ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }],
                                   },
                               ]
                             : []),

@@ -65,6 +65,3 @@ export function nlbAnnotations({
         ...tls,
     };
 }
-
-/** The namespace label that has the controller's webhook give new pods a readiness gate per target group. */
-export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };

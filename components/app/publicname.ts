@@ -62,10 +62,10 @@ export class PublicName extends pulumi.ComponentResource {
      */
     pointAt(
         service: { status: pulumi.Output<unknown> } & pulumi.Resource,
-        tags: Record<string, string>,
+        tags: pulumi.Input<Record<string, string>>,
     ): void {
         const loadBalancer = aws.lb.getLoadBalancerOutput(
-            { tags: service.status.apply(() => tags) },
+            { tags: service.status.apply(() => pulumi.output(tags)) },
             { parent: this },
         );
         new aws.route53.Record(

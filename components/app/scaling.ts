@@ -6,6 +6,8 @@ import { movedUnderComponent } from "../../migrations";
 const HPA_CPU_PERCENT = 70;
 
 export interface ScalingArgs {
+    /** The PDB's and the HPA's name: the app's. */
+    name: string;
     deployment: k8s.apps.v1.Deployment;
     namespace: pulumi.Input<string>;
     labels: Record<string, string>;
@@ -22,7 +24,7 @@ export class Scaling extends pulumi.ComponentResource {
         new k8s.policy.v1.PodDisruptionBudget(
             "web",
             {
-                metadata: { name: "web", namespace, labels },
+                metadata: { name: args.name, namespace, labels },
                 spec: { maxUnavailable: 1, selector: deployment.spec.selector },
             },
             child,
@@ -30,7 +32,7 @@ export class Scaling extends pulumi.ComponentResource {
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             "web",
             {
-                metadata: { name: "web", namespace, labels },
+                metadata: { name: args.name, namespace, labels },
                 spec: {
                     scaleTargetRef: {
                         apiVersion: "apps/v1",

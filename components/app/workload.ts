@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { WORKLOAD_ALIASES, replacedOnControllerChange } from "../../migrations";
 import type { AppSettings } from "./appsettings";
-import { LB_TYPE_ANNOTATION, READINESS_GATE_LABEL, nlbAnnotations } from "./nlb";
+import { appLabels, namespaceLabels } from "../../domain/namespaces";
+import { LB_TYPE_ANNOTATION, nlbAnnotations } from "./nlb";
 import { NetworkPolicies } from "./networkpolicies";
 import { APP_PORT, METRICS_PORT, PodArgs, appEnvVars, podTemplate } from "./pod";
 import { SecretReaders } from "./secretreaders";
@@ -36,6 +37,13 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
     tlsCertificateArn?: pulumi.Input<string>;
     /** Namespace for every object of the app. */
     namespace: string;
+    /**
+     * Whether a platform stack made the namespace (a tenant's, with its labels, quota and limits): the
+     * workload then makes nothing of it. Otherwise the workload makes it.
+     */
+    namespaceExists?: boolean;
+    /** The name of the Deployment, its Service, service account, HPA, PDB and NetworkPolicy. */
+    appName: string;
     /** What the app asks of the platform: its entry, environment, secrets and egress. */
     app: Omit<AppSettings, "policyArns">;
     /** The image by digest, from the Image component. */
@@ -43,15 +51,18 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
     /** A Kubernetes group that may read the app's Secret by name (the drift check's identity). */
     secretReaders?: string;
     /**
-     * On EKS: an IAM role for the service account (IRSA), which the caller makes so that this
-     * component needs no AWS, and an NLB with the pods as its targets, made by the AWS Load Balancer
-     * Controller. Elsewhere (the local target) the Service is a plain LoadBalancer and there is no
-     * AWS at all.
+     * On EKS: an IAM role for the service account (IRSA or Pod Identity), which the caller makes so
+     * that this component needs no AWS, and an NLB with the pods as its targets, made by the AWS Load
+     * Balancer Controller. Elsewhere (the local target) the Service is a plain LoadBalancer and there
+     * is no AWS at all.
      */
     eks?: {
         serviceAccountRole: RoleForServiceAccount;
-        /** The controller's release: the Service is made after it, and deleted (with its NLB) before it. */
-        loadBalancerController: pulumi.Resource;
+        /**
+         * The controller's release, when this stack has it: the Service is made after it, and deleted
+         * (with its NLB) before it. An app stack's controller is its platform's, destroyed after it.
+         */
+        loadBalancerController?: pulumi.Resource;
         /** The subnets the NLB has its nodes in, and their CIDRs, where its health checks come from. */
         loadBalancerSubnetIds: pulumi.Input<string[]>;
         loadBalancerSubnetCidrs: pulumi.Input<string[]>;
@@ -62,15 +73,16 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
     };
 }
 
-/** The Service's name: the load balancer the controller makes for it is tagged with it. */
-export const SERVICE_NAME = "web";
-
-/** Makes the IAM role a service account assumes, as a child of `parent`; returns its ARN. */
+/**
+ * Makes the IAM role a service account assumes, as a child of `parent`. Returns what the service
+ * account is annotated with: the role's ARN for IRSA, nothing for Pod Identity (whose association
+ * names the role, and whose agent on the node hands out its credentials).
+ */
 export type RoleForServiceAccount = (
     namespace: pulumi.Output<string>,
     serviceAccount: string,
     parent: pulumi.Resource,
-) => pulumi.Output<string>;
+) => { irsaRoleArn?: pulumi.Output<string>; podIdentity: boolean };
 
 /** The Flask workload: namespace, service account with an IRSA role, Deployment, Service, PDB, HPA. */
 export class Workload extends pulumi.ComponentResource {
@@ -93,29 +105,25 @@ export class Workload extends pulumi.ComponentResource {
         const parent = { parent: this };
         const leaving = shutdown(args.eks !== undefined);
 
-        // Behind an NLB, new pods get a readiness gate: ready once the NLB finds them healthy.
-        const ns = new k8s.core.v1.Namespace(
-            "ns",
-            {
-                metadata: {
-                    name: args.namespace,
-                    labels: { ...RESTRICTED_POD_SECURITY, ...(args.eks && READINESS_GATE_LABEL) },
-                },
-            },
-            parent,
-        );
-        this.namespace = ns.metadata.name;
+        this.namespace = args.namespaceExists
+            ? pulumi.output(args.namespace)
+            : new k8s.core.v1.Namespace(
+                  "ns",
+                  { metadata: { name: args.namespace, labels: namespaceLabels(args.eks !== undefined) } },
+                  parent,
+              ).metadata.name;
+        const labels = appLabels(args.namespace);
 
         // ---- identity: on EKS, an IAM role only this service account can assume ----
-        const serviceAccountName = "web";
-        const roleArn = args.eks?.serviceAccountRole(this.namespace, serviceAccountName, this);
+        const serviceAccountName = args.appName;
+        const role = args.eks?.serviceAccountRole(this.namespace, serviceAccountName, this);
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             "web",
             {
                 metadata: {
                     name: serviceAccountName,
                     namespace: this.namespace,
-                    annotations: roleArn && { "eks.amazonaws.com/role-arn": roleArn },
+                    annotations: role?.irsaRoleArn && { "eks.amazonaws.com/role-arn": role.irsaRoleArn },
                 },
                 // The app never calls the Kubernetes API; IRSA's AWS token is mounted separately.
                 automountServiceAccountToken: false,
@@ -137,14 +145,15 @@ export class Workload extends pulumi.ComponentResource {
         this.service = webService(args, this.deployment, this.namespace, leaving, this);
         new Scaling(
             "scaling",
-            { ...args, deployment: this.deployment, namespace: this.namespace, labels: APP_LABELS },
+            { ...args, name: args.appName, deployment: this.deployment, namespace: this.namespace, labels },
             parent,
         );
         new NetworkPolicies(
             "network-policies",
             {
+                name: args.appName,
                 namespace: this.namespace,
-                labels: APP_LABELS,
+                labels,
                 port: APP_PORT.containerPort,
                 metricsPort: METRICS_PORT.containerPort,
                 clientRanges: args.lbSourceRanges,
@@ -153,7 +162,9 @@ export class Workload extends pulumi.ComponentResource {
                     subnetCidrs: args.eks.loadBalancerSubnetCidrs,
                     vpcCidrs: args.eks.vpcCidrs,
                 },
-                awsApis: args.eks?.callsAwsApis ? { vpcCidrs: args.eks.vpcCidrs } : undefined,
+                awsApis: args.eks?.callsAwsApis
+                    ? { vpcCidrs: args.eks.vpcCidrs, podIdentityAgent: role?.podIdentity ?? false }
+                    : undefined,
             },
             parent,
         );
@@ -178,12 +189,12 @@ function webDeployment(
     leaving: Shutdown,
     workload: pulumi.Resource,
 ): k8s.apps.v1.Deployment {
-    const labels = APP_LABELS;
+    const labels = appLabels(args.namespace);
     const rollout = `${args.rolloutTimeoutSeconds}s`;
     return new k8s.apps.v1.Deployment(
         "web",
         {
-            metadata: { name: "web", namespace, labels },
+            metadata: { name: args.appName, namespace, labels },
             spec: {
                 selector: { matchLabels: labels },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -219,7 +230,7 @@ function appEnvironment(
             ? new k8s.core.v1.Secret(
                   "web-env",
                   {
-                      metadata: { namespace, labels: APP_LABELS },
+                      metadata: { namespace, labels: appLabels(args.namespace) },
                       type: "Opaque",
                       stringData: pulumi.secret(args.app.secrets),
                   },
@@ -257,7 +268,7 @@ function webService(
     return new k8s.core.v1.Service(
         "web",
         {
-            metadata: { name: SERVICE_NAME, namespace, labels: APP_LABELS, annotations: nlb },
+            metadata: { name: args.appName, namespace, labels: appLabels(args.namespace), annotations: nlb },
             spec: {
                 type: "LoadBalancer",
                 // One source of truth: whatever labels the Deployment's pods carry.
@@ -272,23 +283,12 @@ function webService(
         args.eks
             ? {
                   parent: workload,
-                  dependsOn: [args.eks.loadBalancerController],
+                  dependsOn: args.eks.loadBalancerController && [args.eks.loadBalancerController],
                   ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
               }
             : { parent: workload },
     );
 }
-
-/** The labels of the app's pods, which the Service, the PDB, the HPA and the policies select by. */
-const APP_LABELS = { "app.kubernetes.io/name": "flask-app", "app.kubernetes.io/component": "web" };
-
-/** The namespace admits only pods that meet the restricted Pod Security Standard. */
-const RESTRICTED_POD_SECURITY = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-    "pod-security.kubernetes.io/warn": "restricted",
-    "pod-security.kubernetes.io/audit": "restricted",
-};
 
 /** The Service's one port: plain HTTP, or TLS when the NLB has a certificate. */
 const SERVICE_PORTS = { http: 80, https: 443 };

@@ -58,13 +58,14 @@ export class ClusterAccess extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:ClusterAccess", name, {}, opts);
         const child = { parent: this, ...movedUnderComponent(opts?.parent) };
-        this.admins = accessEntries(args, args.adminPrincipalArns, ADMIN, child);
+        const cluster = { clusterName: args.cluster.name, partition: args.partition };
+        this.admins = accessEntries(cluster, args.adminPrincipalArns, ADMIN, child);
         // An admin can already read; EKS allows one access entry per principal.
         const notAdmin = (arn: string) => !args.adminPrincipalArns.includes(arn);
         const refreshers = args.refreshers.roleArns.filter(notAdmin);
         const viewers = args.viewerRoleArns.filter((arn) => notAdmin(arn) && !refreshers.includes(arn));
-        accessEntries(args, viewers, VIEWER, child);
-        accessEntries(args, refreshers, { ...VIEWER, groups: [args.refreshers.group] }, child);
+        accessEntries(cluster, viewers, VIEWER, child);
+        accessEntries(cluster, refreshers, { ...VIEWER, groups: [args.refreshers.group] }, child);
         this.registerOutputs({});
     }
 }
@@ -73,11 +74,23 @@ export class ClusterAccess extends pulumi.ComponentResource {
 const ADMIN = { prefix: "admin", policy: "AmazonEKSClusterAdminPolicy" };
 const VIEWER = { prefix: "view", policy: "AmazonEKSViewPolicy" };
 
-/** An access entry with `access.policy` for each principal, named by account and role so names stay stable. */
-function accessEntries(
-    { cluster, partition }: ClusterAccessArgs,
+/** What an access entry grants: an EKS access policy, cluster-wide or in some namespaces only. */
+export interface Grant {
+    /** The entries' names begin with it. */
+    prefix: string;
+    policy: string;
+    groups?: string[];
+    namespaces?: pulumi.Input<string>[];
+}
+
+/**
+ * An access entry with `access.policy` for each principal, named by account and role so names stay
+ * stable. EKS holds one entry per principal and cluster.
+ */
+export function accessEntries(
+    { clusterName, partition }: { clusterName: pulumi.Input<string>; partition: pulumi.Input<string> },
     principalArns: string[],
-    access: { prefix: string; policy: string; groups?: string[] },
+    access: Grant,
     opts: pulumi.CustomResourceOptions,
 ): aws.eks.AccessPolicyAssociation[] {
     return [...new Set(principalArns)].map((principalArn) => {
@@ -85,18 +98,45 @@ function accessEntries(
         const id = `${account}-${resource.split("/").pop()}`;
         const entry = new aws.eks.AccessEntry(
             `${access.prefix}-${id}`,
-            { clusterName: cluster.name, principalArn, type: "STANDARD", kubernetesGroups: access.groups },
+            { clusterName, principalArn, type: "STANDARD", kubernetesGroups: access.groups },
             opts,
         );
         return new aws.eks.AccessPolicyAssociation(
             `${access.prefix}-${id}`,
             {
-                clusterName: cluster.name,
+                clusterName,
                 principalArn,
                 policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${access.policy}`,
-                accessScope: { type: "cluster" },
+                accessScope: access.namespaces
+                    ? { type: "namespace", namespaces: access.namespaces }
+                    : { type: "cluster" },
             },
             { ...opts, dependsOn: [entry] },
         );
     });
+}
+
+export interface TenantAccessArgs {
+    clusterName: pulumi.Input<string>;
+    partition: pulumi.Input<string>;
+    /** The roles that deploy the tenant's app. */
+    deployRoleArns: string[];
+    namespace: pulumi.Input<string>;
+}
+
+/**
+ * A tenant's deploy roles' access entries, each with EKS's edit policy in the tenant's namespace and
+ * nowhere else: the app's objects, Secrets and NetworkPolicies; no RBAC, no quota, no namespace.
+ */
+export class TenantAccess extends pulumi.ComponentResource {
+    constructor(name: string, args: TenantAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:TenantAccess", name, {}, opts);
+        accessEntries(
+            args,
+            args.deployRoleArns,
+            { prefix: name, policy: "AmazonEKSEditPolicy", namespaces: [args.namespace] },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
 }

@@ -1,10 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { movedUnderComponent } from "../../migrations";
-import { OidcProvider, irsaTrustPolicy } from "./trust";
+import { OidcProvider, PodIdentityCluster, irsaTrustPolicy, podIdentityTrustPolicy } from "./trust";
 
 export interface ServiceAccountRoleArgs {
-    oidc: OidcProvider;
+    /**
+     * How the pods get the role: IRSA through the cluster's OIDC provider (the service account then
+     * names the role), or EKS Pod Identity (an association, made here, names it).
+     */
+    trust: { oidc: OidcProvider } | { podIdentity: PodIdentityCluster };
     namespace: pulumi.Input<string>;
     /** The one service account that may assume the role. */
     serviceAccount: string;
@@ -19,8 +23,8 @@ export interface ServiceAccountRoleArgs {
 }
 
 /**
- * An IAM role that exactly one Kubernetes service account may assume through IRSA, with what it may
- * do: its managed policies' attachments, children of the role.
+ * An IAM role that exactly one Kubernetes service account may assume, through IRSA or Pod Identity,
+ * with what it may do: its managed policies' attachments, children of the role.
  */
 export class ServiceAccountRole extends pulumi.ComponentResource {
     readonly role: aws.iam.Role;
@@ -35,7 +39,10 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
             name,
             {
                 description: args.description,
-                assumeRolePolicy: irsaTrustPolicy(args.oidc, args.namespace, args.serviceAccount),
+                assumeRolePolicy:
+                    "oidc" in args.trust
+                        ? irsaTrustPolicy(args.trust.oidc, args.namespace, args.serviceAccount)
+                        : podIdentityTrustPolicy(args.trust.podIdentity, args.namespace, args.serviceAccount),
             },
             { parent: this, ...moved },
         );
@@ -48,6 +55,17 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
                     { parent: this.role, ...moved },
                 ),
         );
+        if ("podIdentity" in args.trust)
+            new aws.eks.PodIdentityAssociation(
+                name,
+                {
+                    clusterName: args.trust.podIdentity.clusterName,
+                    namespace: args.namespace,
+                    serviceAccount: args.serviceAccount,
+                    roleArn: this.arn,
+                },
+                { parent: this },
+            );
         this.registerOutputs({ arn: this.arn });
     }
 }

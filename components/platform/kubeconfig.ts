@@ -69,12 +69,12 @@ export function kubeconfig(args: KubeconfigArgs): object {
 
 /** The kubeconfig of a cluster as a secret Output of its JSON, once the endpoint and CA are known. */
 export function kubeconfigJson(
-    cluster: aws.eks.Cluster,
+    cluster: { endpoint: pulumi.Input<string>; certificateAuthorityData: pulumi.Input<string> },
     args: Omit<KubeconfigArgs, "endpoint" | "certificateAuthorityData">,
 ): pulumi.Output<string> {
     return pulumi.secret(
         pulumi
-            .all([cluster.endpoint, cluster.certificateAuthority.data])
+            .all([cluster.endpoint, cluster.certificateAuthorityData])
             .apply(([endpoint, certificateAuthorityData]) =>
                 JSON.stringify(kubeconfig({ ...args, endpoint, certificateAuthorityData })),
             ),
@@ -86,6 +86,15 @@ export interface Credentials {
     profile?: string;
     sharedCredentialsFiles?: string[];
     assumeRoles?: { roleArn: string }[];
+}
+
+/** How `aws eks get-token` gets the credentials the stack's aws: config names (none: the ambient ones). */
+export function tokenCredentials(credentials: Credentials) {
+    return {
+        profile: credentials.profile,
+        roleArn: credentials.assumeRoles?.[0].roleArn,
+        credentialsFile: credentials.sharedCredentialsFiles?.[0],
+    };
 }
 
 /**
@@ -107,13 +116,12 @@ export function kubeconfigsOf(
     const asPulumi = {
         clusterName: args.clusterName,
         region: args.region,
-        profile: args.credentials.profile,
-        roleArn: args.credentials.assumeRoles?.[0].roleArn,
-        credentialsFile: args.credentials.sharedCredentialsFiles?.[0],
+        ...tokenCredentials(args.credentials),
     };
+    const where = { endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.data };
     return {
-        forPulumi: kubeconfigJson(cluster, asPulumi),
-        forPeople: kubeconfigJson(cluster, {
+        forPulumi: kubeconfigJson(where, asPulumi),
+        forPeople: kubeconfigJson(where, {
             ...asPulumi,
             profile: args.kubeconfigProfile ?? asPulumi.profile,
             roleArn: args.kubeconfigRoleArn ?? asPulumi.roleArn,

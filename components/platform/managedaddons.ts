@@ -58,7 +58,7 @@ export class NetworkingAddons extends pulumi.ComponentResource {
         const cniRole = new ServiceAccountRole(
             "vpc-cni-role",
             {
-                oidc: args.oidc,
+                trust: { oidc: args.oidc },
                 namespace: "kube-system",
                 serviceAccount: "aws-node",
                 attachments: { "vpc-cni-policy": managedPolicyArn(args.partition, "AmazonEKS_CNI_Policy") },
@@ -125,7 +125,7 @@ function containerInsightsAddon(
     const role = new ServiceAccountRole(
         "cloudwatch-agent-role",
         {
-            oidc: args.oidc,
+            trust: { oidc: args.oidc },
             namespace: "amazon-cloudwatch",
             serviceAccount: "cloudwatch-agent",
             attachments: {

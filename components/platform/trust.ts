@@ -50,3 +50,42 @@ export function irsaTrustPolicy(
         });
     });
 }
+
+/** The cluster that issues a Pod Identity association's credentials, as its trust policy names it. */
+export interface PodIdentityCluster {
+    clusterName: pulumi.Input<string>;
+    clusterArn: pulumi.Input<string>;
+}
+
+/**
+ * Trust policy for an IAM role that exactly one Kubernetes service account of one cluster may assume
+ * through EKS Pod Identity: the session tags EKS sets on the request name the cluster, namespace and
+ * service account (docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html and pod-id-abac.html).
+ * An association elsewhere, even one the app's deploy role could make (IAM cannot confine
+ * CreatePodIdentityAssociation to a namespace), gets no credentials from it.
+ */
+export function podIdentityTrustPolicy(
+    cluster: PodIdentityCluster,
+    namespace: pulumi.Input<string>,
+    serviceAccount: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.all([cluster.clusterArn, namespace, serviceAccount]).apply(([clusterArn, ns, sa]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-arn": clusterArn,
+                            "aws:RequestTag/kubernetes-namespace": ns,
+                            "aws:RequestTag/kubernetes-service-account": sa,
+                        },
+                    },
+                },
+            ],
+        }),
+    );
+}

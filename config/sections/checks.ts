@@ -1,9 +1,10 @@
-import { fit } from "../../domain/capacity";
+import { fit, tenantsProblem } from "../../domain/capacity";
 import { contains } from "../../domain/cidr";
 import type { NetworkSettings } from "../../components/platform/network";
 import type { NodeGroupSettings } from "../../components/platform/nodegroup";
 import type { WorkloadSettings } from "../../components/app/workload";
 import { Reader } from "../reader";
+import type { LayerSettings } from "./layer";
 import type { Target } from "./target";
 
 // The checks across sections: each section is valid on its own, and these find what is wrong only
@@ -14,15 +15,16 @@ import type { Target } from "./target";
 export interface Sections {
     region?: string;
     network?: NetworkSettings;
-    cluster?: { containerInsights: boolean };
+    cluster?: { containerInsights: boolean; adminRoleArns: string[]; viewerRoleArns: string[] };
     nodes?: NodeGroupSettings;
     workload?: WorkloadSettings;
+    layer?: LayerSettings;
 }
 
 /** Records every problem across sections on `r`; the local target has no AWS to check against. */
 export function checkAcross(r: Reader, target: Target | undefined, s: Sections): void {
     const onEks = target === "eks";
-    const { region, network, cluster, nodes, workload } = s;
+    const { region, network, cluster, nodes, workload, layer } = s;
     const certificateArn = workload?.tlsCertificateArn;
     const certificate = certificateProblem(certificateArn, onEks, region);
     if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
@@ -30,10 +32,18 @@ export function checkAcross(r: Reader, target: Target | undefined, s: Sections):
         r.problem(key, got, expected);
     if (target === "local" && cluster?.containerInsights)
         r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
-    if (onEks && nodes && workload) {
+    // A platform's nodes hold its tenants' quotas; an app's quota is checked against its platform's.
+    if (onEks && nodes && workload && layer?.layer === "all") {
         const room = capacityProblem(nodes, workload);
         if (room) r.problem("workloadMaxReplicas", workload.maxReplicas, room);
     }
+    if (onEks && nodes && layer?.layer === "platform") {
+        const room = tenantsProblem(nodes, layer.tenants);
+        if (room) r.problem("tenants", Object.keys(layer.tenants), room);
+    }
+    if (layer)
+        for (const [key, got, expected] of deployRoleProblems(layer.tenants, cluster))
+            r.problem(key, got, expected);
     // An adopted VPC's CIDRs are not known before it is read; the NetworkPolicy leaves such ranges out.
     if (onEks && network && !network.existing && workload) {
         const inside = sourceRangesProblem(workload.lbSourceRanges, network.vpcCidr);
@@ -119,4 +129,26 @@ export function publicNameProblems(
             ],
         ];
     return [];
+}
+
+/**
+ * EKS holds one access entry per principal and cluster: a tenant's deploy role may not be another
+ * tenant's, nor one of the cluster's admins or viewers, whose entries reach every namespace.
+ */
+export function deployRoleProblems(
+    tenants: LayerSettings["tenants"],
+    cluster?: { adminRoleArns: string[]; viewerRoleArns: string[] },
+): [key: string, got: unknown, expected: string][] {
+    const owner = new Map<string, string>();
+    const problems: [string, unknown, string][] = [];
+    for (const [name, { deployRoleArns }] of Object.entries(tenants))
+        for (const arn of deployRoleArns) {
+            const key = `tenants.${name}.deployRoleArns`;
+            const other = owner.get(arn);
+            if (other) problems.push([key, arn, `a role of ${name}'s own: it is ${other}'s deploy role too`]);
+            else if (cluster?.adminRoleArns.includes(arn) || cluster?.viewerRoleArns.includes(arn))
+                problems.push([key, arn, "a role that is not also in adminRoleArns or viewerRoleArns"]);
+            owner.set(arn, name);
+        }
+    return problems;
 }

@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../../offline/stack-config";
-import { eksStacks } from "../helpers";
+import { awsStacks, stacksOfLayer } from "../helpers";
+
+const readStackFile = (stack: string) => fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
 
 describe("delivery: the stacks a pull request affects (delivery/affected.sh)", () => {
     const affectedAmong = (delivered: string | undefined, ...paths: string[]) => {
@@ -29,11 +31,20 @@ describe("delivery: the stacks a pull request affects (delivery/affected.sh)", (
     it("the program's code: every AWS stack but those whose file still holds a placeholder (prod's)", () =>
         assert.deepEqual(
             affected("components/app/workload.ts"),
-            eksStacks().filter(
+            awsStacks().filter(
                 (s) =>
                     !fs.readFileSync(path.join(ROOT, `Pulumi.${s}.yaml`), "utf8").includes("REPLACE_WITH_"),
             ),
         ));
+    it("a platform's file: the platform and every app stack on it; an app's file: that app alone", () => {
+        const [platform] = stacksOfLayer("platform");
+        const apps = stacksOfLayer("app").filter((s) =>
+            readStackFile(s).includes(`platformStack: ${platform}`),
+        );
+        assert.ok(apps.length >= 2);
+        assert.deepEqual(affected(`Pulumi.${platform}.yaml`), [platform, ...apps].sort());
+        assert.deepEqual(affected(`Pulumi.${apps[0]}.yaml`), [apps[0]]);
+    });
     it("prod's file while it holds the placeholder: none, it is not deployed yet", () =>
         assert.deepEqual(affected("Pulumi.prod.yaml"), []));
     it("with the bootstrap's DELIVERED_STACKS: only the stacks it delivers; before it has run, none", () => {

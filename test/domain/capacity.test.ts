@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { allocatable, fit } from "../../domain/capacity";
+import { allocatable, fit, quotaProblem, room } from "../../domain/capacity";
 import { instanceType } from "../../domain/instancetypes";
 import { runStack } from "../../offline";
 import { ROOT } from "../../offline/stack-config";
@@ -155,4 +155,41 @@ describe("capacity: the node group at its largest holds the workload at its larg
             assert.ok(checks.includes(`${line} ${room.holds} pods`), checks);
         });
     }
+});
+
+describe("capacity: a tenant's quota", () => {
+    const workload = { cpuRequest: "250m", memoryRequest: "256Mi", maxReplicas: 4 };
+    const quota = { cpu: "1250m", memory: "1280Mi", pods: 5 };
+
+    it("holds the HPA's maximum and a surge pod exactly at its limit, in each of CPU, memory and pods", () => {
+        assert.equal(quotaProblem(quota, workload), undefined);
+        const short = (q: typeof quota) => quotaProblem(q, workload);
+        assert.match(
+            short({ ...quota, cpu: "1249m" })!,
+            /^at most 3: the namespace's quota \(1249m CPU, 1280Mi and 5 pods\) holds 4 pods/,
+        );
+        assert.match(
+            short({ ...quota, memory: "1279Mi" })!,
+            /^at most 3: .* holds 4 pods of 250m CPU and 256Mi, one of them a rollout's surge pod$/,
+        );
+        assert.match(short({ ...quota, pods: 4 })!, /^at most 3: /);
+    });
+
+    it("asks for a larger quota when not even one replica and its surge pod fit", () => {
+        assert.equal(
+            quotaProblem({ cpu: "400m", memory: "1Gi", pods: 5 }, workload),
+            "a larger quota or smaller pods: the namespace's quota (400m CPU, 1024Mi and 5 pods) holds 1 pods of 250m CPU and 256Mi, and one replica needs room for two (a rollout's surge pod)",
+        );
+    });
+
+    it("what the nodes leave is the least of the instance types', each of CPU, memory and pods", () => {
+        const one = room({ instanceTypes: ["t3.medium"], maxSize: 1 });
+        const both = room({ instanceTypes: ["t3.medium", "m5.large"], maxSize: 1 });
+        assert.deepEqual(both, one);
+        assert.deepEqual(room({ instanceTypes: ["t3.medium"], maxSize: 3 }), {
+            cpu: 4810,
+            memoryMiB: 8511,
+            pods: 33,
+        });
+    });
 });

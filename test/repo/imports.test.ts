@@ -154,7 +154,8 @@ describe("imports", () => {
         for (const file of reached)
             assert.ok(!importsOf(readRepoFile(file), true).includes("@pulumi/aws"), file);
         // The EKS target does import it, so the check can fail.
-        assert.ok(importsOf(readRepoFile("targets/eks.ts")).includes("@pulumi/aws"));
+        const eks = [...reachedFrom(importGraph(true), "targets/eks.ts")];
+        assert.ok(eks.some((file) => importsOf(readRepoFile(file), true).includes("@pulumi/aws")));
     });
 
     it("keep the bootstrap program apart: it reads its config with the program's reader and AWS keys, checks a stack's name as the program does, and names the delivery roles as it does, and nothing else of it", () => {

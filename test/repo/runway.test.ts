@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { KUBERNETES_VERSIONS, RUNWAY_WARNING_DAYS } from "../../domain/versions";
 import { ROOT, loadStackConfig, readProjectFile } from "../../offline/stack-config";
 import { checkRunway } from "../../scripts/runway";
-import { P, eksStacks } from "../helpers";
+import { P, awsStacks, layerOf } from "../helpers";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -15,7 +15,8 @@ describe("runway: the scheduled check of the default Kubernetes version's suppor
     const end = Date.parse(KUBERNETES_VERSIONS[version].endOfStandardSupport);
     const users = [
         "Pulumi.yaml's default",
-        ...eksStacks()
+        ...awsStacks()
+            .filter((s) => layerOf(s) !== "app")
             .filter((s) => loadStackConfig(s).values[`${P}:kubernetesVersion`] === version)
             .map((s) => `stack ${s}`),
     ];

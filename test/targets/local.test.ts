@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runStack, unwrapSecrets } from "../../offline";
-import { P, inputs, okRun, one } from "../helpers";
+import { P, all, inputs, okRun, one } from "../helpers";
 
 // The local target: the same Workload on any kubeconfig, with no AWS at all.
 
@@ -91,5 +91,50 @@ describe("local target", () => {
         assert.deepEqual((bad.error as unknown as { problems: string[] }).problems, [
             `${P}:localRegistry: got "http://localhost:5000", expected an image repository such as localhost:5000/flask-eks`,
         ]);
+    });
+});
+
+describe("local target: a platform stack and its apps", () => {
+    const tenants = { web: { cpu: "1", memory: "1Gi", pods: 5 } };
+    const localPlatform = {
+        [`${P}:layer`]: "platform",
+        [`${P}:tenants`]: JSON.stringify(tenants),
+    };
+
+    it("the platform lends namespaces on the cluster the user has, with no AWS at all", async () => {
+        const run = await okRun("local", { overrides: localPlatform });
+        assert.deepEqual(
+            run.registrations
+                .map((r) => r.type)
+                .filter((t) => t.startsWith("aws:") || t.startsWith("docker:")),
+            [],
+        );
+        assert.equal(inputs(one(run, "kubernetes:core/v1:Namespace")).metadata.name, "web");
+        assert.equal(inputs(one(run, "kubernetes:core/v1:ResourceQuota")).spec.hard["requests.cpu"], "1");
+        assert.deepEqual(run.outputs.tenants, {
+            web: { namespace: "web", cpu: "1", memory: "1Gi", pods: 5 },
+        });
+    });
+
+    it("an app deploys into the namespace its platform lends it, and makes no namespace", async () => {
+        const platform = await okRun("local", { overrides: localPlatform });
+        const run = await okRun("local", {
+            overrides: {
+                [`${P}:layer`]: "app",
+                [`${P}:platformStack`]: "local-platform",
+                [`${P}:workloadMaxReplicas`]: "3",
+            },
+            existing: {
+                stacks: {
+                    "organization/flask-eks/local-platform": {
+                        outputs: platform.outputs,
+                        secretOutputNames: [],
+                    },
+                },
+            },
+        });
+        assert.equal(all(run, "kubernetes:core/v1:Namespace").length, 0);
+        for (const r of run.registrations.filter((r) => r.type.startsWith("kubernetes:") && r.custom))
+            assert.equal(inputs(r).metadata.namespace, "web", r.type);
     });
 });

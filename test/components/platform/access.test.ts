@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as aws from "@pulumi/aws";
-import { ClusterAccess, ClusterAccessArgs } from "../../../components/platform/access";
+import { ClusterAccess, ClusterAccessArgs, TenantAccess } from "../../../components/platform/access";
 import { all, builtAlone, inputs } from "../../helpers";
 
 // components/platform/access.ts, built alone: who gets which access entry.
@@ -70,5 +70,27 @@ describe("ClusterAccess", () => {
         const admins = all(run, ASSOCIATION).filter((a) => a.name.startsWith("admin-"));
         assert.deepEqual([...(run.outputs.admins as string[])].sort(), admins.map((a) => a.urn).sort());
         assert.equal(admins.length, 2);
+    });
+});
+
+describe("TenantAccess", () => {
+    it("gives each of a tenant's deploy roles EKS's edit policy in the tenant's namespace only", async () => {
+        const run = await builtAlone(() => {
+            new TenantAccess("web-deploy", {
+                clusterName: "flask-eks-dev-platform",
+                partition: "aws",
+                deployRoleArns: [role("deploy-web"), role("deploy-web-ci")],
+                namespace: "web",
+            });
+        });
+        assert.deepEqual(granted(run), [
+            "web-deploy-123456789012-deploy-web-ci: AmazonEKSEditPolicy []",
+            "web-deploy-123456789012-deploy-web: AmazonEKSEditPolicy []",
+        ]);
+        for (const association of all(run, ASSOCIATION)) {
+            assert.deepEqual(inputs(association).accessScope, { type: "namespace", namespaces: ["web"] });
+            assert.equal(inputs(association).clusterName, "flask-eks-dev-platform");
+        }
+        for (const entry of all(run, ENTRY)) assert.equal(inputs(entry).type, "STANDARD");
     });
 });

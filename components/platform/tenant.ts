@@ -1,0 +1,72 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { namespaceLabels } from "../../domain/namespaces";
+
+/** What a platform lends one app, as the stack config gives it (config/sections/layer.ts). */
+export interface TenantSettings {
+    cpu: string;
+    memory: string;
+    pods: number;
+    deployRoleArns: string[];
+}
+
+export interface TenantArgs extends Omit<TenantSettings, "deployRoleArns"> {
+    /** On EKS, where the AWS Load Balancer Controller gives the app's pods a readiness gate. */
+    behindNlb: boolean;
+}
+
+/**
+ * A container with no requests or limits of its own gets these: under a quota of requested CPU and
+ * memory, the API server refuses a pod that states none.
+ */
+export const TENANT_CONTAINER_DEFAULTS = {
+    defaultRequest: { cpu: "100m", memory: "128Mi" },
+    default: { memory: "256Mi" },
+};
+
+/**
+ * One app's room on a shared cluster: its namespace (restricted Pod Security, and on EKS the NLB's
+ * readiness gate), a quota of requested CPU and memory, pods and one load balancer, default requests
+ * for containers without them. The platform makes all of it because the app cannot: a namespace-scoped
+ * access policy (TenantAccess, on EKS) reads but never writes namespaces, quotas and limit ranges (EKS
+ * access policy reference), and a quota the app set itself would confine nothing.
+ */
+export class Tenant extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flask-eks:index:Tenant", name, {}, opts);
+        const parent = { parent: this };
+        const ns = new k8s.core.v1.Namespace(
+            name,
+            { metadata: { name, labels: namespaceLabels(args.behindNlb) } },
+            parent,
+        );
+        this.namespace = ns.metadata.name;
+        const inNamespace = { ...parent, dependsOn: [ns] };
+        new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: { name: "tenant", namespace: this.namespace },
+                spec: {
+                    hard: {
+                        "requests.cpu": args.cpu,
+                        "requests.memory": args.memory,
+                        pods: String(args.pods),
+                        "services.loadbalancers": "1",
+                    },
+                },
+            },
+            inNamespace,
+        );
+        new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: { name: "tenant", namespace: this.namespace },
+                spec: { limits: [{ type: "Container", ...TENANT_CONTAINER_DEFAULTS }] },
+            },
+            inNamespace,
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

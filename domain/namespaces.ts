@@ -1,0 +1,27 @@
+// The labels of an app's namespace and of its pods. A leaf: imports nothing.
+
+/** The namespace label that has the controller's webhook give new pods a readiness gate per target group. */
+export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
+
+/**
+ * The labels of an app's namespace: it admits only pods that meet the restricted Pod Security
+ * Standard, and behind an NLB its new pods get a readiness gate (ready once the NLB finds them healthy).
+ */
+export function namespaceLabels(behindNlb: boolean): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        ...(behindNlb && READINESS_GATE_LABEL),
+    };
+}
+
+/**
+ * The labels of the app's pods, which the Service, the PDB, the HPA and the policies select by: named
+ * after the namespace (flask-app in the one-stack shape, the app's name in its tenant namespace).
+ * A Deployment's selector cannot change, so neither may these for a running app.
+ */
+export function appLabels(namespace: string): Record<string, string> {
+    return { "app.kubernetes.io/name": namespace, "app.kubernetes.io/component": "web" };
+}

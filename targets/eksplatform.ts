@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import { ClusterAutoscaler } from "../components/addons/autoscaler";
+import { CertManager } from "../components/addons/certmanager";
+import { LoadBalancerController } from "../components/addons/lbcontroller";
+import * as pulumi from "@pulumi/pulumi";
+import { TenantAccess, adminPrincipals } from "../components/platform/access";
+import { Cluster } from "../components/platform/cluster";
+import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
+import { liveState } from "../components/platform/live";
+import { Network } from "../components/platform/network";
+import { Tenant } from "../components/platform/tenant";
+import type { EksStackConfig } from "../config";
+import { REFRESHERS_GROUP, deliveryNames } from "../config/delivery";
+import { PlatformOutputs, tenantOutputs } from "./contract";
+
+/** The stack's tags: on every AWS resource, through the provider. */
+export function stackTags(config: EksStackConfig): Record<string, string> {
+    return { project: config.project, stack: config.stack, "managed-by": "pulumi" };
+}
+
+/**
+ * The AWS provider every AWS resource goes through (default providers are disabled in Pulumi.yaml),
+ * so region, credentials and tags are set in one place. An explicit provider reads no aws: config of
+ * its own: the keys a stack sets are passed here (config/awsaccess.ts).
+ */
+export function awsProvider(config: EksStackConfig): aws.Provider {
+    return new aws.Provider("aws", {
+        region: config.region,
+        ...config.aws,
+        defaultTags: { tags: stackTags(config) },
+    });
+}
+
+/** What the shared part of an environment makes: the network, the cluster, and the controller of its NLBs. */
+export interface EksPlatform {
+    network: Network;
+    cluster: Cluster;
+    lbController: LoadBalancerController;
+}
+
+/** The network, the EKS cluster and its nodes, and the cluster's Helm add-ons. */
+export async function platformOnEks(config: EksStackConfig, provider: aws.Provider): Promise<EksPlatform> {
+    const withAws = { providers: [provider] };
+    // Read before anything registers: a refusal here leaves nothing half made.
+    const delivery = config.cluster.deliveryRoles
+        ? await deliveryIdentities(deliveryNames(config.project, config.stack), { provider })
+        : undefined;
+    if (delivery) boundEveryRole(delivery.boundaryArn);
+    const admins = await adminPrincipals(config.cluster.adminRoleArns, { provider }, delivery?.deployRoleArn);
+    const live = await liveState(config.clusterName, { provider });
+
+    const network = new Network("network", { clusterName: config.clusterName, ...config.network }, withAws);
+    const cluster = new Cluster(
+        "cluster",
+        {
+            clusterName: config.clusterName,
+            region: config.region,
+            ...config.cluster,
+            viewerRoleArns: [
+                ...(delivery ? [delivery.previewRoleArn] : []),
+                ...config.cluster.viewerRoleArns,
+            ],
+            adminPrincipalArns: admins,
+            refreshers: { roleArns: delivery ? [delivery.driftRoleArn] : [], group: REFRESHERS_GROUP },
+            keyAdministratorArns: delivery ? [delivery.deployRoleArn] : [],
+            tags: stackTags(config),
+            credentials: config.aws,
+            privateSubnetIds: network.privateSubnetIds,
+            nodeSubnetIds: network.privateSubnetIdsWithEgress,
+            nodes: config.nodes,
+            live,
+        },
+        withAws,
+    );
+
+    // The cluster's Helm add-ons, in the Cluster component's tree: they go with it.
+    const addon = {
+        clusterName: config.clusterName,
+        region: config.region,
+        kubernetesVersion: config.cluster.kubernetesVersion,
+        oidc: cluster.oidcProvider,
+        provider: cluster.provider,
+    };
+    const inCluster = { parent: cluster };
+    new ClusterAutoscaler(
+        "cluster-autoscaler",
+        { ...addon, nodeGroupArn: cluster.nodes.nodeGroup.arn },
+        inCluster,
+    );
+    const certManager = new CertManager("cert-manager", addon, inCluster);
+    const lbController = new LoadBalancerController(
+        "lb-controller",
+        { ...addon, vpcId: network.vpcId, certManager: certManager.release, tags: stackTags(config) },
+        inCluster,
+    );
+    return { network, cluster, lbController };
+}
+
+/**
+ * An environment's shared part on EKS (layer platform): the network, the cluster, its nodes and
+ * add-ons, and a namespace for each app it lends one. Its outputs are the contract its app stacks
+ * read (contract.ts).
+ */
+export async function deployPlatformOnEks(config: EksStackConfig) {
+    const provider = awsProvider(config);
+    const { network, cluster } = await platformOnEks(config, provider);
+    const clusterArn = cluster.cluster.arn;
+    const partition = clusterArn.apply((arn) => arn.split(":")[1]);
+    for (const [name, tenant] of Object.entries(config.tenants)) {
+        const room = new Tenant(name, { ...tenant, behindNlb: true }, { providers: [cluster.provider] });
+        new TenantAccess(
+            `${name}-deploy`,
+            {
+                clusterName: cluster.clusterName,
+                partition,
+                deployRoleArns: tenant.deployRoleArns,
+                namespace: room.namespace,
+            },
+            { parent: room, providers: [provider] },
+        );
+    }
+    const outputs: { [K in keyof PlatformOutputs]-?: pulumi.Input<PlatformOutputs[K]> } = {
+        target: "eks",
+        tenants: tenantOutputs(config.tenants),
+        nodeArchitecture: config.nodes.architecture,
+        region: config.region,
+        clusterName: cluster.clusterName,
+        clusterArn,
+        clusterEndpoint: cluster.cluster.endpoint,
+        clusterCertificateAuthority: cluster.cluster.certificateAuthority.data,
+        vpcCidrs: network.vpcCidrs,
+        publicSubnetIds: network.publicSubnetIds,
+        publicSubnetCidrs: network.publicSubnetCidrs,
+    };
+    return { ...outputs, kubeconfig: cluster.kubeconfig, vpcId: network.vpcId };
+}

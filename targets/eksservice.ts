@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { Image } from "../components/app/image";
+import { PublicName, serviceLoadBalancerTags } from "../components/app/publicname";
+import { RoleForServiceAccount, Workload } from "../components/app/workload";
+import type { EksStackConfig } from "../config";
+import { REFRESHERS_GROUP } from "../config/delivery";
+import type { Architecture } from "../domain/instancetypes";
+
+/** Where the service runs: its cluster and the network its NLB goes in, from this stack or its platform's. */
+export interface ServiceHost {
+    clusterName: pulumi.Input<string>;
+    provider: k8s.Provider;
+    architecture: Architecture;
+    namespace: string;
+    /** The platform made the namespace (a tenant's); otherwise the workload makes it. */
+    namespaceExists: boolean;
+    /** The role the app's service account gets, by IRSA or Pod Identity. */
+    role: RoleForServiceAccount;
+    /** The controller's release, when this stack has it (Workload). */
+    loadBalancerController?: pulumi.Resource;
+    publicSubnetIds: pulumi.Input<string[]>;
+    publicSubnetCidrs: pulumi.Input<string[]>;
+    vpcCidrs: pulumi.Input<string[]>;
+}
+
+/** The service on EKS: its ECR repository and image, its own name if it has one, and the workload. */
+export function serviceOnEks(config: EksStackConfig, provider: aws.Provider, host: ServiceHost) {
+    const withAws = { providers: [provider] };
+    // The image needs only the repository, not the cluster, so it builds while EKS is created.
+    const image = new Image(
+        "image",
+        {
+            repositoryName: `${config.clusterName}/${config.appName}`,
+            projectDir: path.join(__dirname, ".."),
+            context: "app",
+            architecture: host.architecture,
+            ...config.image,
+        },
+        withAws,
+    );
+
+    // The service's own name: its certificate is issued before the NLB's listener is made with it.
+    const { hostname, hostedZoneId } = config.workload;
+    const publicName =
+        hostname && hostedZoneId
+            ? new PublicName("public-name", { hostname, hostedZoneId }, withAws)
+            : undefined;
+
+    const app = new Workload(
+        "app",
+        {
+            namespace: host.namespace,
+            namespaceExists: host.namespaceExists,
+            appName: config.appName,
+            imageRef: image.imageRef,
+            app: config.app,
+            // A tenant's deploy role may not bind roles (EKS's edit policy), so no reader of its Secret.
+            secretReaders: host.namespaceExists ? undefined : REFRESHERS_GROUP,
+            eks: {
+                serviceAccountRole: host.role,
+                loadBalancerController: host.loadBalancerController,
+                // An internet-facing NLB has its nodes in the public subnets.
+                loadBalancerSubnetIds: host.publicSubnetIds,
+                loadBalancerSubnetCidrs: host.publicSubnetCidrs,
+                vpcCidrs: host.vpcCidrs,
+                callsAwsApis: config.app.policyArns.length > 0,
+            },
+            ...config.workload,
+            tlsCertificateArn: publicName?.certificateArn ?? config.workload.tlsCertificateArn,
+        },
+        { providers: [provider, host.provider] },
+    );
+    publicName?.pointAt(
+        app.service,
+        pulumi
+            .output(host.clusterName)
+            .apply((cluster) => serviceLoadBalancerTags(cluster, host.namespace, config.appName)),
+    );
+    return { image, app, url: publicName?.url ?? app.url };
+}

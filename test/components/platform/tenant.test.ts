@@ -1,0 +1,55 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { TENANT_CONTAINER_DEFAULTS, Tenant } from "../../../components/platform/tenant";
+import { all, builtAlone, inputs, one } from "../../helpers";
+
+// components/platform/tenant.ts, built alone: one app's room on a shared cluster.
+
+const build = (behindNlb: boolean) =>
+    builtAlone(() => {
+        const tenant = new Tenant("web", { cpu: "1500m", memory: "2Gi", pods: 10, behindNlb });
+        return { namespace: tenant.namespace };
+    });
+
+describe("Tenant", () => {
+    it("makes the app's namespace, restricted, with the NLB's readiness gate where there is one", async () => {
+        const eks = inputs(one(await build(true), "kubernetes:core/v1:Namespace"));
+        assert.equal(eks.metadata.name, "web");
+        assert.equal(eks.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(eks.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
+        const local = inputs(one(await build(false), "kubernetes:core/v1:Namespace"));
+        assert.equal(local.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(local.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], undefined);
+    });
+
+    it("caps what the namespace's pods request in all, their count, and its load balancers at one", async () => {
+        const run = await build(true);
+        const quota = inputs(one(run, "kubernetes:core/v1:ResourceQuota"));
+        assert.equal(quota.metadata.namespace, "web");
+        assert.deepEqual(quota.spec.hard, {
+            "requests.cpu": "1500m",
+            "requests.memory": "2Gi",
+            pods: "10",
+            "services.loadbalancers": "1",
+        });
+    });
+
+    it("gives a container that states no requests some, so the quota can count it", async () => {
+        const run = await build(true);
+        const limits = inputs(one(run, "kubernetes:core/v1:LimitRange"));
+        assert.deepEqual(limits.spec.limits, [{ type: "Container", ...TENANT_CONTAINER_DEFAULTS }]);
+        assert.equal(limits.metadata.namespace, "web");
+    });
+
+    it("makes its quota and limits after the namespace, and nothing of AWS", async () => {
+        const run = await build(true);
+        const namespace = one(run, "kubernetes:core/v1:Namespace");
+        for (const type of ["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"])
+            assert.ok(one(run, type).dependencies.includes(namespace.urn), type);
+        assert.deepEqual(
+            run.registrations.filter((r) => r.type.startsWith("aws:")).map((r) => r.type),
+            [],
+        );
+        assert.equal(all(run, "flask-eks:index:Tenant").length, 1);
+    });
+});

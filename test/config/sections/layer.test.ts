@@ -1,0 +1,150 @@
+// The layer section: all, platform or app; the app's name; an app's platform stack; a platform's
+// tenants, each a namespace's quota and the roles that deploy into it.
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { layer } from "../../../config/sections/layer";
+import { P } from "../../helpers";
+import { accepted, refused, stackProblems } from "../helpers";
+
+const ROLE = "arn:aws:iam::123456789012:role/deploy-web";
+
+describe("config sections: the layer", () => {
+    it("defaults to the one-stack shape, the app named web, no platform and no tenants", () => {
+        assert.deepEqual(accepted(layer, {}), {
+            layer: "all",
+            appName: "web",
+            platformStack: undefined,
+            tenants: {},
+        });
+    });
+
+    it("an app names its platform stack, in this project or any: org/project/stack", () => {
+        for (const platformStack of ["dev-platform", "acme/flask-eks/dev-platform"])
+            assert.equal(accepted(layer, { layer: "app", platformStack }).platformStack, platformStack);
+        assert.equal(
+            refused(layer, { layer: "app", platformStack: "" }),
+            `${P}:platformStack: got "", expected the platform stack this app runs on, when layer is app`,
+        );
+        assert.equal(
+            refused(layer, { layer: "app", platformStack: "a/b" }),
+            `${P}:platformStack: got "a/b", expected empty, or a stack name (dev-platform) or org/project/stack`,
+        );
+    });
+
+    it("only an app reads a platform, and only a platform lends namespaces", () => {
+        assert.equal(
+            refused(layer, { layer: "platform", platformStack: "dev-platform" }),
+            `${P}:platformStack: got "dev-platform", expected empty when layer is platform: only an app stack reads a platform`,
+        );
+        assert.equal(
+            refused(layer, { tenants: { web: { cpu: "1", memory: "1Gi" } } }),
+            `${P}:tenants: got ["web"], expected {} when layer is all: only a platform stack lends namespaces`,
+        );
+    });
+
+    it("an app's name is a DNS label of at most 20 characters", () => {
+        for (const appName of ["a", "web-2", "a".repeat(20)]) accepted(layer, { appName });
+        for (const appName of ["Web", "2web", "web-", "a".repeat(21), ""])
+            assert.equal(
+                refused(layer, { appName }),
+                `${P}:appName: got ${JSON.stringify(appName)}, expected lowercase letters, digits and -, starting with a letter, at most 20 characters`,
+            );
+    });
+
+    it("a tenant's quota: CPU and memory given, 20 pods and no deploy role by default", () => {
+        const { tenants } = accepted(layer, {
+            layer: "platform",
+            tenants: {
+                web: { cpu: "1500m", memory: "2Gi" },
+                api: { cpu: "2", memory: "512Mi", pods: 5, deployRoleArns: [ROLE] },
+            },
+        });
+        assert.deepEqual(tenants, {
+            web: { cpu: "1500m", memory: "2Gi", pods: 20, deployRoleArns: [] },
+            api: { cpu: "2", memory: "512Mi", pods: 5, deployRoleArns: [ROLE] },
+        });
+    });
+
+    it("refuses each bad tenant field with its own line, the tenant's key named", () => {
+        const refusedTenant = (tenant: unknown) =>
+            refused(layer, { layer: "platform", tenants: { web: tenant } });
+        const key = `${P}:tenants.web`;
+        assert.equal(
+            refusedTenant({ cpu: "2 cores", memory: "1Gi" }),
+            `${key}.cpu: got "2 cores", expected CPUs the namespace's pods may request in all, such as 2 or 1500m`,
+        );
+        assert.equal(
+            refusedTenant({ cpu: "0", memory: "1Gi" }),
+            `${key}.cpu: got "0", expected CPUs the namespace's pods may request in all, such as 2 or 1500m`,
+        );
+        assert.equal(
+            refusedTenant({ cpu: "1", memory: "1G" }),
+            `${key}.memory: got "1G", expected memory its pods may request in all, such as 4Gi or 3072Mi`,
+        );
+        assert.equal(
+            refusedTenant({ cpu: "1", memory: "1Gi", pods: 0 }),
+            `${key}.pods: got 0, expected how many pods it may run, an integer from 1 to 500 (default 20)`,
+        );
+        assert.equal(
+            refusedTenant({ cpu: "1", memory: "1Gi", deployRoleArns: ["deploy-web"] }),
+            `${key}.deployRoleArns: got ["deploy-web"], expected a list of IAM role ARNs (default [])`,
+        );
+        assert.equal(
+            refusedTenant({ cpu: "1", memory: "1Gi", quota: 1 }),
+            `${key}.quota: is set, expected only cpu, memory, pods and deployRoleArns`,
+        );
+        assert.equal(
+            refusedTenant("1 CPU"),
+            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns}`,
+        );
+        assert.equal(
+            refused(layer, { layer: "platform", tenants: { Web: { cpu: "1", memory: "1Gi" } } }),
+            `${P}:tenants: got the app name "Web", expected lowercase letters, digits and -, starting with a letter, at most 20 characters`,
+        );
+        assert.equal(
+            refused(layer, { layer: "platform", tenants: ["web"] }),
+            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns}`,
+        );
+    });
+});
+
+describe("config across sections: a platform's tenants", () => {
+    const platform = (tenants: unknown, more: Record<string, string> = {}) =>
+        stackProblems("dev-platform", { [`${P}:tenants`]: JSON.stringify(tenants), ...more });
+
+    it("fit in what the nodes leave at their largest, or are refused with the numbers", () => {
+        const web = { cpu: "2", memory: "4Gi", pods: 10 };
+        assert.deepEqual(platform({ web, api: web }), []);
+        const over = (ask: string) => [
+            `${P}:tenants: got ["web","api"], expected quotas that fit in 4810m CPU, 8511Mi and 33 pods, what nodeMaxSize=3 nodes of t3.medium or t3a.medium leave after system pods; these ask ${ask} in all (docs/configuration.md, "Node capacity")`,
+        ];
+        // Each of CPU, memory and pods alone.
+        assert.deepEqual(
+            platform({ web: { ...web, cpu: "3" }, api: web }),
+            over("5000m CPU, 8192Mi and 20 pods"),
+        );
+        assert.deepEqual(
+            platform({ web: { ...web, memory: "5Gi" }, api: web }),
+            over("4000m CPU, 9216Mi and 20 pods"),
+        );
+        assert.deepEqual(
+            platform({ web: { ...web, pods: 24 }, api: web }),
+            over("4000m CPU, 8192Mi and 34 pods"),
+        );
+        // One node more holds them.
+        assert.deepEqual(
+            platform({ web: { ...web, cpu: "3" }, api: web }, { [`${P}:nodeMaxSize`]: "4" }),
+            [],
+        );
+    });
+
+    it("give each deploy role one tenant, and none of the cluster's admins or viewers", () => {
+        const tenant = { cpu: "1", memory: "1Gi", pods: 5, deployRoleArns: [ROLE] };
+        assert.deepEqual(platform({ web: tenant, api: tenant }), [
+            `${P}:tenants.api.deployRoleArns: got "${ROLE}", expected a role of api's own: it is web's deploy role too`,
+        ]);
+        assert.deepEqual(platform({ web: tenant }, { [`${P}:adminRoleArns`]: JSON.stringify([ROLE]) }), [
+            `${P}:tenants.web.deployRoleArns: got "${ROLE}", expected a role that is not also in adminRoleArns or viewerRoleArns`,
+        ]);
+    });
+});
