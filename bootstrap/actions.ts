@@ -207,6 +207,19 @@ export const RESOURCE_ACTIONS: Record<string, Actions> = {
             "kms:ScheduleKeyDeletion",
         ],
     },
+    // An app stack's role reaches its pods through EKS Pod Identity, on its platform's cluster
+    // (terraform-provider-aws internal/service/eks/pod_identity_association.go: describe after create,
+    // and on every read).
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+        read: ["eks:DescribePodIdentityAssociation"],
+        write: [
+            "eks:CreatePodIdentityAssociation",
+            "eks:UpdatePodIdentityAssociation",
+            "eks:DeletePodIdentityAssociation",
+            "eks:TagResource",
+            "eks:UntagResource",
+        ],
+    },
     "aws:cloudwatch/logGroup:LogGroup": {
         read: ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
         write: [

@@ -54,6 +54,34 @@ export function publicNameOf(
 }
 
 /**
+ * The platform stack an app stack's file names (layer app, platformStack), if it is one: its deploy
+ * role then makes its Pod Identity association on that platform's cluster, and no cluster of its
+ * own. The platform must be a stack of this project, whose cluster the bootstrap can name.
+ */
+export function platformStackOf(
+    stack: string,
+    r: Reader,
+    project = projectName(),
+    root = REPOSITORY_ROOT,
+): string | undefined {
+    const file = `Pulumi.${stack}.yaml`;
+    const values = (
+        yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
+            config?: Record<string, unknown>;
+        } | null
+    )?.config;
+    if (values?.[`${project}:layer`] !== "app") return undefined;
+    const platform = values?.[`${project}:platformStack`];
+    if (typeof platform === "string" && /^[\w.-]+$/.test(platform)) return platform;
+    r.problem(
+        `${project}:platformStack in ${file}`,
+        platform ?? "",
+        "a stack of this project (such as dev-platform): the bootstrap names its cluster from it",
+    );
+    return undefined;
+}
+
+/**
  * Names a stack had and no longer has (bootstrap config retiredHostnames, items
  * `<stack>:<hostname>:<hosted zone id>`): its deploy role may delete their records, so the `up` that
  * moves the stack to its new name (or to none) can remove the old one's.
@@ -95,6 +123,8 @@ export interface BootstrapConfig {
     publicNames: Record<string, PublicName>;
     /** Names stacks had, by stack: their records may be deleted. */
     retiredNames: Record<string, PublicName[]>;
+    /** The app stacks' platform stacks, by app stack (platformStackOf). */
+    platforms: Record<string, string>;
     reviewedStacks: string[];
     /** Stacks whose pull-request previews run without a reviewer's approval (their secrets are then readable). */
     openPreviewStacks: string[];
@@ -187,6 +217,12 @@ export function parseBootstrapConfig(
         "empty, or the id of a Pulumi Deployments agent pool",
     );
     const retiredNames = retiredHostnames(r, stacks);
+    const platforms = Object.fromEntries(
+        (stacks ?? []).flatMap((stack) => {
+            const platform = platformStackOf(stack, r);
+            return platform ? [[stack, platform]] : [];
+        }),
+    );
     const publicNames = Object.fromEntries(
         (stacks ?? []).flatMap((stack) => {
             const name = publicNameOf(stack, r);
@@ -218,6 +254,7 @@ export function parseBootstrapConfig(
         stacks: config.stacks,
         publicNames,
         retiredNames: config.retiredNames,
+        platforms,
         reviewedStacks: config.reviewedStacks,
         openPreviewStacks: config.openPreviewStacks,
         reviewerTeams: config.reviewerTeams,

@@ -12,6 +12,7 @@
 // allow-iam.ts, allow-keys.ts, allow-names.ts, sorted by statements.ts), a deploy role's denies
 // (denies.ts), over the scope of scope.ts.
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "./actions";
+import { APP_LOOKUPS, APP_RESOURCE_TYPES } from "./appactions";
 import { allowCluster } from "./allow-cluster";
 import { allowIam } from "./allow-iam";
 import { allowKeys } from "./allow-keys";
@@ -61,17 +62,28 @@ function scoped(actions: string[], s: Scope, write: boolean): Statement[] {
     return sort.done();
 }
 
-/** Every action of the table: for a deploy role, reads and writes; for the read-only roles, reads. */
-function tableActions(write: boolean): string[] {
+/**
+ * The actions of the table: for a deploy role, reads and writes; for the read-only roles, reads. An
+ * app stack's deploy role gets its own types' and lookups' alone; a cluster's, every other.
+ */
+function tableActions(write: boolean, s: Scope): string[] {
+    const app = s.platformClusterName !== undefined;
+    const types = Object.entries(RESOURCE_ACTIONS).filter(([type]) =>
+        app ? APP_RESOURCE_TYPES.includes(type) : !write || !ONLY_APPS.includes(type),
+    );
+    const lookups = Object.entries(LOOKUP_ACTIONS).filter(([token]) => !app || APP_LOOKUPS.includes(token));
     return uniq([
-        ...Object.values(RESOURCE_ACTIONS).flatMap((a) => (write ? [...a.read, ...a.write] : a.read)),
-        ...Object.values(LOOKUP_ACTIONS).flat(),
+        ...types.flatMap(([, a]) => (write ? [...a.read, ...a.write] : a.read)),
+        ...lookups.flatMap(([, a]) => a),
     ]);
 }
 
+/** What only app stacks register: a one-stack or platform deploy role makes none of it. */
+const ONLY_APPS = ["aws:eks/podIdentityAssociation:PodIdentityAssociation"];
+
 /** The preview and drift roles' policy: read what the stacks registered, and make the program's lookups. */
 export function readPolicy(scope: Scope): object {
-    return { Version: "2012-10-17", Statement: scoped(tableActions(false), scope, false) };
+    return { Version: "2012-10-17", Statement: scoped(tableActions(false, scope), scope, false) };
 }
 
 /**
@@ -86,40 +98,31 @@ export function deployPolicies(s: DeployScope): { inline: object; iam: object } 
         Object.entries(s.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
     );
     const statements: Statement[] = [
-        ...scoped(tableActions(true), s, true),
+        ...scoped(tableActions(true, s), s, true),
         {
             Sid: "ReadItself",
             Effect: "Allow",
             Action: ["iam:GetRole"],
             Resource: s.selfArn,
         },
+        // An app's role goes to its pods, by Pod Identity; a cluster's to EKS and its nodes.
         {
-            Sid: "PassThisStacksRolesToEksAndEc2",
+            Sid: s.platformClusterName
+                ? "PassThisStacksRolesToPodIdentity"
+                : "PassThisStacksRolesToEksAndEc2",
             Effect: "Allow",
             Action: ["iam:PassRole"],
             Resource: `arn:${s.partition}:iam::${s.account}:role/*`,
             Condition: {
                 StringEquals: resourceTags,
                 "ForAnyValue:StringEquals": {
-                    "iam:PassedToService": ["eks.amazonaws.com", "ec2.amazonaws.com"],
+                    "iam:PassedToService": s.platformClusterName
+                        ? ["pods.eks.amazonaws.com"]
+                        : ["eks.amazonaws.com", "ec2.amazonaws.com"],
                 },
             },
         },
-        {
-            Sid: "EksServiceLinkedRoles",
-            Effect: "Allow",
-            Action: ["iam:CreateServiceLinkedRole"],
-            Resource: `arn:${s.partition}:iam::${s.account}:role/aws-service-role/*`,
-            Condition: {
-                StringEquals: {
-                    "iam:AWSServiceName": [
-                        "eks.amazonaws.com",
-                        "eks-nodegroup.amazonaws.com",
-                        "autoscaling.amazonaws.com",
-                    ],
-                },
-            },
-        },
+        ...(s.platformClusterName ? [] : [eksServiceLinkedRoles(s)]),
     ];
     const isIam = (st: Statement) => st.Action!.every((a) => a.startsWith("iam:"));
     return {
@@ -127,6 +130,25 @@ export function deployPolicies(s: DeployScope): { inline: object; iam: object } 
         inline: {
             Version: "2012-10-17",
             Statement: [...statements.filter((st) => !isIam(st)), ...deployDenies(s)],
+        },
+    };
+}
+
+/** Making EKS's service-linked roles, which a cluster and its node group need the first time. */
+function eksServiceLinkedRoles(s: Scope): Statement {
+    return {
+        Sid: "EksServiceLinkedRoles",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: `arn:${s.partition}:iam::${s.account}:role/aws-service-role/*`,
+        Condition: {
+            StringEquals: {
+                "iam:AWSServiceName": [
+                    "eks.amazonaws.com",
+                    "eks-nodegroup.amazonaws.com",
+                    "autoscaling.amazonaws.com",
+                ],
+            },
         },
     };
 }

@@ -274,5 +274,7 @@ export function scope(config: BootstrapConfig, account: Account, stack?: string)
                 : []
             : Object.values(config.publicNames),
         retiredNames: stack ? (config.retiredNames[stack] ?? []) : Object.values(config.retiredNames).flat(),
+        platformClusterName:
+            stack && config.platforms[stack] ? `${config.project}-${config.platforms[stack]}` : undefined,
     };
 }

@@ -24,6 +24,11 @@ export interface Scope {
     publicNames: PublicName[];
     /** Names the scope had: their records may be deleted, nothing else. */
     retiredNames: PublicName[];
+    /**
+     * An app stack's: its platform's cluster, on which it makes its Pod Identity association and
+     * nothing else. Such a scope has no cluster, network or key of its own.
+     */
+    platformClusterName?: string;
 }
 
 /** What one stack's deploy role needs beyond its scope: its own ARN, and the delivery roles to keep off. */

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
+import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { ServiceAccountRole, attachmentsByArn } from "../components/platform/irsa";
 import { kubeconfigJson, tokenCredentials } from "../components/platform/kubeconfig";
 import type { EksStackConfig } from "../config";
+import { deliveryNames } from "../config/delivery";
 import { platformOf } from "./contract";
 import { awsProvider } from "./eksplatform";
 import { serviceOnEks } from "./eksservice";
@@ -18,6 +20,11 @@ export async function deployAppOnEks(config: EksStackConfig) {
             `aws:region: got ${config.region}, expected ${platform.region}, the region of platformStack ${config.platformStack}'s cluster`,
         );
     const provider = awsProvider(config);
+    // With the bootstrap's roles, its deploy role makes no role without the stack's boundary.
+    if (config.cluster.deliveryRoles)
+        boundEveryRole(
+            (await deliveryIdentities(deliveryNames(config.project, config.stack), { provider })).boundaryArn,
+        );
     const clusterName = platform.clusterName!;
     // The cluster as this stack's own credentials reach it: its deploy role's access entry, scoped to
     // the namespace by the platform.

@@ -132,8 +132,8 @@ export function publicNameProblems(
 }
 
 /**
- * EKS holds one access entry per principal and cluster: a tenant's deploy role may not be another
- * tenant's, nor one of the cluster's admins or viewers, whose entries reach every namespace.
+ * EKS holds one access entry per principal and cluster: a tenant's deploy role (or app stack) may not
+ * be another tenant's, nor one of the cluster's admins or viewers, whose entries reach every namespace.
  */
 export function deployRoleProblems(
     tenants: LayerSettings["tenants"],
@@ -141,7 +141,17 @@ export function deployRoleProblems(
 ): [key: string, got: unknown, expected: string][] {
     const owner = new Map<string, string>();
     const problems: [string, unknown, string][] = [];
-    for (const [name, { deployRoleArns }] of Object.entries(tenants))
+    for (const [name, { deployRoleArns, deployStacks }] of Object.entries(tenants)) {
+        for (const stack of deployStacks) {
+            const other = owner.get(`stack ${stack}`);
+            if (other)
+                problems.push([
+                    `tenants.${name}.deployStacks`,
+                    stack,
+                    `a stack of ${name}'s own: it deploys ${other} too`,
+                ]);
+            owner.set(`stack ${stack}`, name);
+        }
         for (const arn of deployRoleArns) {
             const key = `tenants.${name}.deployRoleArns`;
             const other = owner.get(arn);
@@ -150,5 +160,6 @@ export function deployRoleProblems(
                 problems.push([key, arn, "a role that is not also in adminRoleArns or viewerRoleArns"]);
             owner.set(arn, name);
         }
+    }
     return problems;
 }

@@ -17,6 +17,7 @@ const STACK_NAME = /^([\w.-]+\/[\w.-]+\/)?[\w.-]+$/;
 const CPU = /^(\d+m|\d+(\.\d+)?)$/;
 const MEMORY = /^\d+(Ki|Mi|Gi)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const TENANT_FIELDS = ["cpu", "memory", "pods", "deployRoleArns", "deployStacks"];
 
 /** What the platform lends one app: its namespace's quota, and who deploys into it. */
 export interface Tenant {
@@ -26,6 +27,8 @@ export interface Tenant {
     pods: number;
     /** IAM roles given edit rights in the namespace only (an EKS access entry scoped to it). */
     deployRoleArns: string[];
+    /** App stacks whose bootstrap deploy role (deliveryRoles) gets the same. */
+    deployStacks: string[];
 }
 
 export interface LayerSettings {
@@ -73,7 +76,7 @@ function tenantsOf(r: Reader): Record<string, Tenant> | undefined {
     const name = r.name("tenants");
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         r.problems.push(
-            `${name}: got ${raw}, expected a map of app name: {cpu, memory, pods, deployRoleArns}`,
+            `${name}: got ${raw}, expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks}`,
         );
         return undefined;
     }
@@ -95,7 +98,9 @@ function tenantsOf(r: Reader): Record<string, Tenant> | undefined {
 function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
     const got = (field: string) => (value as Record<string, unknown>)[field];
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        r.problems.push(`${key}: got ${JSON.stringify(value)}, expected {cpu, memory, pods, deployRoleArns}`);
+        r.problems.push(
+            `${key}: got ${JSON.stringify(value)}, expected {cpu, memory, pods, deployRoleArns, deployStacks}`,
+        );
         return undefined;
     }
     const before = r.problems.length;
@@ -113,15 +118,20 @@ function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
     const roles = got("deployRoleArns") ?? [];
     if (!Array.isArray(roles) || roles.some((arn) => typeof arn !== "string" || !ROLE_ARN.test(arn)))
         bad("deployRoleArns", "a list of IAM role ARNs (default [])");
-    for (const field of Object.keys(value).filter(
-        (f) => !["cpu", "memory", "pods", "deployRoleArns"].includes(f),
-    ))
-        r.problems.push(`${key}.${field}: is set, expected only cpu, memory, pods and deployRoleArns`);
+    const stacks = got("deployStacks") ?? [];
+    if (
+        !Array.isArray(stacks) ||
+        stacks.some((stack) => typeof stack !== "string" || !/^[\w.-]+$/.test(stack))
+    )
+        bad("deployStacks", "a list of this project's app stacks, such as dev-web (default [])");
+    for (const field of Object.keys(value).filter((f) => !TENANT_FIELDS.includes(f)))
+        r.problems.push(`${key}.${field}: is set, expected only ${TENANT_FIELDS.join(", ")}`);
     if (r.problems.length > before) return undefined;
     return {
         cpu: cpu as string,
         memory: memory as string,
         pods: pods as number,
         deployRoleArns: roles as string[],
+        deployStacks: stacks as string[],
     };
 }

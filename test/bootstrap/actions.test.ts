@@ -3,21 +3,20 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../../bootstrap/actions";
+import { APP_LOOKUPS, APP_RESOURCE_TYPES } from "../../bootstrap/appactions";
+import type { RunResult } from "../../offline";
 import { MANAGED_POLICIES } from "../../bootstrap/roles";
 import { MOCK_DEPLOYER_ROLE } from "../../offline/mocks";
-import { P, eksStacks, inputs, okRun } from "../helpers";
+import { P, awsStacks, inputs, okRun, stacksOfLayer } from "../helpers";
 
 /**
  * Every AWS type the main program registers and every lookup it makes, on every stack, with an
  * adopted VPC, and with every option that adds AWS resources (Container Insights, app policies).
  */
-async function whatTheProgramAsks(): Promise<{
-    types: Set<string>;
-    lookups: Set<string>;
-    managed: Set<string>;
-}> {
+async function whatTheProgramAsks(): Promise<Asked> {
     const runs = [
-        ...(await Promise.all(eksStacks().map((s) => okRun(s)))),
+        ...(await Promise.all(awsStacks().map((s) => okRun(s)))),
+        ...(await appRuns()),
         await okRun("dev", { overrides: { [`${P}:containerInsights`]: "true" } }),
         // Its own name: a certificate, its records, and the NLB looked up.
         await okRun("dev", {
@@ -46,6 +45,31 @@ async function whatTheProgramAsks(): Promise<{
             },
         }),
     ];
+    return asked(runs);
+}
+
+interface Asked {
+    types: Set<string>;
+    lookups: Set<string>;
+    managed: Set<string>;
+}
+
+/** Each app stack, and one with its own name and an app policy: every AWS resource an app stack adds. */
+async function appRuns(): Promise<RunResult[]> {
+    const [app] = stacksOfLayer("app");
+    return [
+        ...(await Promise.all(stacksOfLayer("app").map((s) => okRun(s)))),
+        await okRun(app, {
+            overrides: {
+                [`${P}:hostname`]: "shop.example.com",
+                [`${P}:hostedZoneId`]: "Z0123456789ABCDEFGHIJ",
+                [`${P}:appPolicyArns`]: JSON.stringify(["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]),
+            },
+        }),
+    ];
+}
+
+function asked(runs: RunResult[]): Asked {
     const registered = runs.flatMap((r) => r.registrations.filter((x) => x.custom));
     return {
         types: new Set(
@@ -56,10 +80,16 @@ async function whatTheProgramAsks(): Promise<{
         lookups: new Set(
             runs.flatMap((r) => r.invokes.map((i) => i.token)).filter((t) => t.startsWith("aws:")),
         ),
+        // The program's own; the apps' (appPolicyArns) are the bootstrap config's to allow.
         managed: new Set(
-            registered
-                .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                .map((r) => inputs(r).policyArn.split("/").pop()),
+            runs.flatMap((run) => {
+                const apps: string[] = JSON.parse(run.config[`${P}:appPolicyArns`] ?? "[]");
+                return run.registrations
+                    .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .map((r) => inputs(r).policyArn)
+                    .filter((arn) => !apps.includes(arn))
+                    .map((arn) => arn.split("/").pop());
+            }),
         ),
     };
 }
@@ -78,5 +108,13 @@ describe("bootstrap: the deploy role's permissions cover exactly what the progra
     it("the managed policies a deploy role may attach are exactly those the program attaches", async () => {
         const { managed } = await whatTheProgramAsks();
         assert.deepEqual([...MANAGED_POLICIES].sort(), [...managed].sort());
+    });
+});
+
+describe("bootstrap: an app stack's deploy role covers exactly what an app stack asks of AWS", () => {
+    it("the types and lookups of APP_RESOURCE_TYPES and APP_LOOKUPS, and nothing of the cluster's", async () => {
+        const { types, lookups } = asked(await appRuns());
+        assert.deepEqual([...APP_RESOURCE_TYPES].sort(), [...types].sort());
+        assert.deepEqual([...APP_LOOKUPS].sort(), [...lookups].sort());
     });
 });

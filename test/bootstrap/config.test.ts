@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseBootstrapConfig, publicNameOf } from "../../bootstrap/config";
+import { parseBootstrapConfig, platformStackOf, publicNameOf } from "../../bootstrap/config";
 import { Reader } from "../../config/reader";
 import { absentStack, inputs, one } from "../helpers";
 import { B, bootstrap } from "./helpers";
@@ -106,6 +106,34 @@ describe("bootstrap: config", () => {
                     ],
                 },
             );
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
+    });
+
+    it("reads an app stack's platform from its file, a stack of this project only", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+        const platformIn = (config: Record<string, unknown>) => {
+            fs.writeFileSync(path.join(dir, "Pulumi.web.yaml"), JSON.stringify({ config }));
+            const r = new Reader(() => undefined, B, []);
+            return { platform: platformStackOf("web", r, "shop", dir), problems: r.problems };
+        };
+        try {
+            assert.deepEqual(platformIn({ "shop:layer": "app", "shop:platformStack": "dev-platform" }), {
+                platform: "dev-platform",
+                problems: [],
+            });
+            // Not an app, whatever else it sets: no platform.
+            assert.deepEqual(platformIn({ "shop:platformStack": "dev-platform" }), {
+                platform: undefined,
+                problems: [],
+            });
+            assert.deepEqual(platformIn({ "shop:layer": "app", "shop:platformStack": "acme/other/dev" }), {
+                platform: undefined,
+                problems: [
+                    `shop:platformStack in Pulumi.web.yaml: got "acme/other/dev", expected a stack of this project (such as dev-platform): the bootstrap names its cluster from it`,
+                ],
+            });
         } finally {
             fs.rmSync(dir, { recursive: true });
         }

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { unwrapSecrets } from "../../offline";
+import { deliveryNames } from "../../config/delivery";
 import { PLATFORM_OUTPUTS } from "../../targets/contract";
 import { P, all, inputs, okRun } from "../helpers";
 
@@ -43,6 +44,7 @@ describe("the platform stack on EKS", () => {
             web: { cpu: "1500m", memory: "2Gi", pods: 10, deployRoleArns: [ROLE] },
             api: { cpu: "1500m", memory: "2Gi", pods: 10 },
         };
+        // Without deployStacks: the roles named, and no other.
         const run = await okRun("dev-platform", { overrides: { [`${P}:tenants`]: JSON.stringify(tenants) } });
         const scoped = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter(
             (a) => inputs(a).accessScope.type === "namespace",
@@ -55,6 +57,17 @@ describe("the platform stack on EKS", () => {
             ]),
             [[ROLE, ["web"], "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"]],
         );
+    });
+
+    it("lets each app stack's bootstrap deploy role into its tenant's namespace, by the stack's name", async () => {
+        const run = await okRun("dev-platform");
+        const scoped = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+            .filter((a) => inputs(a).accessScope.type === "namespace")
+            .map((a) => [inputs(a).principalArn, inputs(a).accessScope.namespaces[0]]);
+        assert.deepEqual(scoped.sort(), [
+            [`arn:aws:iam::123456789012:role/${deliveryNames(P, "dev-api").deployRole}`, "api"],
+            [`arn:aws:iam::123456789012:role/${deliveryNames(P, "dev-web").deployRole}`, "web"],
+        ]);
     });
 
     it("exports the contract its apps read, and the kubeconfig as a secret", async () => {

@@ -5,6 +5,7 @@ import { before, describe, it } from "node:test";
 import { LOOKUP_ACTIONS, RESOURCE_ACTIONS } from "../../../bootstrap/actions";
 import { requiredResourceTypes, resourceTypeOf } from "../../iam";
 import { NAME, nameCalls, namedDeployRole } from "./namecalls";
+import { appCalls } from "./appcalls";
 import { ownCalls } from "./owncalls";
 import { STACKS, identity, loadRoles, notDecided } from "./roles";
 
@@ -16,7 +17,7 @@ describe("deploy roles: each stack's own up and destroy", () => {
             ...Object.values(RESOURCE_ACTIONS).flatMap((a) => [...a.read, ...a.write]),
             ...Object.values(LOOKUP_ACTIONS).flat(),
         ]);
-        const calls = [...ownCalls("dev"), ...nameCalls("dev", NAME)];
+        const calls = [...ownCalls("dev"), ...nameCalls("dev", NAME), ...appCalls("dev-web")];
         const called = new Set(calls.map((c) => c.action));
         assert.deepEqual(
             [...table].filter((a) => !called.has(a)),

@@ -43,17 +43,18 @@ export async function loadRoles(): Promise<void> {
         keyPolicies[stack] = JSON.parse(inputs(one(await okRun(stack), "aws:kms/key:Key")).policy);
 }
 
-export function identity(name: string): Identity {
-    const roleInputs = inputs(one(run, "aws:iam/role:Role", name));
-    const provider = inputs(one(run, "pulumi:providers:aws"));
+/** A delivery role of the bootstrap's run (loadRoles'), or of another run of it. */
+export function identity(name: string, of: RunResult = run): Identity {
+    const roleInputs = inputs(one(of, "aws:iam/role:Role", name));
+    const provider = inputs(one(of, "pulumi:providers:aws"));
     const defaults = JSON.parse(provider.defaultTags ?? "{}").tags ?? {};
     // A deploy role's rights over its stack's roles are a managed policy attached to it.
-    const managed = run.registrations.filter(
+    const managed = of.registrations.filter(
         (r) => r.type === "aws:iam/policy:Policy" && r.name === name.replace(/^deploy-/, "deploy-iam-"),
     );
     return {
         arn: role(roleInputs.name),
-        policies: [inputs(one(run, "aws:iam/rolePolicy:RolePolicy", name)), ...managed.map(inputs)].map((p) =>
+        policies: [inputs(one(of, "aws:iam/rolePolicy:RolePolicy", name)), ...managed.map(inputs)].map((p) =>
             JSON.parse(p.policy),
         ),
         tags: { ...defaults, ...roleInputs.tags },

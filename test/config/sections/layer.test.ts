@@ -60,8 +60,8 @@ describe("config sections: the layer", () => {
             },
         });
         assert.deepEqual(tenants, {
-            web: { cpu: "1500m", memory: "2Gi", pods: 20, deployRoleArns: [] },
-            api: { cpu: "2", memory: "512Mi", pods: 5, deployRoleArns: [ROLE] },
+            web: { cpu: "1500m", memory: "2Gi", pods: 20, deployRoleArns: [], deployStacks: [] },
+            api: { cpu: "2", memory: "512Mi", pods: 5, deployRoleArns: [ROLE], deployStacks: [] },
         });
     });
 
@@ -91,11 +91,11 @@ describe("config sections: the layer", () => {
         );
         assert.equal(
             refusedTenant({ cpu: "1", memory: "1Gi", quota: 1 }),
-            `${key}.quota: is set, expected only cpu, memory, pods and deployRoleArns`,
+            `${key}.quota: is set, expected only cpu, memory, pods, deployRoleArns, deployStacks`,
         );
         assert.equal(
             refusedTenant("1 CPU"),
-            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns}`,
+            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns, deployStacks}`,
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: { Web: { cpu: "1", memory: "1Gi" } } }),
@@ -103,7 +103,7 @@ describe("config sections: the layer", () => {
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: ["web"] }),
-            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns}`,
+            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks}`,
         );
     });
 });
@@ -142,6 +142,10 @@ describe("config across sections: a platform's tenants", () => {
         const tenant = { cpu: "1", memory: "1Gi", pods: 5, deployRoleArns: [ROLE] };
         assert.deepEqual(platform({ web: tenant, api: tenant }), [
             `${P}:tenants.api.deployRoleArns: got "${ROLE}", expected a role of api's own: it is web's deploy role too`,
+        ]);
+        const stacks = { cpu: "1", memory: "1Gi", pods: 5, deployStacks: ["dev-web"] };
+        assert.deepEqual(platform({ web: stacks, api: stacks }), [
+            `${P}:tenants.api.deployStacks: got "dev-web", expected a stack of api's own: it deploys web too`,
         ]);
         assert.deepEqual(platform({ web: tenant }, { [`${P}:adminRoleArns`]: JSON.stringify([ROLE]) }), [
             `${P}:tenants.web.deployRoleArns: got "${ROLE}", expected a role that is not also in adminRoleArns or viewerRoleArns`,
