@@ -26,6 +26,8 @@ export interface RunResult {
     invokes: Invoke[];
     /** Stack outputs, with secrets still wrapped. */
     outputs: Record<string, unknown>;
+    /** What each component registered as its outputs, by URN, secrets still wrapped. */
+    componentOutputs: Record<string, Record<string, unknown>>;
     /** What the program threw, if it failed. */
     error?: Error;
     /** An app stack's platform stack, run first: its outputs are what the app's StackReference reads. */
@@ -186,7 +188,16 @@ async function runProgram(
     const config = Object.fromEntries(
         Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? maskedConfig(v) : v]),
     );
-    const result: RunResult = { stack, project, config, secretKeys, registrations, invokes, outputs: {} };
+    const result: RunResult = {
+        stack,
+        project,
+        config,
+        secretKeys,
+        registrations,
+        invokes,
+        outputs: {},
+        componentOutputs: {},
+    };
     await pulumi.runtime.runInPulumiStack(async () => {
         // A failure is kept as the result rather than left to reject the Stack's promises, which
         // nothing here awaits.
@@ -200,6 +211,7 @@ async function runProgram(
     await waitForRegistrations();
     const stackUrn = registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
     result.outputs = (stackUrn && outputsByUrn.get(stackUrn)) || {};
+    result.componentOutputs = Object.fromEntries([...outputsByUrn].filter(([urn]) => urn !== stackUrn));
     return result;
 }
 

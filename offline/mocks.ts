@@ -170,14 +170,22 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                         userId: "AROAEXAMPLE:session-1",
                         id: MOCK_ACCOUNT,
                     };
-                case "aws:iam/getSessionContext:getSessionContext":
+                case "aws:iam/getSessionContext:getSessionContext": {
+                    // As IAM answers: an assumed-role session's role; any other ARN is its own issuer.
+                    const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/(.+)$/.exec(
+                        String(args.inputs.arn),
+                    );
+                    if (!args.inputs.arn) throw new Error("getSessionContext: arn is required");
                     return {
                         arn: args.inputs.arn,
-                        issuerArn: MOCK_DEPLOYER_ROLE,
-                        issuerName: "deployer",
-                        sessionName: "session-1",
+                        issuerArn: session
+                            ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`
+                            : args.inputs.arn,
+                        issuerName: session?.[3] ?? "",
+                        sessionName: session?.[4] ?? "",
                         id: args.inputs.arn,
                     };
+                }
                 case "aws:cloudwatch/getLogGroups:getLogGroups":
                     return {
                         ...args.inputs,

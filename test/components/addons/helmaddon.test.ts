@@ -107,3 +107,20 @@ describe("HelmAddon", () => {
             );
     });
 });
+
+describe("HelmAddon outside any component", () => {
+    it("builds with no options, its release and role under it", async () => {
+        const run = await builtAlone(() => {
+            const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+            new Thing("thing", {
+                provider,
+                chart: { name: "thing-chart", version: "1.2.3", repo: "https://charts.example.com" },
+                values: () => ({}),
+                identity: { oidc: OIDC, serviceAccount: "thing", policy: POLICY },
+            });
+        });
+        const thing = one(run, "test:index:Thing", "thing");
+        assert.equal(one(run, RELEASE, "thing").parent, thing.urn);
+        assert.equal(one(run, "aws:iam/role:Role", "thing-role").parent, thing.urn);
+    });
+});

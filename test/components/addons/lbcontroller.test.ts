@@ -4,15 +4,17 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../../../domain/capacity";
 import { bytesOf, cpusOf } from "../../../domain/quantities";
+import * as k8s from "@pulumi/kubernetes";
 import {
     IAM_POLICY_BLOBS,
+    LoadBalancerController,
     Statement,
     confineToVpc,
     iamPolicyFile,
 } from "../../../components/addons/lbcontroller";
 import { KUBERNETES_VERSIONS } from "../../../domain/versions";
 import { loadStackConfig } from "../../../offline/stack-config";
-import { P, eksStacks, inputs, okRun, one, providerUrn } from "../../helpers";
+import { P, builtAlone, eksStacks, inputs, okRun, one, providerUrn } from "../../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -154,3 +156,31 @@ for (const stack of eksStacks()) {
         });
     });
 }
+
+describe("LoadBalancerController outside any component", () => {
+    it("builds with no options: its release, role and policy under it", async () => {
+        const run = await builtAlone(() => {
+            const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+            const certManager = new k8s.core.v1.ConfigMap(
+                "cert-manager",
+                { metadata: { name: "c" } },
+                { provider },
+            );
+            new LoadBalancerController("lb-controller", {
+                clusterName: "c",
+                region: "us-west-2",
+                kubernetesVersion: Object.keys(KUBERNETES_VERSIONS)[0],
+                vpcId: "vpc-1",
+                oidc: { arn: "arn:aws:iam::123456789012:oidc-provider/o", url: "https://o" },
+                provider,
+                certManager,
+            });
+        });
+        const controller = one(run, "flask-eks:index:LoadBalancerController", "lb-controller");
+        assert.equal(one(run, RELEASE, "lb-controller").parent, controller.urn);
+        assert.ok(
+            JSON.parse(inputs(one(run, "aws:iam/rolePolicy:RolePolicy", "lb-controller-policy")).policy)
+                .Statement,
+        );
+    });
+});

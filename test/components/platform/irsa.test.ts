@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { eksStacks, inputs, okRun, one, policiesOf } from "../../helpers";
+import { ServiceAccountRole } from "../../../components/platform/irsa";
+import { all, builtAlone, eksStacks, inputs, okRun, one, policiesOf } from "../../helpers";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
@@ -31,3 +32,46 @@ for (const stack of eksStacks()) {
         });
     });
 }
+
+describe("ServiceAccountRole, built alone", () => {
+    const OIDC = { arn: "arn:aws:iam::123456789012:oidc-provider/o", url: "https://o" };
+
+    it("builds with no options, and registers the role's ARN as its output", async () => {
+        const run = await builtAlone(() => {
+            new ServiceAccountRole("r", { trust: { oidc: OIDC }, namespace: "ns", serviceAccount: "sa" });
+        });
+        const component = one(run, "flask-eks:index:ServiceAccountRole", "r");
+        const role = one(run, "aws:iam/role:Role", "r");
+        assert.equal(role.parent, component.urn);
+        assert.deepEqual(run.componentOutputs[component.urn], {
+            arn: `arn:aws:iam::123456789012:role/${role.id}`,
+        });
+    });
+
+    it("by Pod Identity: an association on the cluster for the one service account, and no OIDC in the trust", async () => {
+        const run = await builtAlone(() => {
+            new ServiceAccountRole("r", {
+                trust: {
+                    podIdentity: {
+                        clusterName: "c",
+                        clusterArn: "arn:aws:eks:us-west-2:123456789012:cluster/c",
+                    },
+                },
+                namespace: "ns",
+                serviceAccount: "sa",
+            });
+        });
+        const role = one(run, "aws:iam/role:Role", "r");
+        assert.deepEqual(inputs(one(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation")), {
+            clusterName: "c",
+            namespace: "ns",
+            serviceAccount: "sa",
+            roleArn: `arn:aws:iam::123456789012:role/${role.id}`,
+        });
+        assert.equal(
+            JSON.parse(inputs(role).assumeRolePolicy).Statement[0].Principal.Service,
+            "pods.eks.amazonaws.com",
+        );
+        assert.equal(all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    });
+});

@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ADDONS } from "../../../components/platform/managedaddons";
+import * as aws from "@pulumi/aws";
+import { ADDONS, NetworkingAddons, WorkloadAddons } from "../../../components/platform/managedaddons";
 import { KUBERNETES_VERSIONS } from "../../../domain/versions";
 import { runStack } from "../../../offline";
 import { loadStackConfig } from "../../../offline/stack-config";
 import { estimateCost } from "../../../plan/cost";
-import { P, all, eksStacks, inputs, okRun, one, policiesOf, providerUrn } from "../../helpers";
+import { P, all, builtAlone, eksStacks, inputs, okRun, one, policiesOf, providerUrn } from "../../helpers";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
@@ -128,5 +129,37 @@ describe("Container Insights", () => {
             run.error!.message,
             /containerInsights: got true, expected false on the local target, which has no EKS add-ons/,
         );
+    });
+});
+
+describe("managed add-ons, built alone", () => {
+    it("build with no options, Container Insights' role included, each under its component", async () => {
+        const run = await builtAlone(() => {
+            const cluster = new aws.eks.Cluster("cluster", {
+                roleArn: "arn:aws:iam::123456789012:role/eks",
+                vpcConfig: { subnetIds: [] },
+            });
+            const args = {
+                cluster,
+                versions: Object.values(KUBERNETES_VERSIONS)[0].addons,
+                oidc: { arn: "arn:aws:iam::123456789012:oidc-provider/o", url: "https://o" },
+                partition: "aws",
+            };
+            new NetworkingAddons("networking-addons", args);
+            new WorkloadAddons("workload-addons", {
+                ...args,
+                kubernetesVersion: Object.keys(KUBERNETES_VERSIONS)[0],
+                nodes: cluster,
+                containerInsights: true,
+            });
+        });
+        const networking = one(run, "flask-eks:index:NetworkingAddons", "networking-addons");
+        const workload = one(run, "flask-eks:index:WorkloadAddons", "workload-addons");
+        assert.equal(one(run, "flask-eks:index:ServiceAccountRole", "vpc-cni-role").parent, networking.urn);
+        assert.equal(
+            one(run, "flask-eks:index:ServiceAccountRole", "cloudwatch-agent-role").parent,
+            workload.urn,
+        );
+        assert.equal(all(run, "aws:eks/addon:Addon").find((a) => a.name === "coredns")!.parent, workload.urn);
     });
 });
