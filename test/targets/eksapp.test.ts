@@ -37,7 +37,7 @@ describe("app stacks on EKS", () => {
             assert.equal(inputs(one(run, type)).metadata.name, "api", type);
         const deployment = inputs(one(run, "kubernetes:apps/v1:Deployment"));
         assert.equal(deployment.spec.selector.matchLabels["app.kubernetes.io/name"], "api");
-        assert.equal(inputs(one(run, "aws:ecr/repository:Repository")).name, "flask-eks-dev-api/api");
+        assert.equal(inputs(one(run, "aws:ecr/repository:Repository")).name, `${P}-dev-api/api`);
     });
 
     it("reaches the platform's cluster with its own credentials, through a provider of its own", async () => {
@@ -59,7 +59,7 @@ describe("app stacks on EKS", () => {
         const association = inputs(one(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation"));
         const role = one(run, "aws:iam/role:Role", "web-role");
         assert.deepEqual(association, {
-            clusterName: "flask-eks-dev-platform",
+            clusterName: `${P}-dev-platform`,
             namespace: "web",
             serviceAccount: "web",
             roleArn: `arn:aws:iam::123456789012:role/${role.id}`,

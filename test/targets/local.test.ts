@@ -126,7 +126,7 @@ describe("local target: a platform stack and its apps", () => {
             },
             existing: {
                 stacks: {
-                    "organization/flask-eks/local-platform": {
+                    [`organization/${P}/local-platform`]: {
                         outputs: platform.outputs,
                         secretOutputNames: [],
                     },

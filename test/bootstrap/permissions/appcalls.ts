@@ -1,19 +1,20 @@
 // What an app stack's own up and destroy ask of AWS, on its platform's cluster (dev-platform's).
 import { ACCOUNT, REGION, requestTagsFor, stackResources, taggedFor } from "../../iam";
+import { P } from "../../helpers";
 import { Call, requestsFor } from "./roles";
 
 export const PLATFORM = "dev-platform";
 const platform = stackResources(PLATFORM);
 export const association = (stack: string) => ({
     action: "",
-    resource: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/flask-eks-${PLATFORM}/a-${stack.length}bcdefghij0123456`,
+    resource: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${P}-${PLATFORM}/a-${stack.length}bcdefghij0123456`,
     context: taggedFor(stack),
 });
 
 /** The calls an app stack's up and destroy make. */
 export function appCalls(stack: string): Call[] {
     const { r, boundary, created, existing, calls } = requestsFor(stack);
-    const repository = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/flask-eks-${stack}/${stack.slice(4)}`;
+    const repository = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${P}-${stack}/${stack.slice(4)}`;
     return [
         {
             action: "ecr:CreateRepository",
