@@ -17,6 +17,8 @@
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
 #     CrossGuard and Pod Security refusing; destroy within the grace period;
+#   - a platform stack and two app stacks on it (test/e2e/platform.sh): each app serving, neither
+#     reaching the other, the quota refusing, one app destroyed while the other serves;
 #   - at the end, the machine as it was before: no process, chain, mount or interface left.
 # Prints every check with its figures, and the CLI's output when one fails. Needs root.
 set -euo pipefail
@@ -218,6 +220,9 @@ no_app_running() { # no container of the app's pods (pause containers included) 
 }
 check "no container of the app runs on the node any more" no_app_running
 check "pulumi stack rm" pulumi_run rm stack rm local --yes
+
+# shellcheck source=test/e2e/platform.sh
+source test/e2e/platform.sh
 
 # ---- the machine as it was ----
 rm -f "$PROJECT/Pulumi.local.yaml" # nothing left to destroy

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Sourced by test/e2e.sh once the local stack is destroyed: a platform stack lending two namespaces
+# (web, api) and an app stack in each (docs/platform.md), through the real engine, the apps reading
+# their platform's outputs by a StackReference on the file backend. Each serves through its own load
+# balancer stand-in; a pod of one cannot connect to the other; a pod over its namespace's quota is
+# refused; destroying one app leaves the other serving with no failed request.
+# shellcheck disable=SC2154 # second and policy are set by test/e2e.sh before it sources this
+
+project_name=$(sed -n 's/^name: *//p' Pulumi.yaml)
+tenant_apps=(web api)
+
+new_stack() { # new_stack STACK CONFIG: the stack, its file holding CONFIG after the salt stack init writes
+    pulumi_run "init-$1" stack init "$1" --non-interactive && printf 'config:\n%s' "$2" >>"$PROJECT/Pulumi.$1.yaml"
+}
+new_stack local-platform "  $project_name:target: local
+  $project_name:layer: platform
+  $project_name:tenants:
+    web: { cpu: \"1\", memory: 1Gi, pods: 4 }
+    api: { cpu: \"1\", memory: 1Gi, pods: 4 }
+"
+for app in "${tenant_apps[@]}"; do
+    # One pod each, at most three and a surge pod: the quota's four. The image built above, by digest.
+    new_stack "local-$app" "  $project_name:target: local
+  $project_name:layer: app
+  $project_name:platformStack: local-platform
+  $project_name:appName: $app
+  $project_name:imageRef: \"$second\"
+  $project_name:workloadMinReplicas: 1
+  $project_name:workloadMaxReplicas: 3
+  $project_name:lbSourceRanges: [\"127.0.0.0/8\"]
+"
+done
+
+check "the platform stack's up lends web and api a namespace each (with the policy pack)" \
+    pulumi_run platform-up up --stack local-platform --yes --skip-preview "${policy[@]}"
+quota_of() { kubectl_ get resourcequota tenant -n "$1" -o jsonpath='{.spec.hard.requests\.cpu} {.spec.hard.pods}'; }
+check "each namespace has its quota ($(quota_of web)) and limit range, restricted Pod Security" \
+    test "$(quota_of api) $(kubectl_ get limitrange tenant -n web -o name) $(kubectl_ get namespace web -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = "1 4 limitrange/tenant restricted"
+
+apps_up() { # both app stacks at once, as two teams' deploys would run
+    local pids=() pid status=0 app
+    for app in "${tenant_apps[@]}"; do
+        pulumi_run "up-$app" up --stack "local-$app" --yes --skip-preview "${policy[@]}" &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    return "$status"
+}
+check "two app stacks up at once, each in the namespace its platform's output names" apps_up
+url_of() { (cd "$PROJECT" && pulumi stack output --stack "local-$1" url); }
+web_url=$(url_of web)
+api_url=$(url_of api)
+version_of() { curl -fsS --max-time 5 "$1/" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])'; }
+check "each serves through its own load balancer ($web_url, $api_url)" \
+    test "$(version_of "$web_url") $(version_of "$api_url")" = "e2e-2 e2e-2" -a "$web_url" != "$api_url"
+
+from_web() { kubectl_ exec -n web deploy/web -c web -- python -c "$connect_code" "$@"; }
+api_pod=$(kubectl_ get pods -n api -l app.kubernetes.io/name=api -o jsonpath='{.items[0].status.podIP}')
+seen=$(from_web "$(kubectl_ get service kube-dns -n kube-system -o jsonpath='{.spec.clusterIP}')" 53)
+check "a pod of web reaches cluster DNS (the probe works: $seen)" test "$seen" = open
+seen=$(from_web "$api_pod" 8080)
+check "a pod of web cannot connect to api's pod ($seen)" grep -q '^closed' <<<"$seen"
+seen=$(from_web "$(kubectl_ get service api -n api -o jsonpath='{.spec.clusterIP}')" 80)
+check "nor to api's Service ($seen)" grep -q '^closed' <<<"$seen"
+
+over_quota() { # a pod that would take web's requested CPU past its quota, otherwise admissible
+    local restricted='"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}'
+    kubectl_ run hog -n web --image="$second" --restart=Never \
+        --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":10001,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"hog","image":"'"$second"'","resources":{"requests":{"cpu":"2","memory":"64Mi"},"limits":{"memory":"64Mi"}},'"$restricted"'}]}}' 2>&1
+}
+seen=$(over_quota || true)
+check "a pod over web's quota is refused ($seen)" grep -q 'exceeded quota: tenant' <<<"$seen"
+
+load_start platform-web "$web_url" 20 120
+check "pulumi destroy of the api stack" pulumi_run api-destroy destroy --stack local-api --yes --skip-preview
+load_stop platform-web
+check "web served throughout api's destroy: $LOAD_SUMMARY" load_counts 20
+api_emptied() { # the namespace is the platform's: it stays, with nothing of the app left in it
+    kubectl_ get namespace api >/dev/null && [ -z "$(kubectl_ get deployments,services,pods -n api -o name)" ]
+}
+check "api's namespace stays, the platform's, and holds nothing of the app" wait_until 60 api_emptied
+tear_down() { # web, then the platform it runs on; then the three stacks
+    pulumi_run web-destroy destroy --stack local-web --yes --skip-preview &&
+        pulumi_run platform-destroy destroy --stack local-platform --yes --skip-preview &&
+        for stack in local-api local-web local-platform; do pulumi_run "rm-$stack" stack rm "$stack" --yes || return 1; done
+}
+check "pulumi destroy of web, then of the platform, and stack rm of the three" tear_down
