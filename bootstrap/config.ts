@@ -223,6 +223,13 @@ export function parseBootstrapConfig(
             return platform ? [[stack, platform]] : [];
         }),
     );
+    for (const [app, platform] of Object.entries(platforms))
+        if (!(stacks ?? []).includes(platform))
+            r.problem(
+                "stacks",
+                stacks,
+                `${platform} among them too: ${app}'s platform, whose outputs its deploys and previews read`,
+            );
     const publicNames = Object.fromEntries(
         (stacks ?? []).flatMap((stack) => {
             const name = publicNameOf(stack, r);

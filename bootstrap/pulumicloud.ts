@@ -106,6 +106,21 @@ export function pulumiAccess(
             ),
         ]),
     ];
+    // An app stack's deploys and previews read its platform's outputs (a StackReference): its teams
+    // read the platform stack too, and so may decrypt its secrets (docs/delivery.md).
+    for (const [app, platform] of Object.entries(config.platforms))
+        for (const name of [names.previewers(app), names.deployers(app)])
+            new service.TeamStackPermission(
+                `${name}-${platform}`,
+                {
+                    organization: organizationName,
+                    project,
+                    stack: stacks[platform].stackName,
+                    team: name,
+                    permission: service.TeamStackPermissionScope.Read,
+                },
+                { ...opts, dependsOn: teams },
+            );
     const allow = (teamName: string, sub: pulumi.Input<string>) => ({
         decision: service.AuthPolicyDecision.Allow,
         tokenType: service.AuthPolicyTokenType.Team,

@@ -263,8 +263,11 @@ export function scope(config: BootstrapConfig, account: Account, stack?: string)
         project: config.project,
         clusterName: `${config.project}-${stack ?? "*"}`,
         tags: stack ? { project: config.project, stack } : { project: config.project },
+        // An app stack's roles are its pods': the apps' policies only, none of a cluster's.
         managedPolicyArns: [
-            ...MANAGED_POLICIES.map((p) => `arn:${account.partition}:iam::aws:policy/${p}`),
+            ...(stack && config.platforms[stack]
+                ? []
+                : MANAGED_POLICIES.map((p) => `arn:${account.partition}:iam::aws:policy/${p}`)),
             ...config.appPolicyArns,
         ],
         boundaryArn: policyArn(account, deliveryNames(config.project, stack ?? "*").boundaryPolicy),

@@ -160,8 +160,8 @@ export function tenantsFit(
 
 /**
  * Whether the quotas of a platform's tenants fit in the room its nodes leave at their largest: each
- * app may then grow to its quota at once. Quotas are sums, so a pod too large for any node's free
- * share is the app's quota check's to find, not this one's.
+ * app may then grow to its quota at once. Quotas are sums: neither this check nor the app's finds a
+ * pod too large for any one node's free room (docs/platform.md, "Capacity").
  */
 export function tenantsProblem(
     nodes: { instanceTypes: string[]; maxSize: number },

@@ -77,7 +77,7 @@ export function platformReference(platformStack: string): pulumi.StackReference 
  */
 export async function readPlatform(
     reference: pulumi.StackReference,
-    app: { appName: string; target: string; platformStack: string },
+    app: { project: string; appName: string; target: string; platformStack: string },
 ): Promise<PlatformOutputs> {
     const outputs = Object.fromEntries(
         await Promise.all(
@@ -86,18 +86,19 @@ export async function readPlatform(
             ),
         ),
     ) as Partial<PlatformOutputs>;
+    const key = (name: string) => `${app.project}:${name}`;
     const where = `platformStack ${app.platformStack}`;
     if (outputs.target === undefined || outputs.tenants === undefined)
         throw new Error(
-            `${where}: has no target or tenants output: is it a platform stack (layer platform), and has it been deployed?`,
+            `${key("platformStack")}: got "${app.platformStack}", expected a platform stack (layer platform) that has been deployed: it has no target or tenants output`,
         );
     if (outputs.target !== app.target)
         throw new Error(
-            `${where}: is a ${outputs.target} platform, and this app's target is ${app.target}: an app deploys where its platform is`,
+            `${key("target")}: got "${app.target}", expected "${outputs.target}", the target of ${where}: an app deploys where its platform is`,
         );
     if (!Object.hasOwn(outputs.tenants, app.appName))
         throw new Error(
-            `${where}: lends no namespace to ${app.appName} (its tenants: ${Object.keys(outputs.tenants).join(", ") || "none"}); add it to the platform's tenants first`,
+            `${key("appName")}: got "${app.appName}", expected a namespace ${where} lends (${Object.keys(outputs.tenants).join(", ") || "none"}), or add it to the platform's tenants first`,
         );
     return outputs as PlatformOutputs;
 }

@@ -44,7 +44,7 @@ export async function deployAppOnEks(config: EksStackConfig) {
         namespaceExists: true,
         // Pod Identity: the platform's agent hands out the role; no trust policy per cluster's OIDC issuer.
         role: (ns, serviceAccount, parent) => {
-            new ServiceAccountRole(
+            const role = new ServiceAccountRole(
                 "web-role",
                 {
                     trust: { podIdentity: { clusterName, clusterArn: platform.clusterArn! } },
@@ -55,7 +55,7 @@ export async function deployAppOnEks(config: EksStackConfig) {
                 },
                 { parent },
             );
-            return { podIdentity: true };
+            return { podIdentity: true, waitFor: [role.association!, ...role.grants] };
         },
         publicSubnetIds: platform.publicSubnetIds!,
         publicSubnetCidrs: platform.publicSubnetCidrs!,

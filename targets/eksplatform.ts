@@ -106,7 +106,7 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
     const { network, cluster } = await platformOnEks(config, provider);
     const clusterArn = cluster.cluster.arn;
     const partition = clusterArn.apply((arn) => arn.split(":")[1]);
-    const deployRoleOf = await bootstrapRoleArns(config, provider);
+    const roleOf = await bootstrapRoleArns(config, provider);
     for (const [name, tenant] of Object.entries(config.tenants)) {
         const room = new Tenant(name, { ...tenant, behindNlb: true }, { providers: [cluster.provider] });
         new TenantAccess(
@@ -114,7 +114,11 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
             {
                 clusterName: cluster.clusterName,
                 partition,
-                deployRoleArns: [...tenant.deployRoleArns, ...tenant.deployStacks.map(deployRoleOf)],
+                deployRoleArns: [
+                    ...tenant.deployRoleArns,
+                    ...tenant.deployStacks.map((stack) => roleOf(stack, "deployRole")),
+                ],
+                viewerRoleArns: tenant.deployStacks.map((stack) => roleOf(stack, "previewRole")),
                 namespace: room.namespace,
             },
             { parent: room, providers: [provider] },
@@ -136,13 +140,13 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
     return { ...outputs, kubeconfig: cluster.kubeconfig, vpcId: network.vpcId };
 }
 
-/** The ARN of an app stack's bootstrap deploy role, in this stack's account (its name: config/delivery.ts). */
+/** The ARN of an app stack's bootstrap role (deploy or preview), in this stack's account (config/delivery.ts). */
 async function bootstrapRoleArns(config: EksStackConfig, provider: aws.Provider) {
     if (!Object.values(config.tenants).some((t) => t.deployStacks.length > 0)) return () => "";
     const [{ partition }, { accountId }] = await Promise.all([
         aws.getPartition({}, { provider }),
         aws.getCallerIdentity({}, { provider }),
     ]);
-    return (stack: string) =>
-        `arn:${partition}:iam::${accountId}:role/${deliveryNames(config.project, stack).deployRole}`;
+    return (stack: string, role: "deployRole" | "previewRole") =>
+        `arn:${partition}:iam::${accountId}:role/${deliveryNames(config.project, stack)[role]}`;
 }

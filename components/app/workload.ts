@@ -76,13 +76,13 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
 /**
  * Makes the IAM role a service account assumes, as a child of `parent`. Returns what the service
  * account is annotated with: the role's ARN for IRSA, nothing for Pod Identity (whose association
- * names the role, and whose agent on the node hands out its credentials).
+ * names the role, and whose agent on the node hands out its credentials); and what the pods wait for.
  */
 export type RoleForServiceAccount = (
     namespace: pulumi.Output<string>,
     serviceAccount: string,
     parent: pulumi.Resource,
-) => { irsaRoleArn?: pulumi.Output<string>; podIdentity: boolean };
+) => { irsaRoleArn?: pulumi.Output<string>; podIdentity: boolean; waitFor?: pulumi.Resource[] };
 
 /** The Flask workload: namespace, service account with an IRSA role, Deployment, Service, PDB, HPA. */
 export class Workload extends pulumi.ComponentResource {
@@ -138,7 +138,7 @@ export class Workload extends pulumi.ComponentResource {
             this.namespace,
             { ...args, appModule: args.app.module, serviceAccountName: serviceAccount.metadata.name, env },
             leaving,
-            this,
+            { parent: this, dependsOn: role?.waitFor },
         );
 
         // ---- traffic ----
@@ -187,7 +187,7 @@ function webDeployment(
     namespace: pulumi.Output<string>,
     pod: PodArgs,
     leaving: Shutdown,
-    workload: pulumi.Resource,
+    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
 ): k8s.apps.v1.Deployment {
     const labels = appLabels(args.namespace);
     const rollout = `${args.rolloutTimeoutSeconds}s`;
@@ -210,7 +210,7 @@ function webDeployment(
         // The provider waits for the rollout until its timeout, not the progress deadline
         // (pulumi-kubernetes provider/pkg/await/deployment.go records ProgressDeadlineExceeded
         // and keeps waiting): so the same bound for both, or an up waits 10 minutes for nothing.
-        { parent: workload, customTimeouts: { create: rollout, update: rollout } },
+        { ...opts, customTimeouts: { create: rollout, update: rollout } },
     );
 }
 

@@ -121,20 +121,32 @@ export interface TenantAccessArgs {
     partition: pulumi.Input<string>;
     /** The roles that deploy the tenant's app. */
     deployRoleArns: string[];
+    /** The roles that preview it: they read the namespace, no Secret. Default: none. */
+    viewerRoleArns?: string[];
     namespace: pulumi.Input<string>;
 }
 
 /**
  * A tenant's deploy roles' access entries, each with EKS's edit policy in the tenant's namespace and
- * nowhere else: the app's objects, Secrets and NetworkPolicies; no RBAC, no quota, no namespace.
+ * nowhere else: the app's objects, Secrets and NetworkPolicies; no RBAC, no quota, no namespace. Its
+ * preview roles' with the view policy there: no Secret.
  */
 export class TenantAccess extends pulumi.ComponentResource {
     constructor(name: string, args: TenantAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:TenantAccess", name, {}, opts);
+        const namespaces = [args.namespace];
         accessEntries(
             args,
             args.deployRoleArns,
-            { prefix: name, policy: "AmazonEKSEditPolicy", namespaces: [args.namespace] },
+            { prefix: name, policy: "AmazonEKSEditPolicy", namespaces },
+            {
+                parent: this,
+            },
+        );
+        accessEntries(
+            args,
+            args.viewerRoleArns ?? [],
+            { prefix: `${name}-view`, policy: "AmazonEKSViewPolicy", namespaces },
             { parent: this },
         );
         this.registerOutputs({});

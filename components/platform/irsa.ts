@@ -31,6 +31,11 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     /** The attachments: a pod using the role should wait for them. */
     readonly grants: aws.iam.RolePolicyAttachment[];
+    /**
+     * With Pod Identity, the association: EKS gives a pod the role's credentials only if it existed
+     * when the pod was admitted, so the pods wait for it.
+     */
+    readonly association?: aws.eks.PodIdentityAssociation;
 
     constructor(name: string, args: ServiceAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:ServiceAccountRole", name, {}, opts);
@@ -56,7 +61,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
                 ),
         );
         if ("podIdentity" in args.trust)
-            new aws.eks.PodIdentityAssociation(
+            this.association = new aws.eks.PodIdentityAssociation(
                 name,
                 {
                     clusterName: args.trust.podIdentity.clusterName,

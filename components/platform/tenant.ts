@@ -19,7 +19,7 @@ export interface TenantArgs extends Omit<TenantSettings, "deployRoleArns"> {
  * A container with no requests or limits of its own gets these: under a quota of requested CPU and
  * memory, the API server refuses a pod that states none.
  */
-export const TENANT_CONTAINER_DEFAULTS = {
+const TENANT_CONTAINER_DEFAULTS = {
     defaultRequest: { cpu: "100m", memory: "128Mi" },
     default: { memory: "256Mi" },
 };

@@ -45,7 +45,8 @@ export function checkAcross(r: Reader, target: Target | undefined, s: Sections):
         for (const [key, got, expected] of deployRoleProblems(layer.tenants, cluster))
             r.problem(key, got, expected);
     // An adopted VPC's CIDRs are not known before it is read; the NetworkPolicy leaves such ranges out.
-    if (onEks && network && !network.existing && workload) {
+    // An app stack's VPC is its platform's, whose CIDRs its NetworkPolicy leaves out when it runs.
+    if (onEks && network && !network.existing && workload && layer?.layer === "all") {
         const inside = sourceRangesProblem(workload.lbSourceRanges, network.vpcCidr);
         if (inside) r.problem("lbSourceRanges", workload.lbSourceRanges, inside);
     }

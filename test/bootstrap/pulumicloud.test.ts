@@ -38,6 +38,35 @@ describe("bootstrap: Pulumi Cloud", () => {
         assert.deepEqual(of(`${P}-deployers-prod`), [["prod", 102]]);
     });
 
+    it("an app stack's teams read its platform too, whose outputs its deploys and previews read; no other stack", async () => {
+        const run = await bootstrap({
+            [`${B}:stacks`]: JSON.stringify(["dev", "staging", "prod", "dev-platform", "dev-web", "dev-api"]),
+        });
+        assert.equal(run.error, undefined, run.error?.message);
+        const permissions = all(run, "pulumiservice:index:TeamStackPermission").map(inputs);
+        const of = (team: string) =>
+            permissions.filter((p) => p.team === team).map((p) => [p.stack, p.permission]);
+        assert.deepEqual(of(`${P}-deployers-dev-web`).sort(), [
+            ["dev-platform", 101],
+            ["dev-web", 102],
+        ]);
+        assert.deepEqual(of(`${P}-previewers-dev-api`).sort(), [
+            ["dev-api", 101],
+            ["dev-platform", 101],
+        ]);
+        assert.deepEqual(of(`${P}-deployers-dev-platform`), [["dev-platform", 102]]);
+    });
+
+    it("refuses an app stack whose platform it does not deliver", async () => {
+        const run = await bootstrap({
+            [`${B}:stacks`]: JSON.stringify(["dev", "staging", "prod", "dev-web"]),
+        });
+        assert.match(
+            run.error!.message,
+            /flask-eks-bootstrap:stacks: got \["dev","staging","prod","dev-web"\], expected dev-platform among them too: dev-web's platform, whose outputs its deploys and previews read/,
+        );
+    });
+
     it("makes each stack before what names it: every permission and setting waits for its Stack", async () => {
         const run = await bootstrap({ [`${B}:deploymentsAgentPoolId`]: "pool-1" });
         assert.equal(run.error, undefined, run.error?.message);

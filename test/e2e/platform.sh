@@ -4,7 +4,7 @@
 # their platform's outputs by a StackReference on the file backend. Each serves through its own load
 # balancer stand-in; a pod of one cannot connect to the other; a pod over its namespace's quota is
 # refused; destroying one app leaves the other serving with no failed request.
-# shellcheck disable=SC2154 # second and policy are set by test/e2e.sh before it sources this
+# shellcheck disable=SC2154 # second, policy and POD_CIDR are set by test/e2e.sh before it sources this
 
 project_name=$(sed -n 's/^name: *//p' Pulumi.yaml)
 tenant_apps=(web api)
@@ -18,9 +18,13 @@ new_stack local-platform "  $project_name:target: local
     web: { cpu: \"1\", memory: 1Gi, pods: 4 }
     api: { cpu: \"1\", memory: 1Gi, pods: 4 }
 "
+# web may open connections to port 8080 anywhere in the pod network (api's port): what keeps it out
+# of api is then api's own ingress policy.
+declare -A egress=([web]="[\"$POD_CIDR:8080/tcp\"]" [api]="[]")
 for app in "${tenant_apps[@]}"; do
     # One pod each, at most three and a surge pod: the quota's four. The image built above, by digest.
     new_stack "local-$app" "  $project_name:target: local
+  $project_name:appEgress: ${egress[$app]}
   $project_name:layer: app
   $project_name:platformStack: local-platform
   $project_name:appName: $app
@@ -58,8 +62,12 @@ from_web() { kubectl_ exec -n web deploy/web -c web -- python -c "$connect_code"
 api_pod=$(kubectl_ get pods -n api -l app.kubernetes.io/name=api -o jsonpath='{.items[0].status.podIP}')
 seen=$(from_web "$(kubectl_ get service kube-dns -n kube-system -o jsonpath='{.spec.clusterIP}')" 53)
 check "a pod of web reaches cluster DNS (the probe works: $seen)" test "$seen" = open
+start_probe_pod "$second"
+seen=$(from_web "$(probe_pod_ip)" 8080)
+check "web's egress lets it reach port 8080 of a pod of no app's (the probe's: $seen)" test "$seen" = open
+kubectl_ delete namespace e2e-probe --wait=false >/dev/null
 seen=$(from_web "$api_pod" 8080)
-check "a pod of web cannot connect to api's pod ($seen)" grep -q '^closed' <<<"$seen"
+check "yet a pod of web cannot connect to api's pod: api admits no other app ($seen)" grep -q '^closed' <<<"$seen"
 seen=$(from_web "$(kubectl_ get service api -n api -o jsonpath='{.spec.clusterIP}')" 80)
 check "nor to api's Service ($seen)" grep -q '^closed' <<<"$seen"
 
@@ -74,7 +82,7 @@ check "a pod over web's quota is refused ($seen)" grep -q 'exceeded quota: tenan
 load_start platform-web "$web_url" 20 120
 check "pulumi destroy of the api stack" pulumi_run api-destroy destroy --stack local-api --yes --skip-preview
 load_stop platform-web
-check "web served throughout api's destroy: $LOAD_SUMMARY" load_counts 20
+check "web served throughout api's destroy: $LOAD_SUMMARY" load_counts platform-web 20
 api_emptied() { # the namespace is the platform's: it stays, with nothing of the app left in it
     kubectl_ get namespace api >/dev/null && [ -z "$(kubectl_ get deployments,services,pods -n api -o name)" ]
 }

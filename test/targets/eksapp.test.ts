@@ -83,6 +83,20 @@ describe("app stacks on EKS", () => {
         assert.equal(inputs(one(run, "kubernetes:core/v1:ServiceAccount")).metadata.annotations, undefined);
     });
 
+    it("starts its pods only once the association and the role's policies exist: EKS gives credentials to pods admitted after", async () => {
+        const run = await okRun("dev-web", {
+            overrides: {
+                [`${P}:appPolicyArns`]: JSON.stringify(["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]),
+            },
+        });
+        const deployment = one(run, "kubernetes:apps/v1:Deployment");
+        for (const type of [
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        ])
+            assert.ok(deployment.dependencies.includes(one(run, type).urn), type);
+    });
+
     it("opens the Pod Identity agent to its pods when its role has policies, and not otherwise", async () => {
         const agentRule = (run: Awaited<ReturnType<typeof okRun>>) =>
             inputs(one(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web")).spec.egress.filter(
@@ -125,7 +139,7 @@ describe("app stacks refuse, before registering anything", () => {
         await refusal(
             "dev-web",
             { overrides: { [`${P}:appName`]: "shop" } },
-            "platformStack dev-platform: lends no namespace to shop (its tenants: api, web); add it to the platform's tenants first",
+            `${P}:appName: got "shop", expected a namespace platformStack dev-platform lends (api, web), or add it to the platform's tenants first`,
         );
     });
 
@@ -141,7 +155,7 @@ describe("app stacks refuse, before registering anything", () => {
         await refusal(
             "dev-web",
             { existing: { stacks: {} } },
-            "platformStack dev-platform: has no target or tenants output: is it a platform stack (layer platform), and has it been deployed?",
+            `${P}:platformStack: got "dev-platform", expected a platform stack (layer platform) that has been deployed: it has no target or tenants output`,
         );
     });
 
@@ -157,7 +171,7 @@ describe("app stacks refuse, before registering anything", () => {
         await refusal(
             "dev-web",
             { overrides: { [`${P}:target`]: "local" } },
-            "platformStack dev-platform: is a eks platform, and this app's target is local: an app deploys where its platform is",
+            `${P}:target: got "local", expected "eks", the target of platformStack dev-platform: an app deploys where its platform is`,
         );
     });
 });

@@ -59,15 +59,26 @@ describe("the platform stack on EKS", () => {
         );
     });
 
-    it("lets each app stack's bootstrap deploy role into its tenant's namespace, by the stack's name", async () => {
+    it("lets each app stack's bootstrap roles into its tenant's namespace: the deploy role to edit, the preview role to view", async () => {
         const run = await okRun("dev-platform");
         const scoped = all(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
             .filter((a) => inputs(a).accessScope.type === "namespace")
-            .map((a) => [inputs(a).principalArn, inputs(a).accessScope.namespaces[0]]);
-        assert.deepEqual(scoped.sort(), [
-            [`arn:aws:iam::123456789012:role/${deliveryNames(P, "dev-api").deployRole}`, "api"],
-            [`arn:aws:iam::123456789012:role/${deliveryNames(P, "dev-web").deployRole}`, "web"],
-        ]);
+            .map((a) => [
+                inputs(a).principalArn,
+                inputs(a).accessScope.namespaces[0],
+                String(inputs(a).policyArn).split("/").pop(),
+            ]);
+        const role = (stack: string, kind: "deployRole" | "previewRole") =>
+            `arn:aws:iam::123456789012:role/${deliveryNames(P, stack)[kind]}`;
+        assert.deepEqual(
+            scoped.sort(),
+            [
+                [role("dev-api", "deployRole"), "api", "AmazonEKSEditPolicy"],
+                [role("dev-api", "previewRole"), "api", "AmazonEKSViewPolicy"],
+                [role("dev-web", "deployRole"), "web", "AmazonEKSEditPolicy"],
+                [role("dev-web", "previewRole"), "web", "AmazonEKSViewPolicy"],
+            ].sort(),
+        );
     });
 
     it("exports the contract its apps read, and the kubeconfig as a secret", async () => {

@@ -73,6 +73,16 @@ function outOfReach(stack: string): Call[] {
             ],
         },
         { action: "iam:CreateOpenIDConnectProvider", on: [created(r.oidcProvider)] },
+        // A cluster's managed policies on its own role: its roles are its pods'.
+        ...["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEKSClusterPolicy"].map((policy) => ({
+            action: "iam:AttachRolePolicy",
+            on: [
+                existing(r.role, {
+                    "iam:PermissionsBoundary": r.boundary,
+                    "iam:PolicyARN": `arn:aws:iam::aws:policy/${policy}`,
+                }),
+            ],
+        })),
     ];
 }
 

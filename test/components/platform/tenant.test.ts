@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TENANT_CONTAINER_DEFAULTS, Tenant } from "../../../components/platform/tenant";
+import { Tenant } from "../../../components/platform/tenant";
 import { all, builtAlone, inputs, one } from "../../helpers";
 
 // components/platform/tenant.ts, built alone: one app's room on a shared cluster.
@@ -37,7 +37,9 @@ describe("Tenant", () => {
     it("gives a container that states no requests some, so the quota can count it", async () => {
         const run = await build(true);
         const limits = inputs(one(run, "kubernetes:core/v1:LimitRange"));
-        assert.deepEqual(limits.spec.limits, [{ type: "Container", ...TENANT_CONTAINER_DEFAULTS }]);
+        assert.deepEqual(limits.spec.limits, [
+            { type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" } },
+        ]);
         assert.equal(limits.metadata.namespace, "web");
     });
 
