@@ -38,7 +38,11 @@ describe("Tenant", () => {
         const run = await build(true);
         const limits = inputs(one(run, "kubernetes:core/v1:LimitRange"));
         assert.deepEqual(limits.spec.limits, [
-            { type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" } },
+            {
+                type: "Container",
+                defaultRequest: { cpu: "100m", memory: "128Mi" },
+                default: { memory: "256Mi" },
+            },
         ]);
         assert.equal(limits.metadata.namespace, "web");
     });
