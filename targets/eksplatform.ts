@@ -110,7 +110,7 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
     for (const [name, tenant] of Object.entries(config.tenants)) {
         const room = new Tenant(name, { ...tenant, behindNlb: true }, { providers: [cluster.provider] });
         new TenantAccess(
-            `${name}-deploy`,
+            name,
             {
                 clusterName: cluster.clusterName,
                 partition,

@@ -138,10 +138,8 @@ export class TenantAccess extends pulumi.ComponentResource {
         accessEntries(
             args,
             args.deployRoleArns,
-            { prefix: name, policy: "AmazonEKSEditPolicy", namespaces },
-            {
-                parent: this,
-            },
+            { prefix: `${name}-edit`, policy: "AmazonEKSEditPolicy", namespaces },
+            { parent: this },
         );
         accessEntries(
             args,

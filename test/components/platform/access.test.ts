@@ -76,7 +76,7 @@ describe("ClusterAccess", () => {
 describe("TenantAccess", () => {
     it("gives each of a tenant's deploy roles EKS's edit policy in the tenant's namespace only", async () => {
         const run = await builtAlone(() => {
-            new TenantAccess("web-deploy", {
+            new TenantAccess("web", {
                 clusterName: "flask-eks-dev-platform",
                 partition: "aws",
                 deployRoleArns: [role("deploy-web"), role("deploy-web-ci")],
@@ -84,8 +84,8 @@ describe("TenantAccess", () => {
             });
         });
         assert.deepEqual(granted(run), [
-            "web-deploy-123456789012-deploy-web-ci: AmazonEKSEditPolicy []",
-            "web-deploy-123456789012-deploy-web: AmazonEKSEditPolicy []",
+            "web-edit-123456789012-deploy-web-ci: AmazonEKSEditPolicy []",
+            "web-edit-123456789012-deploy-web: AmazonEKSEditPolicy []",
         ]);
         for (const association of all(run, ASSOCIATION)) {
             assert.deepEqual(inputs(association).accessScope, { type: "namespace", namespaces: ["web"] });
