@@ -14,6 +14,14 @@ for (const stack of eksStacks()) {
     const config = loadStackConfig(stack).values;
 
     describe(`the pod (${stack})`, () => {
+        it("names the container's two ports: the app's, which the Service targets by name, and its metrics'", async () => {
+            const [container] = inputs(one(await okRun(stack), DEPLOYMENT)).spec.template.spec.containers;
+            assert.deepEqual(container.ports, [
+                { name: "http", containerPort: 8080 },
+                { name: "metrics", containerPort: 9090 },
+            ]);
+        });
+
         it("sizes and probes the pod from config", async () => {
             const spec = inputs(one(await okRun(stack), DEPLOYMENT)).spec;
             // The HPA owns the count: the Deployment declares none, so no up or refresh fights it.

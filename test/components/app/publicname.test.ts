@@ -21,6 +21,9 @@ describe("hostname: the service's own name", () => {
         assert.equal(inputs(validationRecord).type, "CNAME");
         assert.match(inputs(validationRecord).name, /^_[0-9a-f]+\.shop\.example\.com\.$/);
         assert.equal(inputs(validationRecord).allowOverwrite, false);
+        // The value ACM asked for, as the certificate gives it.
+        assert.match(inputs(validationRecord).records[0], /^_[0-9a-f]+\.acm-validations\.aws\.$/);
+        assert.equal(inputs(validationRecord).records.length, 1);
         const validation = one(run, "aws:acm/certificateValidation:CertificateValidation");
         assert.ok(waitsFor(run, validation, validationRecord));
         const service = one(run, "kubernetes:core/v1:Service");
@@ -69,6 +72,8 @@ describe("hostname: the service's own name", () => {
         // Made after the Service has its load balancer; on destroy, deleted before it.
         assert.ok(record.dependencies.includes(one(run, "kubernetes:core/v1:Service").urn));
         assert.equal(run.outputs.url, "https://shop.example.com");
+        const component = one(run, "flask-eks:index:PublicName");
+        assert.deepEqual(run.componentOutputs[component.urn], { url: "https://shop.example.com" });
     });
 
     it("without one, no certificate, record or lookup, and the url is the NLB's", async () => {
