@@ -15,6 +15,11 @@ const cases: BadConfig[] = [
         `${P}:tlsCertificateArn: got "arn:aws:iam::123456789012:server-certificate/web", expected empty, or an ACM certificate ARN such as ${CERTIFICATE}`,
     ],
     [
+        "certificate ARN with anything before it",
+        { [`${P}:tlsCertificateArn`]: `x${CERTIFICATE}` },
+        `${P}:tlsCertificateArn: got "x${CERTIFICATE}", expected empty, or an ACM certificate ARN such as ${CERTIFICATE}`,
+    ],
+    [
         "HPA minimum above maximum",
         { [`${P}:workloadMinReplicas`]: "5" },
         `${P}:workloadMinReplicas: got 5 with workloadMaxReplicas=4, expected workloadMinReplicas <= workloadMaxReplicas`,
