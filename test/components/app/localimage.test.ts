@@ -36,6 +36,8 @@ describe("LocalImage", () => {
         assert.equal(image.registry, undefined);
         assert.equal(path.isAbsolute(image.build.context), false);
         assert.match(String(run.outputs.imageRef), /^localhost:5000\/flask-eks@sha256:/);
+        const component = one(run, "flask-eks:index:LocalImage");
+        assert.deepEqual(run.componentOutputs[component.urn], { imageRef: run.outputs.imageRef });
     });
 
     it("given an image by digest, builds nothing and deploys that one", async () => {

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig } from "../../../offline/stack-config";
-import { P, eksStacks, inputs, okRun, one } from "../../helpers";
+import * as k8s from "@pulumi/kubernetes";
+import { Scaling } from "../../../components/app/scaling";
+import { P, builtAlone, eksStacks, inputs, okRun, one } from "../../helpers";
 
 // components/app/scaling.ts: the PDB and the HPA.
 
@@ -52,3 +54,25 @@ for (const stack of eksStacks()) {
         });
     });
 }
+
+describe("Scaling, built alone", () => {
+    it("builds with no options, its PDB and HPA under it", async () => {
+        const run = await builtAlone(() => {
+            const deployment = new k8s.apps.v1.Deployment("d", {
+                metadata: { name: "d", namespace: "ns" },
+                spec: { selector: { matchLabels: { app: "d" } }, template: {} },
+            });
+            new Scaling("scaling", {
+                name: "d",
+                deployment,
+                namespace: "ns",
+                labels: { app: "d" },
+                minReplicas: 1,
+                maxReplicas: 2,
+            });
+        });
+        const scaling = one(run, "flask-eks:index:Scaling", "scaling");
+        assert.equal(one(run, "kubernetes:policy/v1:PodDisruptionBudget").parent, scaling.urn);
+        assert.equal(one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").parent, scaling.urn);
+    });
+});
