@@ -21,6 +21,15 @@ export interface PublicName {
     hostedZoneId: string;
 }
 
+/** A stack file's config, as it is written (the bootstrap reads what it needs of it), and its name. */
+function stackFileConfig(stack: string, root: string): { file: string; values?: Record<string, unknown> } {
+    const file = `Pulumi.${stack}.yaml`;
+    const parsed = yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
+        config?: Record<string, unknown>;
+    } | null;
+    return { file, values: parsed?.config };
+}
+
 /**
  * The public name a stack's file sets, if any: its deploy role may then make the name's certificate
  * and records, in that zone and for that name only (allow-names.ts). Read from the file the stack
@@ -33,12 +42,7 @@ export function publicNameOf(
     project = projectName(),
     root = REPOSITORY_ROOT,
 ): PublicName | undefined {
-    const file = `Pulumi.${stack}.yaml`;
-    const values = (
-        yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
-            config?: Record<string, unknown>;
-        } | null
-    )?.config;
+    const { file, values } = stackFileConfig(stack, root);
     const value = (key: string, pattern: RegExp, expected: string): string | undefined => {
         const v = values?.[`${project}:${key}`] ?? "";
         const problem = (what: string) => r.problem(`${project}:${key} in ${file}`, v, what);
@@ -64,12 +68,7 @@ export function platformStackOf(
     project = projectName(),
     root = REPOSITORY_ROOT,
 ): string | undefined {
-    const file = `Pulumi.${stack}.yaml`;
-    const values = (
-        yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
-            config?: Record<string, unknown>;
-        } | null
-    )?.config;
+    const { file, values } = stackFileConfig(stack, root);
     if (values?.[`${project}:layer`] !== "app") return undefined;
     const platform = values?.[`${project}:platformStack`];
     if (typeof platform === "string" && /^[\w.-]+$/.test(platform)) return platform;

@@ -63,6 +63,17 @@ export function pulumiAccess(
 ): void {
     const { pulumiOrganization: organizationName, project } = config;
     const names = teamNames(project);
+    const grant = (
+        team: string,
+        stack: string,
+        permission: service.TeamStackPermissionScope,
+        after: pulumi.Resource[],
+    ) =>
+        new service.TeamStackPermission(
+            `${team}-${stack}`,
+            { organization: organizationName, project, stack: stacks[stack].stackName, team, permission },
+            { ...opts, dependsOn: after },
+        );
     const team = (
         name: string,
         description: string,
@@ -70,18 +81,7 @@ export function pulumiAccess(
         permission: service.TeamStackPermissionScope,
     ) => {
         const t = new service.Team(name, { organizationName, teamType: "pulumi", name, description }, opts);
-        for (const stack of of)
-            new service.TeamStackPermission(
-                `${name}-${stack}`,
-                {
-                    organization: organizationName,
-                    project,
-                    stack: stacks[stack].stackName,
-                    team: name,
-                    permission,
-                },
-                { ...opts, dependsOn: [t] },
-            );
+        for (const stack of of) grant(name, stack, permission, [t]);
         return t;
     };
     const teams = [
@@ -110,17 +110,7 @@ export function pulumiAccess(
     // read the platform stack too, and so may decrypt its secrets (docs/delivery.md).
     for (const [app, platform] of Object.entries(config.platforms))
         for (const name of [names.previewers(app), names.deployers(app)])
-            new service.TeamStackPermission(
-                `${name}-${platform}`,
-                {
-                    organization: organizationName,
-                    project,
-                    stack: stacks[platform].stackName,
-                    team: name,
-                    permission: service.TeamStackPermissionScope.Read,
-                },
-                { ...opts, dependsOn: teams },
-            );
+            grant(name, platform, service.TeamStackPermissionScope.Read, teams);
     const allow = (teamName: string, sub: pulumi.Input<string>) => ({
         decision: service.AuthPolicyDecision.Allow,
         tokenType: service.AuthPolicyTokenType.Team,

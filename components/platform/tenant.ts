@@ -1,16 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Quota } from "../../domain/capacity";
 import { namespaceLabels } from "../../domain/namespaces";
 
-/** What a platform lends one app, as the stack config gives it (config/sections/layer.ts). */
-export interface TenantSettings {
-    cpu: string;
-    memory: string;
-    pods: number;
-    deployRoleArns: string[];
-}
-
-export interface TenantArgs extends Omit<TenantSettings, "deployRoleArns"> {
+/** The namespace's quota, as the platform's tenants config gives it, and where it runs. */
+export interface TenantArgs extends Quota {
     /** On EKS, where the AWS Load Balancer Controller gives the app's pods a readiness gate. */
     behindNlb: boolean;
 }
