@@ -21,6 +21,12 @@ function tsFiles(dir: string): string[] {
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
+/**
+ * Whether StrykerJS instrumented the file (a mutation run's sandbox): its length and layout are then
+ * the instrumenter's, and a mutant never changes ours, so the size checks leave it out.
+ */
+const instrumented = (file: string) => read(file).includes("function stryNS_9fa48()");
+
 /** The TypeScript of the program, its tooling and its tests. */
 const OWN_CODE = [
     "index.ts",
@@ -46,7 +52,7 @@ const MAX_CONSTRUCTOR_LINES = 100;
 
 describe("the shape of the code", () => {
     it(`no TypeScript file is over ${MAX_LINES} lines, but a data table`, () => {
-        const long = OWN_CODE.filter((f) => !DATA_TABLES.has(f))
+        const long = OWN_CODE.filter((f) => !DATA_TABLES.has(f) && !instrumented(f))
             .map((f) => [f, read(f).split("\n").length - 1] as const)
             .filter(([, lines]) => lines > MAX_LINES)
             .map(([f, lines]) => `${f}: ${lines} lines`);
@@ -102,7 +108,7 @@ describe("the shape of the code", () => {
 
     it(`no component's constructor is over ${MAX_CONSTRUCTOR_LINES} lines`, () => {
         const long: string[] = [];
-        for (const file of tsFiles("components")) {
+        for (const file of tsFiles("components").filter((f) => !instrumented(f))) {
             const lines = read(file).split("\n");
             let start = -1;
             lines.forEach((line, i) => {
