@@ -1,84 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { AwsAccess, awsAccess } from "../config/awsaccess";
 import { ConfigError, RawConfig, Reader, complete, deepFreeze } from "../config/reader";
-import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "../config/dnsnames";
-
-/** The repository's root: the flask-eks project, whose stacks this program delivers. */
-export const REPOSITORY_ROOT = path.join(__dirname, "..");
-
-/** The flask-eks project's name, from its Pulumi.yaml: its stacks' paths and clusters' names start with it. */
-export function projectName(): string {
-    return (yaml.load(fs.readFileSync(path.join(REPOSITORY_ROOT, "Pulumi.yaml"), "utf8")) as { name: string })
-        .name;
-}
-
-/** A stack's own DNS name and the Route 53 zone that holds it (its stack file's hostname, hostedZoneId). */
-export interface PublicName {
-    hostname: string;
-    hostedZoneId: string;
-}
-
-/** A stack file's config, as it is written (the bootstrap reads what it needs of it), and its name. */
-function stackFileConfig(stack: string, root: string): { file: string; values?: Record<string, unknown> } {
-    const file = `Pulumi.${stack}.yaml`;
-    const parsed = yaml.load(fs.readFileSync(path.join(root, file), "utf8")) as {
-        config?: Record<string, unknown>;
-    } | null;
-    return { file, values: parsed?.config };
-}
-
-/**
- * The public name a stack's file sets, if any: its deploy role may then make the name's certificate
- * and records, in that zone and for that name only (allow-names.ts). Read from the file the stack
- * deploys with, so the grant follows it when the bootstrap runs again; checked as the stack checks
- * it, each problem recorded on `r` with the file it is in.
- */
-export function publicNameOf(
-    stack: string,
-    r: Reader,
-    project = projectName(),
-    root = REPOSITORY_ROOT,
-): PublicName | undefined {
-    const { file, values } = stackFileConfig(stack, root);
-    const value = (key: string, pattern: RegExp, expected: string): string | undefined => {
-        const v = values?.[`${project}:${key}`] ?? "";
-        const problem = (what: string) => r.problem(`${project}:${key} in ${file}`, v, what);
-        if (typeof v !== "string")
-            problem(`a plain string: the name is public, and the bootstrap reads it from ${file}`);
-        else if (v !== "" && !pattern.test(v)) problem(`empty, or ${expected}`);
-        else return v;
-        return undefined;
-    };
-    const hostname = value("hostname", DNS_NAME, DNS_NAME_EXPECTED);
-    const hostedZoneId = value("hostedZoneId", HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED);
-    return hostname && hostedZoneId ? { hostname, hostedZoneId } : undefined;
-}
-
-/**
- * The platform stack an app stack's file names (layer app, platformStack), if it is one: its deploy
- * role then makes its Pod Identity association on that platform's cluster, and no cluster of its
- * own. The platform must be a stack of this project, whose cluster the bootstrap can name.
- */
-export function platformStackOf(
-    stack: string,
-    r: Reader,
-    project = projectName(),
-    root = REPOSITORY_ROOT,
-): string | undefined {
-    const { file, values } = stackFileConfig(stack, root);
-    if (values?.[`${project}:layer`] !== "app") return undefined;
-    const platform = values?.[`${project}:platformStack`];
-    if (typeof platform === "string" && /^[\w.-]+$/.test(platform)) return platform;
-    r.problem(
-        `${project}:platformStack in ${file}`,
-        platform ?? "",
-        "a stack of this project (such as dev-platform): the bootstrap names its cluster from it",
-    );
-    return undefined;
-}
+import { DNS_NAME, HOSTED_ZONE_ID } from "../config/dnsnames";
+import { PublicName, REPOSITORY_ROOT, platformStackOf, projectName, publicNameOf } from "./stackfiles";
 
 /**
  * Names a stack had and no longer has (bootstrap config retiredHostnames, items

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import * as fs from "fs";
 import * as path from "path";
-import { REPOSITORY_ROOT, type BootstrapConfig } from "./config";
+import type { BootstrapConfig } from "./config";
+import { REPOSITORY_ROOT } from "./stackfiles";
 import { DEPLOY_SESSION_SECONDS, GITHUB_ISSUER, type GitHubSubjects } from "./roles";
 
 /** The Pulumi CLI the tests run (engine/versions.env): Deployments runs the same. */

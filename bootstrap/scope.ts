@@ -1,7 +1,7 @@
 // What a delivery role's policy covers (one stack's resources, or every stack's for the read-only
 // roles), the statements it is made of, and the ARNs and tag conditions a scope names them by. A leaf
 // of the policies (permissions.ts and the allow-*.ts and denies.ts it composes): imports only a type.
-import type { PublicName } from "./config";
+import type { PublicName } from "./stackfiles";
 
 /** Which resources a policy covers: one stack's, or (for the read-only roles) every stack's of the project. */
 export interface Scope {

@@ -11,3 +11,6 @@ export const DNS_NAME_EXPECTED = "a DNS name in lower case, at most 64 character
 /** A Route 53 hosted zone id. */
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 export const HOSTED_ZONE_ID_EXPECTED = "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ";
+
+/** Names reserved for documentation (RFC 2606): no one can hold them, so ACM validates none. */
+export const DOCUMENTATION_NAME = /(^|\.)example\.(com|net|org)$/;

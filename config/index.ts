@@ -29,7 +29,7 @@ export type { RawConfig } from "./reader";
 
 export type { LocalSettings } from "./sections/local";
 export type { Target } from "./sections/target";
-export type { Layer, Tenant } from "./sections/layer";
+export type { Layer, SharedEntry, Tenant } from "./sections/layer";
 export type { AwsAccess } from "./awsaccess";
 
 /** What every target deploys: the image and the workload (on a platform stack, only their names). */

@@ -1,4 +1,5 @@
-// The labels of an app's namespace and of its pods. A leaf: imports nothing.
+// The labels of an app's namespace and of its pods, and the names a tenant's shared entry goes by. A
+// leaf: imports nothing.
 
 /** The namespace label that has the controller's webhook give new pods a readiness gate per target group. */
 export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
@@ -24,4 +25,16 @@ export function namespaceLabels(behindNlb: boolean): Record<string, string> {
  */
 export function appLabels(namespace: string): Record<string, string> {
     return { "app.kubernetes.io/name": namespace, "app.kubernetes.io/component": "web" };
+}
+
+/** The tenant namespace's label saying how clients reach its app (own or shared), set by the platform. */
+export const ENTRY_LABEL = "flask-eks/entry";
+/** The tenant namespace's annotation naming the one host its Ingresses may serve on the shared ALB. */
+export const HOST_ANNOTATION = "flask-eks/host";
+/** The IngressClass (and the ALB's IngressGroup) of a platform's shared entry. */
+export const SHARED_CLASS = "shared";
+
+/** An app's host on its platform's shared ALB. */
+export function sharedHost(app: string, domain: string): string {
+    return `${app}.${domain}`;
 }

@@ -138,6 +138,14 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                         },
                     };
                     break;
+                case "kubernetes:networking.k8s.io/v1:Ingress": {
+                    // As the controller sets it on every Ingress of its group: the shared ALB's name.
+                    id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
+                    const group = String(inputs.spec?.ingressClassName);
+                    const hostname = `k8s-${group}-${hex(group, 10)}-1.${region}.elb.amazonaws.com`;
+                    state.status = { loadBalancer: { ingress: [{ hostname }] } };
+                    break;
+                }
                 default:
                     if (args.type.startsWith("kubernetes:")) {
                         const meta = inputs.metadata ?? {};
@@ -258,13 +266,18 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                     // The load balancer the Load Balancer Controller made, found by its tags.
                     const tags = args.inputs.tags as Record<string, string>;
                     const name = `k8s-${hex(JSON.stringify(tags), 20)}`;
+                    // An IngressGroup's is an ALB; a Service's an NLB.
+                    const alb = "ingress.k8s.aws/stack" in tags;
                     return {
                         ...args.inputs,
-                        arn: arn("elasticloadbalancing", `loadbalancer/net/${name}/${hex(name, 16)}`),
+                        arn: arn(
+                            "elasticloadbalancing",
+                            `loadbalancer/${alb ? "app" : "net"}/${name}/${hex(name, 16)}`,
+                        ),
                         dnsName: `${name}-${hex(name, 16)}.elb.${region}.amazonaws.com`,
-                        // NLBs' hosted zone in the region (the ELB endpoints table); one made up here.
-                        zoneId: "ZMOCKNLB0000000",
-                        loadBalancerType: "network",
+                        // The load balancers' hosted zone in the region (the ELB endpoints table); made up here.
+                        zoneId: alb ? "ZMOCKALB0000000" : "ZMOCKNLB0000000",
+                        loadBalancerType: alb ? "application" : "network",
                         id: name,
                     };
                 }

@@ -197,9 +197,22 @@ export function estimateCost(
         );
     }
 
-    // NAT gateways hold an Elastic IP each; an internet-facing NLB holds one public address per zone.
+    // A platform's shared entry: one internet-facing ALB, which the controller makes once an app of
+    // entry shared joins its IngressGroup; its apps add rules, not load balancers.
+    const sharedAlbs = of("kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams").filter(
+        (params) => params.spec?.scheme === "internet-facing",
+    ).length;
+    if (sharedAlbs)
+        add(
+            "Application Load Balancer (shared)",
+            `${sharedAlbs} × (hourly + ${a.albLcus} LCU)`,
+            (p) => sharedAlbs * (p("albHour") + a.albLcus * p("albLcuHour")) * h,
+            `${a.albLcus} LCU assumed, for all the apps on it`,
+        );
+
+    // NAT gateways hold an Elastic IP each; an internet-facing load balancer one public address per zone.
     const zones = publicZones(run);
-    const publicIps = of("aws:ec2/eip:Eip").length + loadBalancers * zones;
+    const publicIps = of("aws:ec2/eip:Eip").length + (loadBalancers + sharedAlbs) * zones;
     if (publicIps)
         add("Public IPv4 addresses", `${publicIps} addresses`, (p) => publicIps * p("publicIpv4Hour") * h);
 

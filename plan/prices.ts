@@ -19,6 +19,8 @@ export interface RegionPrices {
     publicIpv4Hour: number;
     nlbHour: number;
     nlbLcuHour: number;
+    albHour: number;
+    albLcuHour: number;
     ebsGp3PerGBMonth: number;
     logsIngestPerGB: number;
     logsStoragePerGBMonth: number;
@@ -38,6 +40,8 @@ export const FIGURE_NAMES: Record<ServiceFigure, string> = {
     publicIpv4Hour: "public IPv4 address-hour",
     nlbHour: "NLB-hour",
     nlbLcuHour: "NLB LCU-hour",
+    albHour: "ALB-hour",
+    albLcuHour: "ALB LCU-hour",
     ebsGp3PerGBMonth: "EBS gp3 storage",
     logsIngestPerGB: "CloudWatch Logs ingestion",
     logsStoragePerGBMonth: "CloudWatch Logs storage",
@@ -55,6 +59,7 @@ export interface PricingTable {
         spotPriceShareOfOnDemand: number;
         natDataGBPerMonth: number;
         nlbLcus: number;
+        albLcus: number;
         controlPlaneLogsGBPerMonth: number;
         imageSizeGB: number;
     };

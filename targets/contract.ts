@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Architecture } from "../domain/instancetypes";
-import type { StackConfig, Tenant } from "../config";
+import type { SharedEntry, StackConfig, Tenant } from "../config";
 import { quotaProblem } from "../domain/capacity";
+import { sharedHost } from "../domain/namespaces";
 
 // What a platform stack exports for its app stacks, and how an app stack reads it: the one contract
 // between the two layers. An output added here is read by apps of this version only; an output
@@ -13,6 +14,8 @@ export interface TenantOutput {
     cpu: string;
     memory: string;
     pods: number;
+    /** Its host on the platform's shared ALB (entry shared); absent when it has an NLB of its own. */
+    host?: string;
 }
 
 /** The platform's outputs an app stack reads, by name. */
@@ -32,6 +35,8 @@ export interface PlatformOutputs {
     vpcCidrs?: string[];
     publicSubnetIds?: string[];
     publicSubnetCidrs?: string[];
+    /** On EKS with a shared ALB: its IngressClass, the zone the apps' records go in, its client ranges. */
+    sharedEntry?: { className: string; hostedZoneId: string; sourceRanges: string[] };
 }
 
 /** Every output of the contract, by name. */
@@ -47,16 +52,22 @@ export const PLATFORM_OUTPUTS: readonly (keyof PlatformOutputs)[] = [
     "vpcCidrs",
     "publicSubnetIds",
     "publicSubnetCidrs",
+    "sharedEntry",
 ];
 
 /** The tenants as the platform exports them. */
-export function tenantOutputs(tenants: Record<string, Tenant>): Record<string, TenantOutput> {
+export function tenantOutputs(
+    tenants: Record<string, Tenant>,
+    sharedEntry?: SharedEntry,
+): Record<string, TenantOutput> {
     return Object.fromEntries(
-        Object.entries(tenants).map(([name, { cpu, memory, pods }]) => [
-            name,
-            { namespace: name, cpu, memory, pods },
-        ]),
+        Object.entries(tenants).map(([name, tenant]) => [name, tenantOutput(name, tenant, sharedEntry)]),
     );
+}
+
+function tenantOutput(name: string, { cpu, memory, pods, entry }: Tenant, shared?: SharedEntry) {
+    const host = entry === "shared" && shared ? sharedHost(name, shared.domain) : undefined;
+    return { namespace: name, cpu, memory, pods, ...(host && { host }) };
 }
 
 /**
@@ -118,5 +129,30 @@ export async function platformOf(
         throw new Error(
             `${config.project}:workloadMaxReplicas: got ${config.workload.maxReplicas}, expected ${overQuota} (tenants.${config.appName} of platformStack ${platformStack})`,
         );
+    const shared = sharedEntryProblems(config, platform, tenant);
+    if (shared.length) throw new Error(shared.join("\n"));
     return { platform, tenant };
+}
+
+/**
+ * What an app on its platform's shared ALB may not set: its own name or certificate (its host and the
+ * ALB's certificate are the platform's), or client ranges other than the ALB's, which it cannot narrow.
+ */
+function sharedEntryProblems(config: StackConfig, platform: PlatformOutputs, tenant: TenantOutput): string[] {
+    if (!tenant.host || config.target !== "eks") return [];
+    const on = `the app's entry is ${tenant.host} on platformStack ${config.platformStack}'s shared ALB`;
+    const { hostname, hostedZoneId, tlsCertificateArn, lbSourceRanges } = config.workload;
+    const set = Object.entries({ hostname, hostedZoneId, tlsCertificateArn }).filter(([, v]) => v);
+    const ranges = platform.sharedEntry!.sourceRanges;
+    return [
+        ...set.map(
+            ([key, value]) =>
+                `${config.project}:${key}: got "${value}", expected empty: ${on}, with its certificate`,
+        ),
+        ...(JSON.stringify(lbSourceRanges) === JSON.stringify(ranges)
+            ? []
+            : [
+                  `${config.project}:lbSourceRanges: got ${JSON.stringify(lbSourceRanges)}, expected ${JSON.stringify(ranges)}: ${on}, which admits those`,
+              ]),
+    ];
 }

@@ -60,6 +60,13 @@ export async function deployAppOnEks(config: EksStackConfig) {
         publicSubnetIds: platform.publicSubnetIds!,
         publicSubnetCidrs: platform.publicSubnetCidrs!,
         vpcCidrs: platform.vpcCidrs!,
+        sharedEntry: tenant.host
+            ? {
+                  className: platform.sharedEntry!.className,
+                  host: tenant.host,
+                  hostedZoneId: platform.sharedEntry!.hostedZoneId,
+              }
+            : undefined,
     });
     return {
         url: service.url,

@@ -8,10 +8,13 @@ import { Cluster } from "../components/platform/cluster";
 import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { liveState } from "../components/platform/live";
 import { Network } from "../components/platform/network";
+import { SharedEntry } from "../components/platform/sharedentry";
 import { Tenant } from "../components/platform/tenant";
+import { TenantIngresses } from "../components/platform/tenantingress";
 import type { EksStackConfig } from "../config";
 import { REFRESHERS_GROUP, deliveryNames } from "../config/delivery";
-import { PlatformOutputs, tenantOutputs } from "./contract";
+import { SHARED_CLASS } from "../domain/namespaces";
+import { PLATFORM_OUTPUTS, PlatformOutputs, tenantOutputs } from "./contract";
 
 /** The stack's tags: on every AWS resource, through the provider. */
 export function stackTags(config: EksStackConfig): Record<string, string> {
@@ -103,12 +106,32 @@ export async function platformOnEks(config: EksStackConfig, provider: aws.Provid
  */
 export async function deployPlatformOnEks(config: EksStackConfig) {
     const provider = awsProvider(config);
-    const { network, cluster } = await platformOnEks(config, provider);
+    const { network, cluster, lbController } = await platformOnEks(config, provider);
     const clusterArn = cluster.cluster.arn;
     const partition = clusterArn.apply((arn) => arn.split(":")[1]);
     const roleOf = await bootstrapRoleArns(config, provider);
+    const inCluster = { providers: [provider, cluster.provider] };
+    const sharedEntry =
+        config.sharedEntry &&
+        new SharedEntry(
+            "shared-entry",
+            {
+                ...config.sharedEntry,
+                className: SHARED_CLASS,
+                subnetIds: network.publicSubnetIds,
+                sourceRanges: config.workload.lbSourceRanges,
+                loadBalancerController: lbController,
+            },
+            inCluster,
+        );
+    new TenantIngresses("tenant-ingresses", { sharedClass: SHARED_CLASS }, inCluster);
+    const tenants = tenantOutputs(config.tenants, config.sharedEntry);
     for (const [name, tenant] of Object.entries(config.tenants)) {
-        const room = new Tenant(name, { ...tenant, behindNlb: true }, { providers: [cluster.provider] });
+        const room = new Tenant(
+            name,
+            { ...tenant, behindNlb: true, sharedHost: tenants[name].host },
+            { providers: [cluster.provider] },
+        );
         new TenantAccess(
             name,
             {
@@ -124,9 +147,12 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
             { parent: room, providers: [provider] },
         );
     }
-    const outputs: { [K in keyof PlatformOutputs]-?: pulumi.Input<PlatformOutputs[K]> } = {
+    // Every output named, so none is forgotten; the optional ones may be undefined.
+    const outputs: {
+        [K in (typeof PLATFORM_OUTPUTS)[number]]: pulumi.Input<PlatformOutputs[K]> | undefined;
+    } = {
         target: "eks",
-        tenants: tenantOutputs(config.tenants),
+        tenants,
         nodeArchitecture: config.nodes.architecture,
         region: config.region,
         clusterName: cluster.clusterName,
@@ -136,6 +162,11 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
         vpcCidrs: network.vpcCidrs,
         publicSubnetIds: network.publicSubnetIds,
         publicSubnetCidrs: network.publicSubnetCidrs,
+        sharedEntry: sharedEntry && {
+            className: sharedEntry.className,
+            hostedZoneId: config.sharedEntry!.hostedZoneId,
+            sourceRanges: config.workload.lbSourceRanges,
+        },
     };
     return { ...outputs, kubeconfig: cluster.kubeconfig, vpcId: network.vpcId };
 }

@@ -3,7 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Image } from "../components/app/image";
-import { PublicName, serviceLoadBalancerTags } from "../components/app/publicname";
+import {
+    PublicName,
+    ingressGroupLoadBalancerTags,
+    serviceLoadBalancerTags,
+} from "../components/edge/publicname";
 import { RoleForServiceAccount, Workload } from "../components/app/workload";
 import type { EksStackConfig } from "../config";
 import { REFRESHERS_GROUP } from "../config/delivery";
@@ -24,6 +28,8 @@ export interface ServiceHost {
     publicSubnetIds: pulumi.Input<string[]>;
     publicSubnetCidrs: pulumi.Input<string[]>;
     vpcCidrs: pulumi.Input<string[]>;
+    /** The app's host on its platform's shared ALB, when its tenant's entry is shared. */
+    sharedEntry?: { className: string; host: string; hostedZoneId: string };
 }
 
 /** The service on EKS: its ECR repository and image, its own name if it has one, and the workload. */
@@ -43,10 +49,14 @@ export function serviceOnEks(config: EksStackConfig, provider: aws.Provider, hos
     );
 
     // The service's own name: its certificate is issued before the NLB's listener is made with it.
-    const { hostname, hostedZoneId } = config.workload;
+    // On the shared ALB its host, whose certificate is the platform's.
+    const shared = host.sharedEntry;
+    const { hostname, hostedZoneId } = shared
+        ? { hostname: shared.host, hostedZoneId: shared.hostedZoneId }
+        : config.workload;
     const publicName =
         hostname && hostedZoneId
-            ? new PublicName("public-name", { hostname, hostedZoneId }, withAws)
+            ? new PublicName("public-name", { hostname, hostedZoneId, certificate: !shared }, withAws)
             : undefined;
 
     const app = new Workload(
@@ -67,6 +77,7 @@ export function serviceOnEks(config: EksStackConfig, provider: aws.Provider, hos
                 loadBalancerSubnetCidrs: host.publicSubnetCidrs,
                 vpcCidrs: host.vpcCidrs,
                 callsAwsApis: config.app.policyArns.length > 0,
+                sharedEntry: shared && { className: shared.className, host: shared.host },
             },
             ...config.workload,
             tlsCertificateArn: publicName?.certificateArn ?? config.workload.tlsCertificateArn,
@@ -74,10 +85,14 @@ export function serviceOnEks(config: EksStackConfig, provider: aws.Provider, hos
         { providers: [provider, host.provider] },
     );
     publicName?.pointAt(
-        app.service,
+        app.ingress ?? app.service,
         pulumi
             .output(host.clusterName)
-            .apply((cluster) => serviceLoadBalancerTags(cluster, host.namespace, config.appName)),
+            .apply((cluster) =>
+                shared
+                    ? ingressGroupLoadBalancerTags(cluster, shared.className)
+                    : serviceLoadBalancerTags(cluster, host.namespace, config.appName),
+            ),
     );
     return { image, app, url: publicName?.url ?? app.url };
 }

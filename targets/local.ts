@@ -3,8 +3,10 @@ import * as path from "path";
 import { LocalImage } from "../components/app/localimage";
 import { Workload } from "../components/app/workload";
 import { Tenant } from "../components/platform/tenant";
+import { TenantIngresses } from "../components/platform/tenantingress";
 import type { LocalStackConfig } from "../config";
 import { REFRESHERS_GROUP } from "../config/delivery";
+import { SHARED_CLASS } from "../domain/namespaces";
 import { PlatformOutputs, platformOf, tenantOutputs } from "./contract";
 
 /**
@@ -21,6 +23,8 @@ export async function deployLocal(config: LocalStackConfig) {
         context: config.local.context,
     });
     if (config.layer === "platform") {
+        // The same admission policy as on EKS: with no shared ALB here, it refuses every tenant's Ingress.
+        new TenantIngresses("tenant-ingresses", { sharedClass: SHARED_CLASS }, { providers: [provider] });
         for (const [name, tenant] of Object.entries(config.tenants))
             new Tenant(name, { ...tenant, behindNlb: false }, { providers: [provider] });
         const outputs: PlatformOutputs = {

@@ -1,18 +1,17 @@
 // The app's Service on EKS, as the AWS Load Balancer Controller reads it: an internet-facing NLB with
-// the pods' IPs as its targets. A leaf: imports only the shutdown timing the NLB is sized with.
+// the pods' IPs as its targets. A leaf: imports only the TLS policy and the shutdown timing the NLB is
+// sized with.
 //
 // Each annotation's meaning: the controller's docs/guide/service/annotations.md and nlb.md at the
 // version domain/versions.ts pins; target group and NLB attributes: the ELB API's
 // TargetGroupAttribute and LoadBalancerAttribute references.
+import { TLS_POLICY } from "../../domain/tls";
 import type { Shutdown } from "./shutdown";
 
 const PREFIX = "service.beta.kubernetes.io/aws-load-balancer";
 
 /** Which controller makes the NLB. The in-tree one ignores "external"; changing it in place leaks the old NLB. */
 export const LB_TYPE_ANNOTATION = `${PREFIX}-type`;
-
-/** TLS 1.3 and 1.2 only, with forward-secret ciphers: the ELB policy AWS recommends for new listeners. */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 export interface NlbSettings {
     /**

@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WORKLOAD_ALIASES, replacedOnControllerChange } from "../../migrations";
+import { WORKLOAD_ALIASES } from "../../migrations";
 import type { AppSettings } from "./appsettings";
 import { appLabels, namespaceLabels } from "../../domain/namespaces";
-import { LB_TYPE_ANNOTATION, nlbAnnotations } from "./nlb";
 import { NetworkPolicies } from "./networkpolicies";
 import { APP_PORT, METRICS_PORT, PodArgs, appEnvVars, podTemplate } from "./pod";
 import { SecretReaders } from "./secretreaders";
 import { Scaling } from "./scaling";
+import { AppService } from "./service";
 import { Shutdown, shutdown } from "./shutdown";
 
 /** The workload's settings, as the stack config gives them (defaults: Pulumi.yaml). */
@@ -70,6 +70,11 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
         vpcCidrs: pulumi.Input<string[]>;
         /** Whether the app's role has policies, so its pods call the AWS APIs. */
         callsAwsApis: boolean;
+        /**
+         * Its host on the platform's shared ALB, and the ALB's IngressClass: an Ingress then, and no
+         * NLB; the ALB, in the same subnets, admits the platform's client ranges.
+         */
+        sharedEntry?: { className: string; host: string };
     };
 }
 
@@ -89,6 +94,8 @@ export class Workload extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
+    /** On the platform's shared entry: the Ingress the shared ALB serves the app's host by. */
+    readonly ingress?: k8s.networking.v1.Ingress;
     /** http:// (https:// with a certificate) and the load balancer's hostname. */
     readonly url: pulumi.Output<string>;
 
@@ -142,7 +149,23 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         // ---- traffic ----
-        this.service = webService(args, this.deployment, this.namespace, leaving, this);
+        const entry = new AppService(
+            "service",
+            {
+                name: args.appName,
+                namespace: this.namespace,
+                labels,
+                selector: this.deployment.spec.template.metadata.labels,
+                targetPort: APP_PORT.name,
+                sourceRanges: args.lbSourceRanges,
+                tlsCertificateArn: args.tlsCertificateArn,
+                shutdown: leaving,
+                eks: args.eks && { ...args.eks, crossZone: args.lbCrossZone },
+            },
+            parent,
+        );
+        this.service = entry.service;
+        this.ingress = entry.ingress;
         new Scaling(
             "scaling",
             { ...args, name: args.appName, deployment: this.deployment, namespace: this.namespace, labels },
@@ -156,7 +179,8 @@ export class Workload extends pulumi.ComponentResource {
                 labels,
                 port: APP_PORT.containerPort,
                 metricsPort: METRICS_PORT.containerPort,
-                clientRanges: args.lbSourceRanges,
+                // Behind the shared ALB only its nodes connect, from the subnets it lives in.
+                clientRanges: entry.ingress ? [] : args.lbSourceRanges,
                 egress: args.app.egress,
                 nlb: args.eks && {
                     subnetCidrs: args.eks.loadBalancerSubnetCidrs,
@@ -168,12 +192,7 @@ export class Workload extends pulumi.ComponentResource {
             },
             parent,
         );
-
-        // A hostname on EKS (the NLB's); many local load balancers give an address instead.
-        const scheme = args.tlsCertificateArn ? "https" : "http";
-        this.url = this.service.status.loadBalancer.ingress.apply(
-            (ingress) => `${scheme}://${ingress[0].hostname || ingress[0].ip}`,
-        );
+        this.url = entry.url;
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
 }
@@ -245,50 +264,3 @@ function appEnvironment(
         );
     return appEnvVars(args.app.env, secretNames, secret?.metadata.name);
 }
-
-/**
- * The Service, of type LoadBalancer, selecting the Deployment's pods. On EKS the AWS Load Balancer
- * Controller makes it an NLB with the pods as IP targets (nlb.ts); with a certificate it serves TLS.
- */
-function webService(
-    args: WorkloadArgs,
-    deployment: k8s.apps.v1.Deployment,
-    namespace: pulumi.Output<string>,
-    leaving: Shutdown,
-    workload: pulumi.Resource,
-): k8s.core.v1.Service {
-    const scheme = args.tlsCertificateArn ? "https" : "http";
-    const nlb =
-        args.eks &&
-        pulumi
-            .all([args.eks.loadBalancerSubnetIds, args.tlsCertificateArn])
-            .apply(([subnetIds, certificateArn]) =>
-                nlbAnnotations({ subnetIds, crossZone: args.lbCrossZone, certificateArn, shutdown: leaving }),
-            );
-    return new k8s.core.v1.Service(
-        "web",
-        {
-            metadata: { name: args.appName, namespace, labels: appLabels(args.namespace), annotations: nlb },
-            spec: {
-                type: "LoadBalancer",
-                // One source of truth: whatever labels the Deployment's pods carry.
-                selector: deployment.spec.template.metadata.labels,
-                // With a certificate the NLB's listener on the port named "https" terminates TLS.
-                ports: [
-                    { name: scheme, port: SERVICE_PORTS[scheme], targetPort: APP_PORT.name, protocol: "TCP" },
-                ],
-                loadBalancerSourceRanges: args.lbSourceRanges,
-            },
-        },
-        args.eks
-            ? {
-                  parent: workload,
-                  dependsOn: args.eks.loadBalancerController && [args.eks.loadBalancerController],
-                  ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
-              }
-            : { parent: workload },
-    );
-}
-
-/** The Service's one port: plain HTTP, or TLS when the NLB has a certificate. */
-const SERVICE_PORTS = { http: 80, https: 443 };

@@ -1,12 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Quota } from "../../domain/capacity";
-import { namespaceLabels } from "../../domain/namespaces";
+import { ENTRY_LABEL, HOST_ANNOTATION, namespaceLabels } from "../../domain/namespaces";
 
 /** The namespace's quota, as the platform's tenants config gives it, and where it runs. */
 export interface TenantArgs extends Quota {
     /** On EKS, where the AWS Load Balancer Controller gives the app's pods a readiness gate. */
     behindNlb: boolean;
+    /** The app's host on the platform's shared ALB, when its entry is shared; else it has an NLB. */
+    sharedHost?: string;
 }
 
 /**
@@ -19,9 +21,11 @@ const TENANT_CONTAINER_DEFAULTS = {
 };
 
 /**
- * One app's room on a shared cluster: its namespace (restricted Pod Security, and on EKS the NLB's
- * readiness gate), a quota of requested CPU and memory, pods and one load balancer, default requests
- * for containers without them. The platform makes all of it because the app cannot: a namespace-scoped
+ * One app's room on a shared cluster: its namespace (restricted Pod Security, on EKS the load
+ * balancer's readiness gate, and how its clients reach it: its own NLB, or the one host it may serve
+ * on the shared ALB, which the admission policy of tenantingress.ts reads), a quota of requested CPU
+ * and memory, pods and load balancers (one NLB, or none on the shared entry), default requests for
+ * containers without them. The platform makes all of it because the app cannot: a namespace-scoped
  * access policy (TenantAccess, on EKS) reads but never writes namespaces, quotas and limit ranges (EKS
  * access policy reference), and a quota the app set itself would confine nothing.
  */
@@ -33,7 +37,16 @@ export class Tenant extends pulumi.ComponentResource {
         const parent = { parent: this };
         const ns = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name, labels: namespaceLabels(args.behindNlb) } },
+            {
+                metadata: {
+                    name,
+                    labels: {
+                        ...namespaceLabels(args.behindNlb),
+                        [ENTRY_LABEL]: args.sharedHost ? "shared" : "own",
+                    },
+                    annotations: args.sharedHost ? { [HOST_ANNOTATION]: args.sharedHost } : undefined,
+                },
+            },
             parent,
         );
         this.namespace = ns.metadata.name;
@@ -47,7 +60,7 @@ export class Tenant extends pulumi.ComponentResource {
                         "requests.cpu": args.cpu,
                         "requests.memory": args.memory,
                         pods: String(args.pods),
-                        "services.loadbalancers": "1",
+                        "services.loadbalancers": args.sharedHost ? "0" : "1",
                     },
                 },
             },

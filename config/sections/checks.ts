@@ -3,6 +3,7 @@ import { contains } from "../../domain/cidr";
 import type { NetworkSettings } from "../../components/platform/network";
 import type { NodeGroupSettings } from "../../components/platform/nodegroup";
 import type { WorkloadSettings } from "../../components/app/workload";
+import { DOCUMENTATION_NAME } from "../dnsnames";
 import { Reader } from "../reader";
 import type { LayerSettings } from "./layer";
 import type { Target } from "./target";
@@ -30,6 +31,25 @@ export function checkAcross(r: Reader, target: Target | undefined, s: Sections):
     if (certificate) r.problem("tlsCertificateArn", certificateArn, certificate);
     for (const [key, got, expected] of workload ? publicNameProblems(workload, onEks) : [])
         r.problem(key, got, expected);
+    if (target === "local" && layer?.sharedEntry)
+        r.problem(
+            "sharedEntryDomain",
+            layer.sharedEntry.domain,
+            "empty on the local target, which has no ALB",
+        );
+    // The committed stacks' placeholder names plan offline; an up would wait on a certificate ACM
+    // can never validate, so it is refused before anything is made.
+    if (r.situation.deploying)
+        for (const [key, name] of [
+            ["hostname", workload?.hostname],
+            ["sharedEntryDomain", layer?.sharedEntry?.domain],
+        ] as const)
+            if (name && DOCUMENTATION_NAME.test(name))
+                r.problem(
+                    key,
+                    name,
+                    "a domain of your own: example.com, .net and .org are reserved for documentation (RFC 2606), and ACM validates no certificate for them",
+                );
     if (target === "local" && cluster?.containerInsights)
         r.problem("containerInsights", true, "false on the local target, which has no EKS add-ons");
     // A platform's nodes hold its tenants' quotas; an app's quota is checked against its platform's.

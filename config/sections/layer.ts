@@ -1,4 +1,5 @@
 import { bytesOf, cpusOf } from "../../domain/quantities";
+import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "../dnsnames";
 import { Reader, complete, parseJson } from "../reader";
 
 // The layer section: which part of the platform-and-apps split a stack is. `all` is the one-stack
@@ -17,7 +18,10 @@ const STACK_NAME = /^([\w.-]+\/[\w.-]+\/)?[\w.-]+$/;
 const CPU = /^(\d+m|\d+(\.\d+)?)$/;
 const MEMORY = /^\d+(Ki|Mi|Gi)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const TENANT_FIELDS = ["cpu", "memory", "pods", "deployRoleArns", "deployStacks"];
+const TENANT_FIELDS = ["cpu", "memory", "pods", "deployRoleArns", "deployStacks", "entry"];
+/** How an app's clients reach it: an NLB of its own, or a host on the platform's shared ALB. */
+export const ENTRIES = ["own", "shared"] as const;
+export type Entry = (typeof ENTRIES)[number];
 
 /** What the platform lends one app: its namespace's quota, and who deploys into it. */
 export interface Tenant {
@@ -29,6 +33,16 @@ export interface Tenant {
     deployRoleArns: string[];
     /** App stacks whose bootstrap deploy role (deliveryRoles) gets the same. */
     deployStacks: string[];
+    /** An NLB of the app's own, or its host (`<app>.<sharedEntryDomain>`) on the platform's ALB. */
+    entry: Entry;
+}
+
+/** A platform's one ALB for its tenants of entry shared, each by its host under the domain. */
+export interface SharedEntry {
+    /** Each app's host is `<app>.<domain>`; the ALB serves `*.<domain>`'s certificate. */
+    domain: string;
+    /** The Route 53 zone the certificate is validated in and the apps' records go in. */
+    hostedZoneId: string;
 }
 
 export interface LayerSettings {
@@ -39,6 +53,8 @@ export interface LayerSettings {
     platformStack?: string;
     /** A platform stack's apps, by name. */
     tenants: Record<string, Tenant>;
+    /** A platform stack's shared ALB, when it has one. */
+    sharedEntry?: SharedEntry;
 }
 
 export function layer(r: Reader): LayerSettings | undefined {
@@ -50,6 +66,7 @@ export function layer(r: Reader): LayerSettings | undefined {
         "a stack name (dev-platform) or org/project/stack",
     );
     const tenants = tenantsOf(r);
+    const sharedEntry = sharedEntryOf(r);
     const before = r.problems.length;
     if (layer === "app" && platformStack === null)
         r.problem("platformStack", "", "the platform stack this app runs on, when layer is app");
@@ -65,7 +82,35 @@ export function layer(r: Reader): LayerSettings | undefined {
             Object.keys(tenants),
             `{} when layer is ${layer}: only a platform stack lends namespaces`,
         );
-    return r.problems.length > before ? undefined : complete({ layer, appName, platformStack, tenants });
+    if (layer !== undefined && layer !== "platform" && sharedEntry)
+        r.problem(
+            "sharedEntryDomain",
+            sharedEntry.domain,
+            `empty when layer is ${layer}: only a platform stack has a shared entry`,
+        );
+    const sharing = Object.entries(tenants ?? {}).filter(([, t]) => t.entry === "shared");
+    if (sharedEntry === null && sharing.length > 0)
+        r.problem(
+            "sharedEntryDomain",
+            "",
+            `a domain with sharedEntryZoneId, for the tenants of entry shared (${sharing.map(([app]) => app).join(", ")})`,
+        );
+    if (r.problems.length > before) return undefined;
+    return complete({ layer, appName, platformStack, tenants, sharedEntry });
+}
+
+/** Both keys, or neither (null); undefined once a problem is reported. */
+function sharedEntryOf(r: Reader): SharedEntry | null | undefined {
+    const domain = r.emptyOr("sharedEntryDomain", DNS_NAME, DNS_NAME_EXPECTED);
+    const hostedZoneId = r.emptyOr("sharedEntryZoneId", HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED);
+    if (domain === undefined || hostedZoneId === undefined) return undefined;
+    if ((domain === null) !== (hostedZoneId === null)) {
+        const [key, got] =
+            domain === null ? ["sharedEntryDomain", domain] : ["sharedEntryZoneId", hostedZoneId];
+        r.problem(key, got ?? "", "set with the other: sharedEntryDomain and sharedEntryZoneId go together");
+        return undefined;
+    }
+    return domain === null ? null : { domain, hostedZoneId: hostedZoneId! };
 }
 
 /** The tenants map (`{}` by default); undefined once a problem is reported. */
@@ -75,9 +120,7 @@ function tenantsOf(r: Reader): Record<string, Tenant> | undefined {
     const parsed = parseJson(raw);
     const name = r.name("tenants");
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        r.problems.push(
-            `${name}: got ${raw}, expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks}`,
-        );
+        r.problems.push(`${name}: got ${raw}, expected a map of app name: {${TENANT_FIELDS.join(", ")}}`);
         return undefined;
     }
     const before = r.problems.length;
@@ -98,9 +141,7 @@ function tenantsOf(r: Reader): Record<string, Tenant> | undefined {
 function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
     const got = (field: string) => (value as Record<string, unknown>)[field];
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        r.problems.push(
-            `${key}: got ${JSON.stringify(value)}, expected {cpu, memory, pods, deployRoleArns, deployStacks}`,
-        );
+        r.problems.push(`${key}: got ${JSON.stringify(value)}, expected {${TENANT_FIELDS.join(", ")}}`);
         return undefined;
     }
     const before = r.problems.length;
@@ -124,6 +165,12 @@ function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
         stacks.some((stack) => typeof stack !== "string" || !/^[\w.-]+$/.test(stack))
     )
         bad("deployStacks", "a list of this project's app stacks, such as dev-web (default [])");
+    const entry = got("entry") ?? "own";
+    if (!ENTRIES.includes(entry as Entry))
+        bad(
+            "entry",
+            `one of ${ENTRIES.join(", ")}: an NLB of its own, or a host on the shared ALB (default own)`,
+        );
     for (const field of Object.keys(value).filter((f) => !TENANT_FIELDS.includes(f)))
         r.problems.push(`${key}.${field}: is set, expected only ${TENANT_FIELDS.join(", ")}`);
     if (r.problems.length > before) return undefined;
@@ -133,5 +180,6 @@ function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
         pods: pods as number,
         deployRoleArns: roles as string[],
         deployStacks: stacks as string[],
+        entry: entry as Entry,
     };
 }

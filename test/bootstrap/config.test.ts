@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseBootstrapConfig, platformStackOf, publicNameOf } from "../../bootstrap/config";
+import { parseBootstrapConfig } from "../../bootstrap/config";
+import { platformStackOf, publicNameOf } from "../../bootstrap/stackfiles";
 import { Reader } from "../../config/reader";
 import { absentStack, inputs, one } from "../helpers";
 import { B, bootstrap } from "./helpers";
@@ -106,6 +107,48 @@ describe("bootstrap: config", () => {
                     ],
                 },
             );
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
+    });
+
+    it("reads a platform's shared entry as the certificate of *.<domain>, and an app's host on it as its record", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+        const write = (stack: string, config: Record<string, unknown>) =>
+            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), JSON.stringify({ config }));
+        const nameOf = (stack: string) => {
+            const r = new Reader(() => undefined, B, []);
+            return { name: publicNameOf(stack, r, "shop", dir), problems: r.problems };
+        };
+        const zone = "Z0123456789ABCDEFGHIJ";
+        try {
+            write("dev-platform", {
+                "shop:layer": "platform",
+                "shop:sharedEntryDomain": "dev.shop.io",
+                "shop:sharedEntryZoneId": zone,
+                "shop:tenants": {
+                    api: { cpu: "1", memory: "1Gi", entry: "shared" },
+                    web: { cpu: "1", memory: "1Gi" },
+                },
+            });
+            write("dev-api", {
+                "shop:layer": "app",
+                "shop:platformStack": "dev-platform",
+                "shop:appName": "api",
+            });
+            write("dev-web", { "shop:layer": "app", "shop:platformStack": "dev-platform" });
+            assert.deepEqual(nameOf("dev-platform"), {
+                name: { hostname: "*.dev.shop.io", hostedZoneId: zone, makes: "certificate" },
+                problems: [],
+            });
+            assert.deepEqual(nameOf("dev-api"), {
+                name: { hostname: "api.dev.shop.io", hostedZoneId: zone, makes: "record" },
+                problems: [],
+            });
+            // web (appName's default) has an NLB of its own and no name.
+            assert.deepEqual(nameOf("dev-web"), { name: undefined, problems: [] });
+            write("dev-platform", { "shop:layer": "platform", "shop:sharedEntryDomain": "dev.shop.io" });
+            assert.deepEqual(nameOf("dev-platform"), { name: undefined, problems: [] });
         } finally {
             fs.rmSync(dir, { recursive: true });
         }

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { it } from "node:test";
 import { parseConfig } from "../../config";
-import { ConfigError, Reader } from "../../config/reader";
+import { ConfigError, Reader, type Situation } from "../../config/reader";
 import { runStack } from "../../offline";
 import { loadStackConfig } from "../../offline/stack-config";
 import { P, PREVIEW, resourcesOf } from "../helpers";
@@ -26,10 +26,17 @@ export function problemsOf(overrides: Record<string, string | undefined>, situat
 }
 
 /** The same for a committed stack, with every key it sets reported if nothing reads it. */
-export function stackProblems(stack: string, overrides: Record<string, string>): string[] {
+export function stackProblems(
+    stack: string,
+    overrides: Record<string, string>,
+    situation: Partial<Situation> = {},
+): string[] {
     const values: Record<string, string | undefined> = { ...loadStackConfig(stack).values, ...overrides };
     try {
-        parseConfig((ns, key) => values[`${ns}:${key}`], P, stack, Object.keys(values), PREVIEW);
+        parseConfig((ns, key) => values[`${ns}:${key}`], P, stack, Object.keys(values), {
+            ...PREVIEW,
+            ...situation,
+        });
         return [];
     } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

@@ -25,9 +25,10 @@ const LEAVES = [
 ].map((f) => `${f}.ts`);
 /** What each group of components may import besides itself and the shared helpers. */
 const GROUPS: Record<string, string[]> = {
-    "components/platform/": [],
+    "components/edge/": [],
+    "components/platform/": ["components/edge/"],
     "components/addons/": ["components/platform/"],
-    "components/app/": [],
+    "components/app/": ["components/edge/"],
 };
 
 /**

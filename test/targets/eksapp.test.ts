@@ -128,6 +128,63 @@ describe("app stacks on EKS", () => {
     });
 });
 
+describe("an app stack on its platform's shared entry", () => {
+    it("serves its host through an Ingress of the shared class, with no NLB and no certificate of its own", async () => {
+        const run = await okRun("dev-api");
+        const ingress = inputs(one(run, "kubernetes:networking.k8s.io/v1:Ingress"));
+        assert.equal(ingress.spec.ingressClassName, "shared");
+        assert.deepEqual(
+            ingress.spec.rules.map((r: { host: string }) => r.host),
+            ["api.dev.example.com"],
+        );
+        assert.equal(inputs(one(run, "kubernetes:core/v1:Service")).spec.type, "ClusterIP");
+        assert.equal(all(run, "aws:acm/certificate:Certificate").length, 0);
+        // Its name, in the platform's zone, points at the ALB found by the group's tags once the
+        // Ingress has it.
+        const record = inputs(one(run, "aws:route53/record:Record"));
+        assert.deepEqual(
+            [record.name, record.zoneId, record.type],
+            ["api.dev.example.com", "Z0123456789ABCDEFGHIJ", "A"],
+        );
+        const lookup = run.invokes.find((i) => i.token === "aws:lb/getLoadBalancer:getLoadBalancer");
+        assert.deepEqual(lookup?.inputs.tags, {
+            "elbv2.k8s.aws/cluster": `${P}-dev-platform`,
+            "ingress.k8s.aws/stack": "shared",
+        });
+    });
+
+    it("admits only the ALB, from its subnets: the clients' ranges are the ALB's to check", async () => {
+        const run = await okRun("dev-api");
+        const policy = all(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+            (p) => inputs(p).metadata.name === "api",
+        )!;
+        const sources = inputs(policy).spec.ingress[0].from.map(
+            (f: { ipBlock: { cidr: string } }) => f.ipBlock.cidr,
+        );
+        assert.deepEqual(sources, run.platform!.outputs.publicSubnetCidrs);
+    });
+
+    it("refuses a name, a certificate or client ranges of its own, each on its line", async () => {
+        const run = await runStack("dev-api", {
+            overrides: {
+                [`${P}:hostname`]: "api.shop.io",
+                [`${P}:hostedZoneId`]: "Z0123456789ABCDEFGHIJ",
+                [`${P}:lbSourceRanges`]: JSON.stringify(["203.0.113.0/24"]),
+            },
+        });
+        const on = "the app's entry is api.dev.example.com on platformStack dev-platform's shared ALB";
+        assert.equal(
+            run.error?.message,
+            [
+                `${P}:hostname: got "api.shop.io", expected empty: ${on}, with its certificate`,
+                `${P}:hostedZoneId: got "Z0123456789ABCDEFGHIJ", expected empty: ${on}, with its certificate`,
+                `${P}:lbSourceRanges: got ["203.0.113.0/24"], expected ["0.0.0.0/0"]: ${on}, which admits those`,
+            ].join("\n"),
+        );
+        assert.deepEqual(resourcesOf(run), []);
+    });
+});
+
 describe("app stacks refuse, before registering anything", () => {
     const refusal = async (stack: string, options: Parameters<typeof runStack>[1], message: string) => {
         const run = await runStack(stack, options);

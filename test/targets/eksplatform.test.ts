@@ -85,13 +85,92 @@ describe("the platform stack on EKS", () => {
         const run = await okRun("dev-platform");
         for (const name of PLATFORM_OUTPUTS) assert.ok(run.outputs[name] !== undefined, name);
         assert.deepEqual(run.outputs.tenants, {
-            api: { namespace: "api", cpu: "1500m", memory: "2Gi", pods: 10 },
+            api: { namespace: "api", cpu: "1500m", memory: "2Gi", pods: 10, host: "api.dev.example.com" },
             web: { namespace: "web", cpu: "1500m", memory: "2Gi", pods: 10 },
+        });
+        assert.deepEqual(run.outputs.sharedEntry, {
+            className: "shared",
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+            sourceRanges: ["0.0.0.0/0"],
         });
         assert.equal(run.outputs.nodeArchitecture, "amd64");
         assert.notEqual(
             unwrapSecrets(run.outputs.kubeconfig, "[secret]"),
             unwrapSecrets(run.outputs.kubeconfig),
         );
+    });
+});
+
+describe("the platform stack on EKS: its shared entry", () => {
+    it("an IngressClass whose parameters fix the ALB: internet-facing, the public subnets, the platform's ranges, TLS with the wildcard's certificate, IP targets", async () => {
+        const run = await okRun("dev-platform", {
+            overrides: { [`${P}:lbSourceRanges`]: JSON.stringify(["203.0.113.0/24"]) },
+        });
+        const [params] = all(run, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams").map(inputs);
+        const [certificate] = all(run, "aws:acm/certificate:Certificate").map(inputs);
+        assert.equal(certificate.domainName, "*.dev.example.com");
+        assert.deepEqual(params.spec, {
+            namespaceSelector: { matchLabels: { "flask-eks/entry": "shared" } },
+            group: { name: "shared" },
+            scheme: "internet-facing",
+            ipAddressType: "ipv4",
+            subnets: { ids: unwrapSecrets(run.outputs.publicSubnetIds) },
+            inboundCIDRs: ["203.0.113.0/24"],
+            certificateArn: [params.spec.certificateArn[0]],
+            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            targetType: "ip",
+            loadBalancerAttributes: [
+                { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
+            ],
+        });
+        assert.match(params.spec.certificateArn[0], /^arn:aws:acm:/);
+        const [ingressClass] = all(run, "kubernetes:networking.k8s.io/v1:IngressClass").map(inputs);
+        assert.deepEqual(ingressClass.spec, {
+            controller: "ingress.k8s.aws/alb",
+            parameters: { apiGroup: "elbv2.k8s.aws", kind: "IngressClassParams", name: "shared" },
+        });
+    });
+
+    it("labels each tenant's namespace with its entry, lends a shared one its host and no load balancer of its own", async () => {
+        const run = await okRun("dev-platform");
+        const namespaces = Object.fromEntries(
+            all(run, "kubernetes:core/v1:Namespace").map((n) => [
+                inputs(n).metadata.name,
+                [
+                    inputs(n).metadata.labels["flask-eks/entry"],
+                    inputs(n).metadata.annotations?.["flask-eks/host"],
+                ],
+            ]),
+        );
+        assert.deepEqual(namespaces, { api: ["shared", "api.dev.example.com"], web: ["own", undefined] });
+        const loadBalancers = Object.fromEntries(
+            all(run, "kubernetes:core/v1:ResourceQuota").map((q) => [
+                inputs(q).metadata.namespace,
+                inputs(q).spec.hard["services.loadbalancers"],
+            ]),
+        );
+        assert.deepEqual(loadBalancers, { api: "0", web: "1" });
+    });
+
+    it("without a shared entry: no ALB, no certificate, yet the admission policy over tenants' Ingresses", async () => {
+        const tenants = { web: { cpu: "1", memory: "1Gi" } };
+        const run = await okRun("dev-platform", {
+            overrides: {
+                [`${P}:sharedEntryDomain`]: "",
+                [`${P}:sharedEntryZoneId`]: "",
+                [`${P}:tenants`]: JSON.stringify(tenants),
+            },
+        });
+        for (const type of [
+            "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams",
+            "kubernetes:networking.k8s.io/v1:IngressClass",
+            "aws:acm/certificate:Certificate",
+        ])
+            assert.equal(all(run, type).length, 0, type);
+        assert.equal(
+            all(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length,
+            1,
+        );
+        assert.equal(run.outputs.sharedEntry, undefined);
     });
 });

@@ -7,6 +7,7 @@ import { RunResult, runStack } from "../../../offline";
 import { ROOT } from "../../../offline/stack-config";
 import { ACCOUNT, Request, requestTagsFor, stackResources, taggedFor } from "../../iam";
 import { PLATFORM, appCalls, association } from "./appcalls";
+import { certificateRequest, recordChange, validationName, zoneArn } from "./namecalls";
 import { Call, identity, notDecided, requestsFor } from "./roles";
 
 const APPS = ["dev-web", "dev-api"];
@@ -113,5 +114,86 @@ describe("an app stack's deploy role", () => {
             },
         ];
         assert.deepEqual(await notDecided(identity(`deploy-${PLATFORM}`, run), calls, "Denied"), []);
+    });
+});
+
+describe("the shared entry's names", () => {
+    const zone = zoneArn("Z0123456789ABCDEFGHIJ");
+    const change = (names: string[], types: string[], action = "UPSERT"): Call => ({
+        action: "route53:ChangeResourceRecordSets",
+        on: [recordChange(zone, names, types, action)],
+    });
+    const readZone: Call = { action: "route53:GetHostedZone", on: [{ action: "", resource: zone }] };
+
+    it(`${PLATFORM}'s role: the certificate of *.dev.example.com and its validation record, and no app's host`, async () => {
+        const who = identity(`deploy-${PLATFORM}`, run);
+        const validation = validationName("dev.example.com");
+        assert.deepEqual(
+            await notDecided(
+                who,
+                [
+                    certificateRequest(PLATFORM, ["*.dev.example.com"]),
+                    change([validation], ["CNAME"], "CREATE"),
+                    change([validation], ["CNAME"], "DELETE"),
+                    readZone,
+                ],
+                "Allowed",
+            ),
+            [],
+        );
+        assert.deepEqual(
+            await notDecided(
+                who,
+                [
+                    change(["api.dev.example.com"], ["A"]),
+                    change(["*.dev.example.com"], ["A"]),
+                    change(["dev.example.com"], ["A"]),
+                    change([validationName("api.dev.example.com")], ["CNAME"]),
+                    certificateRequest(PLATFORM, ["dev.example.com"]),
+                    certificateRequest(PLATFORM, ["*.dev.example.com", "*.example.com"]),
+                ],
+                "Denied",
+            ),
+            [],
+        );
+    });
+
+    it("dev-api's role: its host's record in the platform's zone, and no certificate or other name", async () => {
+        const who = identity("deploy-dev-api", run);
+        assert.deepEqual(
+            await notDecided(
+                who,
+                [
+                    change(["api.dev.example.com"], ["A"], "CREATE"),
+                    change(["api.dev.example.com"], ["A"], "DELETE"),
+                    readZone,
+                ],
+                "Allowed",
+            ),
+            [],
+        );
+        assert.deepEqual(
+            await notDecided(
+                who,
+                [
+                    change(["web.dev.example.com"], ["A"]),
+                    change(["dev.example.com"], ["A"]),
+                    change(["api.dev.example.com"], ["TXT"]),
+                    change([validationName("api.dev.example.com")], ["CNAME"]),
+                    change([validationName("dev.example.com")], ["CNAME"]),
+                    certificateRequest("dev-api", ["api.dev.example.com"]),
+                ],
+                "Denied",
+            ),
+            [],
+        );
+    });
+
+    it("dev-web's role (an NLB of its own, and no name): nothing of the zone", async () => {
+        const who = identity("deploy-dev-web", run);
+        assert.deepEqual(
+            await notDecided(who, [change(["web.dev.example.com"], ["A"]), readZone], "Denied"),
+            [],
+        );
     });
 });

@@ -2,7 +2,8 @@
 // certificate and records ask of AWS, and its deploy role as the bootstrap makes it then.
 import * as path from "node:path";
 import { LOOKUP_ACTIONS } from "../../../bootstrap/actions";
-import { PublicName, parseBootstrapConfig } from "../../../bootstrap/config";
+import { parseBootstrapConfig } from "../../../bootstrap/config";
+import type { PublicName } from "../../../bootstrap/stackfiles";
 import { deployPolicies } from "../../../bootstrap/permissions";
 import { deployScope } from "../../../bootstrap/roles";
 import { ROOT, loadStackConfig } from "../../../offline/stack-config";

@@ -2,7 +2,7 @@
 // name's only when the bootstrap lists it as retired.
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { PublicName } from "../../../bootstrap/config";
+import type { PublicName } from "../../../bootstrap/stackfiles";
 import { requestTagsFor, taggedFor } from "../../iam";
 import {
     NAME,

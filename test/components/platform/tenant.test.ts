@@ -5,9 +5,9 @@ import { all, builtAlone, inputs, one } from "../../helpers";
 
 // components/platform/tenant.ts, built alone: one app's room on a shared cluster.
 
-const build = (behindNlb: boolean) =>
+const build = (behindNlb: boolean, sharedHost?: string) =>
     builtAlone(() => {
-        const tenant = new Tenant("web", { cpu: "1500m", memory: "2Gi", pods: 10, behindNlb });
+        const tenant = new Tenant("web", { cpu: "1500m", memory: "2Gi", pods: 10, behindNlb, sharedHost });
         return { namespace: tenant.namespace };
     });
 
@@ -32,6 +32,20 @@ describe("Tenant", () => {
             pods: "10",
             "services.loadbalancers": "1",
         });
+    });
+
+    it("on the shared entry: the namespace says so and names its one host, and its quota holds no load balancer", async () => {
+        const run = await build(true, "web.dev.example.com");
+        const { metadata } = inputs(one(run, "kubernetes:core/v1:Namespace"));
+        assert.equal(metadata.labels["flask-eks/entry"], "shared");
+        assert.deepEqual(metadata.annotations, { "flask-eks/host": "web.dev.example.com" });
+        assert.equal(
+            inputs(one(run, "kubernetes:core/v1:ResourceQuota")).spec.hard["services.loadbalancers"],
+            "0",
+        );
+        const own = inputs(one(await build(true), "kubernetes:core/v1:Namespace")).metadata;
+        assert.equal(own.labels["flask-eks/entry"], "own");
+        assert.equal(own.annotations, undefined);
     });
 
     it("gives a container that states no requests some, so the quota can count it", async () => {

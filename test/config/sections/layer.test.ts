@@ -15,6 +15,7 @@ describe("config sections: the layer", () => {
             appName: "web",
             platformStack: undefined,
             tenants: {},
+            sharedEntry: undefined,
         });
     });
 
@@ -60,8 +61,22 @@ describe("config sections: the layer", () => {
             },
         });
         assert.deepEqual(tenants, {
-            web: { cpu: "1500m", memory: "2Gi", pods: 20, deployRoleArns: [], deployStacks: [] },
-            api: { cpu: "2", memory: "512Mi", pods: 5, deployRoleArns: [ROLE], deployStacks: [] },
+            web: {
+                cpu: "1500m",
+                memory: "2Gi",
+                pods: 20,
+                deployRoleArns: [],
+                deployStacks: [],
+                entry: "own",
+            },
+            api: {
+                cpu: "2",
+                memory: "512Mi",
+                pods: 5,
+                deployRoleArns: [ROLE],
+                deployStacks: [],
+                entry: "own",
+            },
         });
     });
 
@@ -90,12 +105,16 @@ describe("config sections: the layer", () => {
             `${key}.deployRoleArns: got ["deploy-web"], expected a list of IAM role ARNs (default [])`,
         );
         assert.equal(
+            refusedTenant({ cpu: "1", memory: "1Gi", entry: "alb" }),
+            `${key}.entry: got "alb", expected one of own, shared: an NLB of its own, or a host on the shared ALB (default own)`,
+        );
+        assert.equal(
             refusedTenant({ cpu: "1", memory: "1Gi", quota: 1 }),
-            `${key}.quota: is set, expected only cpu, memory, pods, deployRoleArns, deployStacks`,
+            `${key}.quota: is set, expected only cpu, memory, pods, deployRoleArns, deployStacks, entry`,
         );
         assert.equal(
             refusedTenant("1 CPU"),
-            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns, deployStacks}`,
+            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns, deployStacks, entry}`,
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: { Web: { cpu: "1", memory: "1Gi" } } }),
@@ -103,7 +122,80 @@ describe("config sections: the layer", () => {
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: ["web"] }),
-            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks}`,
+            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks, entry}`,
+        );
+    });
+});
+
+describe("config sections: a platform's shared entry", () => {
+    const ZONE = "Z0123456789ABCDEFGHIJ";
+    const shared = { web: { cpu: "1", memory: "1Gi", entry: "shared" }, api: { cpu: "1", memory: "1Gi" } };
+
+    it("a domain and its zone, together, for the tenants of entry shared", () => {
+        const settings = accepted(layer, {
+            layer: "platform",
+            sharedEntryDomain: "dev.example.com",
+            sharedEntryZoneId: ZONE,
+            tenants: shared,
+        });
+        assert.deepEqual(settings.sharedEntry, { domain: "dev.example.com", hostedZoneId: ZONE });
+        assert.deepEqual([settings.tenants.web.entry, settings.tenants.api.entry], ["shared", "own"]);
+        assert.equal(
+            refused(layer, { layer: "platform", sharedEntryDomain: "dev.example.com" }),
+            `${P}:sharedEntryZoneId: got "", expected set with the other: sharedEntryDomain and sharedEntryZoneId go together`,
+        );
+        assert.equal(
+            refused(layer, { layer: "platform", sharedEntryZoneId: ZONE }),
+            `${P}:sharedEntryDomain: got "", expected set with the other: sharedEntryDomain and sharedEntryZoneId go together`,
+        );
+        assert.equal(
+            refused(layer, { layer: "platform", tenants: shared }),
+            `${P}:sharedEntryDomain: got "", expected a domain with sharedEntryZoneId, for the tenants of entry shared (web)`,
+        );
+        assert.equal(
+            refused(layer, {
+                layer: "platform",
+                sharedEntryDomain: "Dev.Example.com",
+                sharedEntryZoneId: ZONE,
+            }),
+            `${P}:sharedEntryDomain: got "Dev.Example.com", expected empty, or a DNS name in lower case, at most 64 characters, such as shop.example.com`,
+        );
+    });
+
+    it("only on a platform", () => {
+        for (const layerName of ["all", "app"])
+            assert.equal(
+                refused(layer, {
+                    layer: layerName,
+                    platformStack: layerName === "app" ? "dev-platform" : "",
+                    sharedEntryDomain: "dev.example.com",
+                    sharedEntryZoneId: ZONE,
+                }),
+                `${P}:sharedEntryDomain: got "dev.example.com", expected empty when layer is ${layerName}: only a platform stack has a shared entry`,
+            );
+    });
+
+    it("not on the local target, and at up never a domain reserved for documentation", () => {
+        const entry = { [`${P}:sharedEntryDomain`]: "dev.example.com", [`${P}:sharedEntryZoneId`]: ZONE };
+        assert.deepEqual(stackProblems("dev-platform", entry), []);
+        assert.deepEqual(
+            stackProblems("dev-platform", { ...entry, [`${P}:target`]: "local" }).filter((p) =>
+                p.includes("sharedEntryDomain"),
+            ),
+            [
+                `${P}:sharedEntryDomain: got "dev.example.com", expected empty on the local target, which has no ALB`,
+            ],
+        );
+        assert.deepEqual(stackProblems("dev-platform", entry, { deploying: true }), [
+            `${P}:sharedEntryDomain: got "dev.example.com", expected a domain of your own: example.com, .net and .org are reserved for documentation (RFC 2606), and ACM validates no certificate for them`,
+        ]);
+        assert.deepEqual(
+            stackProblems(
+                "dev-platform",
+                { ...entry, [`${P}:sharedEntryDomain`]: "dev.shop.io" },
+                { deploying: true },
+            ),
+            [],
         );
     });
 });

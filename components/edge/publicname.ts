@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface PublicNameArgs {
     hostname: string;
     hostedZoneId: string;
+    /** Whether to issue the name's certificate (default); not for a host another's certificate serves. */
+    certificate?: boolean;
 }
 
 /** The tags the Load Balancer Controller puts on a Service's load balancer (its pkg/deploy/tracking). */
@@ -16,9 +18,14 @@ export function serviceLoadBalancerTags(clusterName: string, namespace: string, 
     return { "elbv2.k8s.aws/cluster": clusterName, "service.k8s.aws/stack": `${namespace}/${service}` };
 }
 
+/** The tags it puts on an IngressGroup's ALB: the group's name is its stack (the same file). */
+export function ingressGroupLoadBalancerTags(clusterName: string, group: string) {
+    return { "elbv2.k8s.aws/cluster": clusterName, "ingress.k8s.aws/stack": group };
+}
+
 export class PublicName extends pulumi.ComponentResource {
     /** The certificate once ACM has issued it: the NLB's listener is made only then. */
-    readonly certificateArn: pulumi.Output<string>;
+    readonly certificateArn?: pulumi.Output<string>;
     readonly url: string;
 
     constructor(
@@ -27,6 +34,8 @@ export class PublicName extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super("flask-eks:index:PublicName", name, {}, opts);
+        this.url = `https://${args.hostname}`;
+        if (args.certificate === false) return;
         const parent = { parent: this };
         const certificate = new aws.acm.Certificate(
             "certificate",
@@ -52,12 +61,11 @@ export class PublicName extends pulumi.ComponentResource {
             { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
             parent,
         ).certificateArn;
-        this.url = `https://${args.hostname}`;
     }
 
     /**
-     * Points the name at the Service's load balancer, found by the controller's tags once the Service
-     * has it (its status names the hostname). An alias record: it works at a zone's apex too, and
+     * Points the name at the load balancer of a Service or an Ingress, found by the controller's tags
+     * once the object has it (its status names the hostname). An alias record: it works at a zone's apex too, and
      * Route 53 answers it with the NLB's current addresses.
      */
     pointAt(

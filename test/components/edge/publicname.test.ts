@@ -5,7 +5,7 @@ import { manifestsOf, validateManifests } from "../../../offline/manifests";
 import { P, all, inputs, okRun, one, providerUrn, waitsFor } from "../../helpers";
 
 // hostname: the stack makes the service's certificate and points its name at the NLB
-// (components/app/publicname.ts).
+// (components/edge/publicname.ts).
 
 const named = { [`${P}:hostname`]: "shop.example.com", [`${P}:hostedZoneId`]: "Z0123456789ABCDEFGHIJ" };
 const problemsOf = async (overrides: Record<string, string>, stack = "dev") =>
