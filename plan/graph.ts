@@ -36,6 +36,15 @@ export function shortType(type: string): string {
 }
 
 /** Components, providers and the Stack take no time of their own. */
+/** A Service with no load balancer (behind the shared ALB): nothing to wait for but the API server. */
+const CLUSTER_IP = { seconds: 1, source: "estimate: no load balancer to wait for" };
+function plainService(r: Registration): boolean {
+    return (
+        r.type === "kubernetes:core/v1:Service" &&
+        (r.inputs.spec as { type?: string })?.type !== "LoadBalancer"
+    );
+}
+
 function takesNoTime(r: Registration): boolean {
     return !r.custom || r.type.startsWith("pulumi:providers:");
 }
@@ -71,7 +80,7 @@ export function criticalPath(run: RunResult): CriticalPath {
     const steps = new Map<string, Step>();
     const after = new Map<string, string | undefined>();
     for (const r of run.registrations) {
-        const known = durations.types[r.type];
+        const known = plainService(r) ? CLUSTER_IP : durations.types[r.type];
         const seconds = takesNoTime(r) ? 0 : (known?.seconds ?? durations.unknownTypeSeconds);
         const source = takesNoTime(r)
             ? "no time of its own"

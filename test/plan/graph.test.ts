@@ -54,3 +54,17 @@ describe("plan: resource tree and critical path", () => {
         });
     }
 });
+
+describe("plan: the critical path of an app on the shared entry", () => {
+    it("waits on the Ingress for the ALB, and on its ClusterIP Service for nothing", async () => {
+        const path = criticalPath(await okRun("dev-api"));
+        const took = (type: string) => path.chain.find((s) => s.registration.type === type)?.seconds;
+        assert.equal(took("kubernetes:core/v1:Service"), 1);
+        assert.equal(took("kubernetes:networking.k8s.io/v1:Ingress"), 120);
+        // An NLB's Service still waits for its load balancer.
+        const nlb = criticalPath(await okRun("dev-web")).chain.find(
+            (s) => s.registration.type === "kubernetes:core/v1:Service",
+        );
+        assert.equal(nlb?.seconds, 120);
+    });
+});
