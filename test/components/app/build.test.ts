@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { contentHash, contextFiles, ignoredNames } from "../../../components/app/build";
+import { Build, contentHash, contextFiles, ignoredNames } from "../../../components/app/build";
 import { ROOT } from "../../../offline/stack-config";
-import { P, inputs, okRun, one } from "../../helpers";
+import { P, builtAlone, inputs, okRun, one } from "../../helpers";
 
 // components/app/build.ts: the image's tag, a hash of what goes into it, the same on every machine.
 
@@ -144,5 +144,28 @@ describe("the tag", () => {
         assert.match(base, /^[0-9a-f]{16}$/);
         assert.notEqual(await tagOf({ [`${P}:instanceTypes`]: '["t4g.medium"]' }), base);
         assert.notEqual(await tagOf({ [`${P}:imageVersion`]: "2.0.0-other" }), base);
+    });
+});
+
+describe("Build, built alone", () => {
+    it("with no options its image is its own child, and it registers the image's digest", async () => {
+        const run = await builtAlone(() => {
+            const build = new Build("build", {
+                repository: "123456789012.dkr.ecr.us-west-2.amazonaws.com/shop/web",
+                projectDir: ROOT,
+                context: "app",
+                platform: "linux/amd64",
+                version: "1.2.3",
+            });
+            return { repoDigest: build.repoDigest };
+        });
+        const component = one(run, "flask-eks:index:Build");
+        assert.equal(one(run, "docker:index/image:Image").parent, component.urn);
+        const outputs = run.componentOutputs[component.urn];
+        assert.deepEqual(Object.keys(outputs), ["repoDigest"]);
+        assert.match(
+            String(outputs.repoDigest),
+            /^123456789012\.dkr\.ecr\.us-west-2\.amazonaws\.com\/shop\/web@sha256:/,
+        );
     });
 });

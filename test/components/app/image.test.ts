@@ -4,7 +4,19 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { isSecretValue } from "../../../offline";
 import { ROOT, loadStackConfig } from "../../../offline/stack-config";
-import { P, checkoutCopy, eksStacks, inputs, okRun, one, providerUrn, waitsFor } from "../../helpers";
+import * as aws from "@pulumi/aws";
+import { Image } from "../../../components/app/image";
+import {
+    P,
+    builtAlone,
+    checkoutCopy,
+    eksStacks,
+    inputs,
+    okRun,
+    one,
+    providerUrn,
+    waitsFor,
+} from "../../helpers";
 import { architectureOf } from "../../../domain/instancetypes";
 
 for (const stack of eksStacks()) {
@@ -122,5 +134,44 @@ describe("rollback", () => {
         assert.equal(inputs(deployment).spec.template.spec.containers[0].image, pinned);
         assert.equal(run.outputs.imageRef, pinned);
         assert.ok(!deployment.dependencies.includes(one(run, "docker:index/image:Image").urn));
+    });
+});
+
+describe("Image, built alone", () => {
+    const build = () =>
+        builtAlone(() => {
+            const provider = new aws.Provider("aws", { region: "us-west-2" });
+            const image = new Image(
+                "image",
+                {
+                    repositoryName: "shop/web",
+                    projectDir: ROOT,
+                    context: "app",
+                    architecture: "arm64",
+                    version: "1.2.3",
+                    keepCount: 7,
+                    forceDelete: false,
+                },
+                { providers: [provider] },
+            );
+            return { imageRef: image.imageRef };
+        });
+
+    it("says what its lifecycle rule keeps, and asks ECR for credentials through its provider", async () => {
+        const run = await build();
+        const policy = JSON.parse(inputs(one(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy")).policy);
+        assert.equal(policy.rules[0].description, "Keep the 7 most recent images");
+        const token = run.invokes.find(
+            (i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+        );
+        assert.equal(providerUrn(token?.provider ?? ""), one(run, "pulumi:providers:aws").urn);
+    });
+
+    it("registers the image it built and the one the workload runs", async () => {
+        const run = await build();
+        const outputs = run.componentOutputs[one(run, "flask-eks:index:Image").urn];
+        assert.deepEqual(Object.keys(outputs).sort(), ["builtRef", "imageRef"]);
+        assert.equal(outputs.imageRef, outputs.builtRef);
+        assert.match(String(outputs.builtRef), /@sha256:/);
     });
 });

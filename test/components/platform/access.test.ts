@@ -93,4 +93,20 @@ describe("TenantAccess", () => {
         }
         for (const entry of all(run, ENTRY)) assert.equal(inputs(entry).type, "STANDARD");
     });
+
+    it("gives its preview roles EKS's view policy there, each entry named for what it grants", async () => {
+        const run = await builtAlone(() => {
+            new TenantAccess("web", {
+                clusterName: "flask-eks-dev-platform",
+                partition: "aws",
+                deployRoleArns: [role("deploy-web")],
+                viewerRoleArns: [role("preview-web")],
+                namespace: "web",
+            });
+        });
+        assert.deepEqual(granted(run), [
+            "web-edit-123456789012-deploy-web: AmazonEKSEditPolicy []",
+            "web-view-123456789012-preview-web: AmazonEKSViewPolicy []",
+        ]);
+    });
 });

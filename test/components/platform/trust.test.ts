@@ -1,7 +1,11 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaTrustPolicy, servicePrincipalTrust } from "../../../components/platform/trust";
+import {
+    irsaTrustPolicy,
+    podIdentityTrustPolicy,
+    servicePrincipalTrust,
+} from "../../../components/platform/trust";
 
 /** The value of an Output built from plain inputs. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -53,5 +57,29 @@ describe("trust policies", () => {
             ),
         );
         assert.equal(withScheme, without);
+    });
+
+    it("lets a Pod Identity role be assumed by EKS's pods service for one cluster, namespace and service account", async () => {
+        const arn = "arn:aws:eks:us-west-2:1:cluster/flask-eks-dev-platform";
+        const policy = JSON.parse(
+            await valueOf(podIdentityTrustPolicy({ clusterName: "c", clusterArn: arn }, "api", "api")),
+        );
+        assert.deepEqual(policy, {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-arn": arn,
+                            "aws:RequestTag/kubernetes-namespace": "api",
+                            "aws:RequestTag/kubernetes-service-account": "api",
+                        },
+                    },
+                },
+            ],
+        });
     });
 });
