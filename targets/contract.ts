@@ -65,9 +65,9 @@ export function tenantOutputs(
     );
 }
 
-function tenantOutput(name: string, { cpu, memory, pods, entry }: Tenant, shared?: SharedEntry) {
+function tenantOutput(name: string, { cpu, memory, pods, entry, namespace }: Tenant, shared?: SharedEntry) {
     const host = entry === "shared" && shared ? sharedHost(name, shared.domain) : undefined;
-    return { namespace: name, cpu, memory, pods, ...(host && { host }) };
+    return { namespace, cpu, memory, pods, ...(host && { host }) };
 }
 
 /**

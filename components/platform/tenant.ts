@@ -9,6 +9,8 @@ export interface TenantArgs extends Quota {
     behindNlb: boolean;
     /** The app's host on the platform's shared ALB, when its entry is shared; else it has an NLB. */
     sharedHost?: string;
+    /** The namespace's name (the app's, unless its tenant keeps an existing one). */
+    namespace: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export class Tenant extends pulumi.ComponentResource {
             name,
             {
                 metadata: {
-                    name,
+                    name: args.namespace,
                     labels: {
                         ...namespaceLabels(args.behindNlb),
                         [ENTRY_LABEL]: args.sharedHost ? "shared" : "own",

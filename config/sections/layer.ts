@@ -18,7 +18,11 @@ const STACK_NAME = /^([\w.-]+\/[\w.-]+\/)?[\w.-]+$/;
 const CPU = /^(\d+m|\d+(\.\d+)?)$/;
 const MEMORY = /^\d+(Ki|Mi|Gi)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const TENANT_FIELDS = ["cpu", "memory", "pods", "deployRoleArns", "deployStacks", "entry"];
+const TENANT_FIELDS = ["cpu", "memory", "pods", "deployRoleArns", "deployStacks", "entry", "namespace"];
+/** A Kubernetes namespace's name: a DNS label. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kubernetes' own namespaces: no app's. */
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 /** How an app's clients reach it: an NLB of its own, or a host on the platform's shared ALB. */
 export const ENTRIES = ["own", "shared"] as const;
 export type Entry = (typeof ENTRIES)[number];
@@ -35,6 +39,11 @@ export interface Tenant {
     deployStacks: string[];
     /** An NLB of the app's own, or its host (`<app>.<sharedEntryDomain>`) on the platform's ALB. */
     entry: Entry;
+    /**
+     * The namespace's name: the app's by default; another keeps an existing namespace, such as a
+     * one-stack environment's flask-app when it moves onto a platform (docs/operations.md).
+     */
+    namespace: string;
 }
 
 /** A platform's one ALB for its tenants of entry shared, each by its host under the domain. */
@@ -132,13 +141,22 @@ function tenantsOf(r: Reader): Record<string, Tenant> | undefined {
             );
             continue;
         }
-        const tenant = tenantOf(r, `${name}.${app}`, value);
+        const tenant = tenantOf(r, `${name}.${app}`, app, value);
         if (tenant) tenants[app] = tenant;
+    }
+    const owner = new Map<string, string>();
+    for (const [app, { namespace }] of Object.entries(tenants)) {
+        const other = owner.get(namespace);
+        if (other)
+            r.problems.push(
+                `${name}.${app}.namespace: got "${namespace}", expected a namespace of ${app}'s own: it is ${other}'s`,
+            );
+        owner.set(namespace, app);
     }
     return r.problems.length > before ? undefined : tenants;
 }
 
-function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
+function tenantOf(r: Reader, key: string, app: string, value: unknown): Tenant | undefined {
     const got = (field: string) => (value as Record<string, unknown>)[field];
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
         r.problems.push(`${key}: got ${JSON.stringify(value)}, expected {${TENANT_FIELDS.join(", ")}}`);
@@ -165,6 +183,12 @@ function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
         stacks.some((stack) => typeof stack !== "string" || !/^[\w.-]+$/.test(stack))
     )
         bad("deployStacks", "a list of this project's app stacks, such as dev-web (default [])");
+    const namespace = got("namespace") ?? app;
+    if (typeof namespace !== "string" || !NAMESPACE.test(namespace) || SYSTEM_NAMESPACES.includes(namespace))
+        bad(
+            "namespace",
+            `a namespace name (lowercase letters, digits and -, at most 63 characters) that is not one of ${SYSTEM_NAMESPACES.join(", ")} (default the app's name)`,
+        );
     const entry = got("entry") ?? "own";
     if (!ENTRIES.includes(entry as Entry))
         bad(
@@ -181,5 +205,6 @@ function tenantOf(r: Reader, key: string, value: unknown): Tenant | undefined {
         deployRoleArns: roles as string[],
         deployStacks: stacks as string[],
         entry: entry as Entry,
+        namespace: namespace as string,
     };
 }

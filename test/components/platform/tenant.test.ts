@@ -5,9 +5,16 @@ import { all, builtAlone, inputs, one } from "../../helpers";
 
 // components/platform/tenant.ts, built alone: one app's room on a shared cluster.
 
-const build = (behindNlb: boolean, sharedHost?: string) =>
+const build = (behindNlb: boolean, sharedHost?: string, namespace = "web") =>
     builtAlone(() => {
-        const tenant = new Tenant("web", { cpu: "1500m", memory: "2Gi", pods: 10, behindNlb, sharedHost });
+        const tenant = new Tenant("web", {
+            cpu: "1500m",
+            memory: "2Gi",
+            pods: 10,
+            behindNlb,
+            sharedHost,
+            namespace,
+        });
         return { namespace: tenant.namespace };
     });
 
@@ -46,6 +53,14 @@ describe("Tenant", () => {
         const own = inputs(one(await build(true), "kubernetes:core/v1:Namespace")).metadata;
         assert.equal(own.labels["flask-eks/entry"], "own");
         assert.equal(own.annotations, undefined);
+    });
+
+    it("names the namespace as its tenant says, the app's own name by default, its quota and limits in it", async () => {
+        const run = await build(true, undefined, "flask-app");
+        assert.equal(inputs(one(run, "kubernetes:core/v1:Namespace")).metadata.name, "flask-app");
+        for (const type of ["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"])
+            assert.equal(inputs(one(run, type)).metadata.namespace, "flask-app", type);
+        assert.equal(one(run, "kubernetes:core/v1:Namespace").name, "web");
     });
 
     it("gives a container that states no requests some, so the quota can count it", async () => {

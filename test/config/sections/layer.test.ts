@@ -68,6 +68,7 @@ describe("config sections: the layer", () => {
                 deployRoleArns: [],
                 deployStacks: [],
                 entry: "own",
+                namespace: "web",
             },
             api: {
                 cpu: "2",
@@ -76,6 +77,7 @@ describe("config sections: the layer", () => {
                 deployRoleArns: [ROLE],
                 deployStacks: [],
                 entry: "own",
+                namespace: "api",
             },
         });
     });
@@ -108,13 +110,18 @@ describe("config sections: the layer", () => {
             refusedTenant({ cpu: "1", memory: "1Gi", entry: "alb" }),
             `${key}.entry: got "alb", expected one of own, shared: an NLB of its own, or a host on the shared ALB (default own)`,
         );
+        for (const namespace of ["kube-system", "Flask", "a".repeat(64), 7])
+            assert.equal(
+                refusedTenant({ cpu: "1", memory: "1Gi", namespace }),
+                `${key}.namespace: got ${JSON.stringify(namespace)}, expected a namespace name (lowercase letters, digits and -, at most 63 characters) that is not one of default, kube-system, kube-public, kube-node-lease (default the app's name)`,
+            );
         assert.equal(
             refusedTenant({ cpu: "1", memory: "1Gi", quota: 1 }),
-            `${key}.quota: is set, expected only cpu, memory, pods, deployRoleArns, deployStacks, entry`,
+            `${key}.quota: is set, expected only cpu, memory, pods, deployRoleArns, deployStacks, entry, namespace`,
         );
         assert.equal(
             refusedTenant("1 CPU"),
-            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns, deployStacks, entry}`,
+            `${key}: got "1 CPU", expected {cpu, memory, pods, deployRoleArns, deployStacks, entry, namespace}`,
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: { Web: { cpu: "1", memory: "1Gi" } } }),
@@ -122,7 +129,30 @@ describe("config sections: the layer", () => {
         );
         assert.equal(
             refused(layer, { layer: "platform", tenants: ["web"] }),
-            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks, entry}`,
+            `${P}:tenants: got ["web"], expected a map of app name: {cpu, memory, pods, deployRoleArns, deployStacks, entry, namespace}`,
+        );
+    });
+});
+
+describe("config sections: a tenant's namespace", () => {
+    it("keeps an existing namespace by its name, one tenant to a namespace", () => {
+        const { tenants } = accepted(layer, {
+            layer: "platform",
+            tenants: {
+                web: { cpu: "1", memory: "1Gi", namespace: "flask-app" },
+                api: { cpu: "1", memory: "1Gi" },
+            },
+        });
+        assert.deepEqual([tenants.web.namespace, tenants.api.namespace], ["flask-app", "api"]);
+        assert.equal(
+            refused(layer, {
+                layer: "platform",
+                tenants: {
+                    web: { cpu: "1", memory: "1Gi", namespace: "api" },
+                    api: { cpu: "1", memory: "1Gi" },
+                },
+            }),
+            `${P}:tenants.api.namespace: got "api", expected a namespace of api's own: it is web's`,
         );
     });
 });
