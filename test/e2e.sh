@@ -20,6 +20,8 @@
 #   - a platform stack and two app stacks on it (test/e2e/platform.sh): each app serving, neither
 #     reaching the other, the quota refusing, one app destroyed while the other serves;
 #   - at the end, the machine as it was before: no process, chain, mount or interface left.
+# With the argument move (npm run test:move), after the local stack's first up: that stack becomes a
+# platform and its workload an app stack on it, under load (test/e2e/move.sh); then the end.
 # Prints every check with its figures, and the CLI's output when one fails. Needs root.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -73,6 +75,47 @@ cleanup() {
     host_restore "$WORK/host.before"
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
+
+# ---- at the end: the machine as it was ----
+machine_as_it_was() { # every check of the end: nothing the test made is left; the summary
+    rm -f "$PROJECT/Pulumi.local.yaml" # nothing left to destroy
+    cleanup
+    host_snapshot "$WORK/host.after"
+    machine_restored() { local diff; diff=$(host_diff "$WORK/host.before" "$WORK/host.after"); echo "$diff"; [ -z "$diff" ]; }
+    check "every process, iptables chain, ipset, mount, interface and kernel setting the test made is gone" machine_restored
+    leftover_processes() { # what the test started and still runs: by the pids it recorded, and by place
+        local pid started name proc link
+        while read -r pid started name; do
+            if ours "$pid" "$started"; then echo "$name ($pid)"; fi
+        done <"$WORK/started"
+        # The node's shims and containers, and anything else run from the cluster's or the test's files.
+        for proc in /proc/[0-9]*; do
+            for link in root cwd exe; do
+                case $(readlink "$proc/$link" 2>/dev/null) in
+                "$CLUSTER_STATE"/* | "$WORK"/* | "$BIN"/*) echo "${proc#/proc/} ($link: $(readlink "$proc/$link"))" ;;
+                esac
+            done
+            grep -qaF -e "$CLUSTER_STATE" "$proc/cmdline" 2>/dev/null && echo "${proc#/proc/}: $(tr '\0' ' ' <"$proc/cmdline")"
+        done
+        return 0
+    }
+    no_processes() { local left; left=$(leftover_processes | sort -u); echo "$left"; [ -z "$left" ]; }
+    check "no process the test started is running ($(wc -l <"$WORK/started") recorded: the cluster's, Docker's, the loads')" no_processes
+    # engine/cluster.sh stop has removed all of the cluster's state but its logs: after a green run they go
+    # too; after a failure they stay, for reading.
+    if [ "$failed" = 0 ]; then rm -rf "$CLUSTER_STATE"; else log "the cluster's logs stay in $CLUSTER_STATE/logs"; fi
+    state_gone() { # nothing of the cluster's state is left but, after a failure, its logs
+        local left
+        left=$(find "$CLUSTER_STATE" -mindepth 1 -maxdepth 1 ! -name logs 2>/dev/null)
+        echo "$left"
+        [ -z "$left" ] && { [ "$failed" != 0 ] || [ ! -e "$CLUSTER_STATE" ]; }
+    }
+    check "the cluster's state (its CA and client keys, etcd's data, the registry, the node) is gone" state_gone
+
+    log "took $((SECONDS - started)) s"
+    echo "e2e: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
 
 # The program as a user's checkout holds it: what index.ts loads, and what the project needs.
 PROGRAM=(index.ts config components domain migrations targets app package.json tsconfig.json)
@@ -158,6 +201,12 @@ check "the url output is the load balancer's address ($url)" test "$url" = "http
 version_at() { curl -fsS --max-time 5 "$url/" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])'; }
 check "GET $url/ answers with the first image's version, through load balancer, NodePort, kube-proxy and pod ($(version_at))" \
     test "$(version_at)" = e2e-1
+if [ "${1:-}" = move ]; then # npm run test:move: the one stack becomes a platform and an app, then the end
+    # shellcheck source=test/e2e/move.sh
+    source test/e2e/move.sh
+    machine_as_it_was
+    exit
+fi
 listens_inside() { # and the listing works: it sees the API server on the node's address
     outside_listeners | diff "$WORK/listeners.before" - && ss -Hltn | grep -q ' 10\.200\.0\.1:26443 '
 }
@@ -224,41 +273,4 @@ check "pulumi stack rm" pulumi_run rm stack rm local --yes
 # shellcheck source=test/e2e/platform.sh
 source test/e2e/platform.sh
 
-# ---- the machine as it was ----
-rm -f "$PROJECT/Pulumi.local.yaml" # nothing left to destroy
-cleanup
-host_snapshot "$WORK/host.after"
-machine_restored() { local diff; diff=$(host_diff "$WORK/host.before" "$WORK/host.after"); echo "$diff"; [ -z "$diff" ]; }
-check "every process, iptables chain, ipset, mount, interface and kernel setting the test made is gone" machine_restored
-leftover_processes() { # what the test started and still runs: by the pids it recorded, and by place
-    local pid started name proc link
-    while read -r pid started name; do
-        if ours "$pid" "$started"; then echo "$name ($pid)"; fi
-    done <"$WORK/started"
-    # The node's shims and containers, and anything else run from the cluster's or the test's files.
-    for proc in /proc/[0-9]*; do
-        for link in root cwd exe; do
-            case $(readlink "$proc/$link" 2>/dev/null) in
-            "$CLUSTER_STATE"/* | "$WORK"/* | "$BIN"/*) echo "${proc#/proc/} ($link: $(readlink "$proc/$link"))" ;;
-            esac
-        done
-        grep -qaF -e "$CLUSTER_STATE" "$proc/cmdline" 2>/dev/null && echo "${proc#/proc/}: $(tr '\0' ' ' <"$proc/cmdline")"
-    done
-    return 0
-}
-no_processes() { local left; left=$(leftover_processes | sort -u); echo "$left"; [ -z "$left" ]; }
-check "no process the test started is running ($(wc -l <"$WORK/started") recorded: the cluster's, Docker's, the loads')" no_processes
-# engine/cluster.sh stop has removed all of the cluster's state but its logs: after a green run they go
-# too; after a failure they stay, for reading.
-if [ "$failed" = 0 ]; then rm -rf "$CLUSTER_STATE"; else log "the cluster's logs stay in $CLUSTER_STATE/logs"; fi
-state_gone() { # nothing of the cluster's state is left but, after a failure, its logs
-    local left
-    left=$(find "$CLUSTER_STATE" -mindepth 1 -maxdepth 1 ! -name logs 2>/dev/null)
-    echo "$left"
-    [ -z "$left" ] && { [ "$failed" != 0 ] || [ ! -e "$CLUSTER_STATE" ]; }
-}
-check "the cluster's state (its CA and client keys, etcd's data, the registry, the node) is gone" state_gone
-
-log "took $((SECONDS - started)) s"
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+machine_as_it_was

@@ -28,6 +28,10 @@ pulumi_run() { # pulumi_run NAME ARGS...: the CLI in the project copy, its outpu
     return 1
 }
 
+new_stack() { # new_stack STACK CONFIG: the stack, its file holding CONFIG after the salt stack init writes
+    pulumi_run "init-$1" stack init "$1" --non-interactive && printf 'config:\n%s' "$2" >>"$PROJECT/Pulumi.$1.yaml"
+}
+
 kubectl_() { kubectl --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 
 wait_until() { # wait_until SECONDS COMMAND...: COMMAND succeeds within SECONDS (polled twice a second)

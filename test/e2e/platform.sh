@@ -10,9 +10,6 @@
 project_name=$(sed -n 's/^name: *//p' Pulumi.yaml)
 tenant_apps=(web api)
 
-new_stack() { # new_stack STACK CONFIG: the stack, its file holding CONFIG after the salt stack init writes
-    pulumi_run "init-$1" stack init "$1" --non-interactive && printf 'config:\n%s' "$2" >>"$PROJECT/Pulumi.$1.yaml"
-}
 new_stack local-platform "  $project_name:target: local
   $project_name:layer: platform
   $project_name:tenants:
