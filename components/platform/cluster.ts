@@ -67,10 +67,10 @@ export interface ClusterArgs extends ControlPlaneSettings {
     tags?: Record<string, string>;
     /**
      * IAM roles the KMS key's own policy lets administer it, besides the account's IAM policies: the
-     * stack's deploy role, whose own policy changes no key (a key it could tag would be its).
-     * Default: none, the key's default policy.
+     * stack's deploy role, whose own policy changes no key (a key it could tag would be its). None:
+     * the key's default policy.
      */
-    keyAdministratorArns?: string[];
+    keyAdministratorArns: string[];
     /** What already exists in AWS under the cluster's name. */
     live: LiveState;
 }
@@ -180,7 +180,7 @@ export class Cluster extends pulumi.ComponentResource {
 function controlPlane(args: ClusterArgs, partition: pulumi.Output<string>, parent: Cluster): aws.eks.Cluster {
     const { role, policy } = controlPlaneRole(partition, parent);
     const protect = { parent, protect: args.protect };
-    const secretsKey = secretsEncryptionKey(args.clusterName, args.keyAdministratorArns ?? [], protect);
+    const secretsKey = secretsEncryptionKey(args.clusterName, args.keyAdministratorArns, protect);
     const logGroup = controlPlaneLogGroup(args, parent);
     const publicCidrs = args.endpointPublicAccessCidrs;
     return new aws.eks.Cluster(

@@ -267,3 +267,19 @@ describe("cluster options", () => {
         assert.equal(vpcConfig.endpointPrivateAccess, true);
     });
 });
+
+describe("the Cluster's own names and outputs", () => {
+    it("trusts the cluster's OIDC issuer for STS only, names its key after the cluster, and registers its outputs", async () => {
+        const run = await okRun("dev");
+        const oidc = inputs(one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"));
+        assert.deepEqual(oidc.clientIdLists, ["sts.amazonaws.com"]);
+        assert.equal(
+            inputs(one(run, "aws:kms/key:Key")).description,
+            `Envelope encryption of Kubernetes secrets in ${P}-dev`,
+        );
+        const outputs = run.componentOutputs[one(run, "flask-eks:index:Cluster").urn];
+        assert.deepEqual(Object.keys(outputs).sort(), ["clusterName", "kubeconfig", "oidcProviderArn"]);
+        assert.equal(outputs.clusterName, `${P}-dev`);
+        assert.match(String(outputs.oidcProviderArn), /^arn:aws:iam::\d{12}:oidc-provider\//);
+    });
+});

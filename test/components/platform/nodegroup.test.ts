@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig } from "../../../offline/stack-config";
-import { P, all, eksStacks, inputs, okRun, one, policiesOf } from "../../helpers";
+import * as aws from "@pulumi/aws";
+import { NodeGroup } from "../../../components/platform/nodegroup";
+import { P, all, builtAlone, eksStacks, inputs, okRun, one, policiesOf } from "../../helpers";
 import { architectureOf } from "../../../domain/instancetypes";
 
 const policy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -115,5 +117,36 @@ describe("node group options", () => {
         assert.equal(scalingConfig.minSize, 0);
         assert.ok(scalingConfig.desiredSize >= 1, "the first node, where the autoscaler runs");
         // The autoscaler's eks:DescribeNodegroup, which scaling up from zero needs: test/components/addons/autoscaler.test.ts.
+    });
+});
+
+describe("NodeGroup, built alone", () => {
+    it("with no options its role is its own child; it describes its launch template and registers its outputs", async () => {
+        const run = await builtAlone(() => {
+            const provider = new aws.Provider("aws", { region: "us-west-2" });
+            const cluster = new aws.eks.Cluster(
+                "cluster",
+                { roleArn: "arn:aws:iam::123456789012:role/c", vpcConfig: { subnetIds: ["subnet-a"] } },
+                { provider },
+            );
+            new NodeGroup("nodes", {
+                cluster,
+                clusterName: "shop",
+                subnetIds: ["subnet-a"],
+                partition: "aws",
+                readyAfter: [],
+                instanceTypes: ["t3.medium"],
+                architecture: "amd64",
+                capacityType: "ON_DEMAND",
+                minSize: 1,
+                desiredSize: 1,
+                maxSize: 2,
+                diskSizeGiB: 20,
+            });
+        });
+        const group = one(run, "flask-eks:index:NodeGroup");
+        assert.equal(one(run, "aws:iam/role:Role", "node-role").parent, group.urn);
+        assert.equal(inputs(one(run, "aws:ec2/launchTemplate:LaunchTemplate")).description, "Nodes of shop");
+        assert.deepEqual(Object.keys(run.componentOutputs[group.urn]).sort(), ["nodeGroupName", "roleArn"]);
     });
 });
