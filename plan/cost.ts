@@ -1,5 +1,6 @@
 import { RunResult, unwrapSecrets } from "../offline";
 import { nodeShare } from "./appshare";
+import { ENTRY_LABEL } from "../domain/namespaces";
 import { KUBERNETES_VERSIONS, runway } from "../domain/versions";
 import {
     EC2_PRICES,
@@ -198,10 +199,12 @@ export function estimateCost(
     }
 
     // A platform's shared entry: one internet-facing ALB, which the controller makes once an app of
-    // entry shared joins its IngressGroup; its apps add rules, not load balancers.
-    const sharedAlbs = of("kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams").filter(
-        (params) => params.spec?.scheme === "internet-facing",
-    ).length;
+    // entry shared joins its IngressGroup (none before); its apps add rules, not load balancers.
+    const sharing = of("kubernetes:core/v1:Namespace").some(
+        (n) => n.metadata?.labels?.[ENTRY_LABEL] === "shared",
+    );
+    const params = of("kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams");
+    const sharedAlbs = sharing ? params.filter((p) => p.spec?.scheme === "internet-facing").length : 0;
     if (sharedAlbs)
         add(
             "Application Load Balancer (shared)",

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ClusterAutoscaler } from "../components/addons/autoscaler";
 import { CertManager } from "../components/addons/certmanager";
-import { LoadBalancerController } from "../components/addons/lbcontroller";
+import { LOAD_BALANCER_CONTROLLER_USERNAME, LoadBalancerController } from "../components/addons/lbcontroller";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantAccess, adminPrincipals } from "../components/platform/access";
 import { Cluster } from "../components/platform/cluster";
@@ -124,7 +124,11 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
             },
             inCluster,
         );
-    new TenantIngresses("tenant-ingresses", { sharedClass: SHARED_CLASS }, inCluster);
+    new TenantIngresses(
+        "tenant-ingresses",
+        { sharedClass: SHARED_CLASS, controllerUsername: LOAD_BALANCER_CONTROLLER_USERNAME },
+        inCluster,
+    );
     const tenants = tenantOutputs(config.tenants, config.sharedEntry);
     for (const [name, tenant] of Object.entries(config.tenants)) {
         const room = new Tenant(

@@ -6,11 +6,13 @@ import * as path from "path";
 import { LOAD_BALANCER_CONTROLLER_REQUESTS } from "../../domain/capacity";
 import { OidcProvider } from "../platform/trust";
 import { KUBERNETES_VERSIONS } from "../../domain/versions";
-import { HelmAddon } from "./helmaddon";
+import { ADDON_NAMESPACE, HelmAddon } from "./helmaddon";
 
 /** Where the chart comes from; the version is pinned per Kubernetes minor in KUBERNETES_VERSIONS. */
 const LOAD_BALANCER_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts";
 const SERVICE_ACCOUNT = "aws-load-balancer-controller";
+/** Who the controller is to the API server: its service account. */
+export const LOAD_BALANCER_CONTROLLER_USERNAME = `system:serviceaccount:${ADDON_NAMESPACE}:${SERVICE_ACCOUNT}`;
 
 /**
  * The git blob id of upstream's IAM policy for each controller version pinned in versions.ts:

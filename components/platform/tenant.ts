@@ -26,8 +26,8 @@ const TENANT_CONTAINER_DEFAULTS = {
  * One app's room on a shared cluster: its namespace (restricted Pod Security, on EKS the load
  * balancer's readiness gate, and how its clients reach it: its own NLB, or the one host it may serve
  * on the shared ALB, which the admission policy of tenantingress.ts reads), a quota of requested CPU
- * and memory, pods and load balancers (one NLB, or none on the shared entry), default requests for
- * containers without them. The platform makes all of it because the app cannot: a namespace-scoped
+ * and memory, pods, load balancers and Ingresses (one NLB, or one Ingress on the shared entry),
+ * default requests for containers without them. The platform makes all of it because the app cannot: a namespace-scoped
  * access policy (TenantAccess, on EKS) reads but never writes namespaces, quotas and limit ranges (EKS
  * access policy reference), and a quota the app set itself would confine nothing.
  */
@@ -63,6 +63,9 @@ export class Tenant extends pulumi.ComponentResource {
                         "requests.memory": args.memory,
                         pods: String(args.pods),
                         "services.loadbalancers": args.sharedHost ? "0" : "1",
+                        // One Ingress on the shared ALB, and none without it (the admission policy
+                        // refuses it too): each is rules on every app's listener.
+                        "count/ingresses.networking.k8s.io": args.sharedHost ? "1" : "0",
                     },
                 },
             },

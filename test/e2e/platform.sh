@@ -77,36 +77,8 @@ over_quota() { # a pod that would take web's requested CPU past its quota, other
 seen=$(over_quota || true)
 check "a pod over web's quota is refused ($seen)" grep -q 'exceeded quota: tenant' <<<"$seen"
 
-# The platform's admission policy over tenants' Ingresses (components/platform/tenantingress.ts), the
-# same object as on EKS, on the real API server: a server-side dry run goes through admission.
-ingress_of() { # ingress_of NAMESPACE HOST CLASS [ANNOTATIONS] [MORE SPEC]: an Ingress, server-side dry run
-    printf '{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"probe","namespace":"%s","annotations":%s},"spec":{"ingressClassName":"%s","rules":[{"host":"%s","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"name":"http"}}}}]}}]%s}}' \
-        "$1" "${4:-"{}"}" "$3" "$2" "${5:-}" | kubectl_ apply --dry-run=server -f - 2>&1
-}
-seen=$(ingress_of web web.apps.test shared || true)
-check "an Ingress in web, a tenant with an NLB of its own, is refused by the API server ($seen)" \
-    grep -q "namespace web has an NLB of its own" <<<"$seen"
-# A namespace as the platform lends one on its shared entry (Tenant): labelled so, annotated with its host.
-kubectl_ create namespace shared-probe >/dev/null &&
-    kubectl_ label namespace shared-probe flask-eks/entry=shared >/dev/null &&
-    kubectl_ annotate namespace shared-probe flask-eks/host=shared-probe.apps.test >/dev/null
-check "on the shared entry, an Ingress of the shared class for the namespace's host is admitted" \
-    ingress_of shared-probe shared-probe.apps.test shared '{"alb.ingress.kubernetes.io/healthcheck-path":"/readyz"}'
-refused_for() { # refused_for MESSAGE ARGS...: ingress_of ARGS is refused with MESSAGE
-    local message=$1 out
-    shift
-    if out=$(ingress_of "$@"); then echo "admitted: $out"; return 1; fi
-    grep -q "$message" <<<"$out" || { echo "$out"; return 1; }
-}
-check "another app's host is refused" \
-    refused_for "every rule needs the host this namespace is lent, shared-probe.apps.test" shared-probe web.apps.test shared
-check "another class is refused" refused_for "spec.ingressClassName must be shared" shared-probe shared-probe.apps.test alb
-check "a place of its own in the ALB's group (group.order) is refused" \
-    refused_for "of the ALB's annotations only" shared-probe shared-probe.apps.test shared '{"alb.ingress.kubernetes.io/group.order":"-1000"}'
-check "a default backend, which would take every host's unmatched traffic, is refused" \
-    refused_for "spec.defaultBackend and spec.tls are the platform's" shared-probe shared-probe.apps.test shared '{}' \
-    ',"defaultBackend":{"service":{"name":"web","port":{"name":"http"}}}'
-kubectl_ delete namespace shared-probe --wait=false >/dev/null
+# shellcheck source=test/e2e/entrypolicy.sh
+source test/e2e/entrypolicy.sh
 
 load_start platform-web "$web_url" 20 120
 check "pulumi destroy of the api stack" pulumi_run api-destroy destroy --stack local-api --yes --skip-preview

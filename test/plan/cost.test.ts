@@ -227,6 +227,35 @@ describe("plan: cost", () => {
     });
 });
 
+describe("plan: the shared entry's cost", () => {
+    const albLine = (cost: ReturnType<typeof estimateCost>) =>
+        cost.lines.find((l) => l.item === "Application Load Balancer (shared)");
+    const h = PRICING.assumptions.hoursPerMonth;
+    const price = PRICING.regions["us-west-2"];
+
+    it("prices the platform's ALB and its addresses once, and an app on it its pods and images only", async () => {
+        const platform = estimateCost(await okRun("dev-platform"));
+        assert.equal(
+            albLine(platform)?.monthly,
+            Math.round((price.albHour + PRICING.assumptions.albLcus * price.albLcuHour) * h * 100) / 100,
+        );
+        // The NAT gateway's address, and the ALB's in each of the two zones.
+        assert.equal(platform.lines.find((l) => l.item === "Public IPv4 addresses")?.detail, "3 addresses");
+        const app = estimateCost(await okRun("dev-api"));
+        assert.deepEqual(
+            app.lines.map((l) => l.item),
+            ["EC2 nodes (this app's share)", "ECR storage"],
+        );
+        assert.ok(app.total! < 30, `${app.total}`);
+    });
+
+    it("prices no ALB while no tenant has entry shared: the controller makes it for the first", async () => {
+        const tenants = { web: { cpu: "1500m", memory: "2Gi", pods: 10 } };
+        const run = await okRun("dev-platform", { overrides: { [`${P}:tenants`]: JSON.stringify(tenants) } });
+        assert.equal(albLine(estimateCost(run)), undefined);
+    });
+});
+
 describe("plan: Kubernetes support", () => {
     const extended = {
         overrides: { [`${P}:kubernetesVersion`]: "1.33", [`${P}:upgradePolicy`]: "EXTENDED" },

@@ -152,7 +152,7 @@ describe("the platform stack on EKS: its shared entry", () => {
         assert.deepEqual(loadBalancers, { api: "0", web: "1" });
     });
 
-    it("without a shared entry: no ALB, no certificate, yet the admission policy over tenants' Ingresses", async () => {
+    it("without a shared entry: no ALB, no certificate, yet the admission policies over tenants' Ingresses and Services", async () => {
         const tenants = { web: { cpu: "1", memory: "1Gi" } };
         const run = await okRun("dev-platform", {
             overrides: {
@@ -167,9 +167,11 @@ describe("the platform stack on EKS: its shared entry", () => {
             "aws:acm/certificate:Certificate",
         ])
             assert.equal(all(run, type).length, 0, type);
-        assert.equal(
-            all(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length,
-            1,
+        assert.deepEqual(
+            all(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy")
+                .map((p) => inputs(p).metadata.name)
+                .sort(),
+            ["tenant-ingresses", "tenant-services"],
         );
         assert.equal(run.outputs.sharedEntry, undefined);
     });

@@ -29,7 +29,7 @@ describe("Tenant", () => {
         assert.equal(local.metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], undefined);
     });
 
-    it("caps what the namespace's pods request in all, their count, and its load balancers at one", async () => {
+    it("caps what the namespace's pods request in all, their count, its load balancers at one and its Ingresses at none", async () => {
         const run = await build(true);
         const quota = inputs(one(run, "kubernetes:core/v1:ResourceQuota"));
         assert.equal(quota.metadata.namespace, "web");
@@ -38,18 +38,18 @@ describe("Tenant", () => {
             "requests.memory": "2Gi",
             pods: "10",
             "services.loadbalancers": "1",
+            "count/ingresses.networking.k8s.io": "0",
         });
     });
 
-    it("on the shared entry: the namespace says so and names its one host, and its quota holds no load balancer", async () => {
+    it("on the shared entry: the namespace says so and names its one host, and its quota holds one Ingress and no load balancer", async () => {
         const run = await build(true, "web.dev.example.com");
         const { metadata } = inputs(one(run, "kubernetes:core/v1:Namespace"));
         assert.equal(metadata.labels["flask-eks/entry"], "shared");
         assert.deepEqual(metadata.annotations, { "flask-eks/host": "web.dev.example.com" });
-        assert.equal(
-            inputs(one(run, "kubernetes:core/v1:ResourceQuota")).spec.hard["services.loadbalancers"],
-            "0",
-        );
+        const hard = inputs(one(run, "kubernetes:core/v1:ResourceQuota")).spec.hard;
+        assert.equal(hard["services.loadbalancers"], "0");
+        assert.equal(hard["count/ingresses.networking.k8s.io"], "1");
         const own = inputs(one(await build(true), "kubernetes:core/v1:Namespace")).metadata;
         assert.equal(own.labels["flask-eks/entry"], "own");
         assert.equal(own.annotations, undefined);

@@ -1,66 +1,154 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { AppService } from "../../../components/app/service";
+import { shutdown } from "../../../components/app/shutdown";
 import {
+    MAX_TENANT_PATHS,
     TENANT_ALB_ANNOTATIONS,
+    TENANT_SERVICE_RULES,
     TenantIngresses,
     tenantIngressRules,
 } from "../../../components/platform/tenantingress";
-import { builtAlone, inputs, one } from "../../helpers";
+import { all, builtAlone, inputs, one } from "../../helpers";
 
-// components/platform/tenantingress.ts, built alone: the admission policy over tenants' Ingresses.
-// What the API server makes of its rules is the e2e's (test/e2e/platform.sh, on a real API server).
+// components/platform/tenantingress.ts, built alone: the admission policies over tenants' Ingresses
+// and Services. What the API server makes of their rules is the e2e's (test/e2e/platform.sh, on a
+// real API server); here, their shape, and that the app's own Ingress keeps to them.
 
-const build = () => builtAlone(() => void new TenantIngresses("tenant-ingresses", { sharedClass: "shared" }));
+const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
+const CONTROLLER = "system:serviceaccount:kube-system:aws-load-balancer-controller";
+
+const build = (controllerUsername?: string) =>
+    builtAlone(
+        () => void new TenantIngresses("tenant-ingresses", { sharedClass: "shared", controllerUsername }),
+    );
 
 describe("TenantIngresses", () => {
-    it("checks every Ingress made or changed, failing closed, and denies what breaks a rule", async () => {
-        const run = await build();
-        const policy = inputs(
-            one(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"),
+    it("checks every Ingress and Service made or changed, failing closed, and denies what breaks a rule", async () => {
+        const run = await build(CONTROLLER);
+        const policies = Object.fromEntries(
+            all(run, POLICY).map((p) => [inputs(p).metadata.name, inputs(p).spec]),
         );
-        assert.equal(policy.spec.failurePolicy, "Fail");
-        assert.deepEqual(policy.spec.matchConstraints.resourceRules, [
-            {
-                apiGroups: ["networking.k8s.io"],
-                apiVersions: ["v1"],
-                operations: ["CREATE", "UPDATE"],
-                resources: ["ingresses"],
-            },
-        ]);
+        assert.deepEqual(Object.keys(policies).sort(), ["tenant-ingresses", "tenant-services"]);
         assert.deepEqual(
-            policy.spec.validations,
+            [policies["tenant-ingresses"], policies["tenant-services"]].map((p) => [
+                p.failurePolicy,
+                p.matchConstraints.resourceRules,
+            ]),
+            [
+                [
+                    "Fail",
+                    [
+                        {
+                            apiGroups: ["networking.k8s.io"],
+                            apiVersions: ["v1"],
+                            operations: ["CREATE", "UPDATE"],
+                            resources: ["ingresses"],
+                        },
+                    ],
+                ],
+                [
+                    "Fail",
+                    [
+                        {
+                            apiGroups: [""],
+                            apiVersions: ["v1"],
+                            operations: ["CREATE", "UPDATE"],
+                            resources: ["services"],
+                        },
+                    ],
+                ],
+            ],
+        );
+        assert.deepEqual(
+            policies["tenant-ingresses"].validations,
             tenantIngressRules("shared").map((rule) => ({ ...rule, reason: "Forbidden" })),
         );
-        const binding = inputs(
-            one(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"),
+        assert.deepEqual(
+            policies["tenant-services"].validations,
+            TENANT_SERVICE_RULES.map((rule) => ({ ...rule, reason: "Forbidden" })),
         );
-        assert.equal(binding.spec.policyName, policy.metadata.name);
-        assert.deepEqual(binding.spec.validationActions, ["Deny"]);
+        for (const binding of all(run, BINDING).map(inputs)) {
+            assert.deepEqual(binding.spec.validationActions, ["Deny"]);
+            assert.deepEqual(binding.spec.matchResources, {
+                namespaceSelector: { matchExpressions: [{ key: "flask-eks/entry", operator: "Exists" }] },
+            });
+        }
+        assert.deepEqual(
+            all(run, BINDING)
+                .map((b) => inputs(b).spec.policyName)
+                .sort(),
+            ["tenant-ingresses", "tenant-services"],
+        );
     });
 
-    it("binds to every tenant namespace, of either entry, and to no other", async () => {
-        const binding = inputs(
-            one(await build(), "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"),
-        );
-        assert.deepEqual(binding.spec.matchResources, {
-            namespaceSelector: { matchExpressions: [{ key: "flask-eks/entry", operator: "Exists" }] },
-        });
+    it("holds back neither an object being deleted nor the controller's own requests", async () => {
+        const conditions = (run: Awaited<ReturnType<typeof build>>) =>
+            inputs(one(run, POLICY, "tenant-ingresses")).spec.matchConditions;
+        assert.deepEqual(conditions(await build(CONTROLLER)), [
+            { name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" },
+            { name: "not-the-controller", expression: `request.userInfo.username != '${CONTROLLER}'` },
+        ]);
+        // Where there is no controller (the local target) there is no one to leave out.
+        assert.deepEqual(conditions(await build()), [
+            { name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" },
+        ]);
     });
 
-    it("holds an Ingress to the shared class, the namespace's host, no default backend or TLS, and the allowed annotations", () => {
-        const expressions = tenantIngressRules("shared").map((r) => r.expression);
-        assert.equal(expressions.length, 5);
-        assert.ok(expressions[0].includes("['flask-eks/entry'] == 'shared'"));
-        assert.ok(expressions[1].includes("object.spec.ingressClassName == 'shared'"));
-        assert.ok(
-            expressions[2].includes("r.host == namespaceObject.metadata.annotations['flask-eks/host']"),
-        );
-        assert.equal(expressions[3], "!has(object.spec.defaultBackend) && !has(object.spec.tls)");
-        for (const annotation of TENANT_ALB_ANNOTATIONS)
-            assert.ok(expressions[4].includes(`'${annotation}'`));
+    it("admits health-check values the ELB API takes, and no other", () => {
+        const ok = (name: string, value: string) =>
+            new RegExp(TENANT_ALB_ANNOTATIONS[`alb.ingress.kubernetes.io/${name}`]).test(value);
+        const table: [string, string[], string[]][] = [
+            ["healthcheck-path", ["/readyz", "/a/b"], ["readyz", "/a b", `/${"a".repeat(1001)}`]],
+            ["healthcheck-interval-seconds", ["5", "30", "300"], ["4", "301", "x", "05"]],
+            ["healthcheck-timeout-seconds", ["2", "6", "120"], ["1", "121"]],
+            ["healthy-threshold-count", ["2", "10"], ["1", "11"]],
+            ["success-codes", ["200", "200-399", "200,204"], ["100", "500", "2xx"]],
+            [
+                "target-group-attributes",
+                ["deregistration_delay.timeout_seconds=36"],
+                ["stickiness.enabled=true", "deregistration_delay.timeout_seconds=3601"],
+            ],
+        ];
+        for (const [name, good, bad] of table) {
+            for (const value of good) assert.ok(ok(name, value), `${name}=${value}`);
+            for (const value of bad) assert.ok(!ok(name, value), `${name}=${value}`);
+        }
         // A tenant may not choose its place in the group, its actions or the ALB's own settings.
         for (const annotation of ["group.order", "group.name", "actions.", "conditions.", "security-groups"])
-            assert.ok(!TENANT_ALB_ANNOTATIONS.some((a) => a.includes(annotation)), annotation);
-        assert.ok(tenantIngressRules("other")[1].expression.includes("== 'other'"));
+            assert.ok(!Object.keys(TENANT_ALB_ANNOTATIONS).some((a) => a.includes(annotation)), annotation);
+        assert.ok(
+            tenantIngressRules("shared")[3].expression.includes(`size(r.http.paths) <= ${MAX_TENANT_PATHS}`),
+        );
+    });
+
+    it("admits the app's own Ingress: each annotation AppService sets is one a tenant may, with its value", async () => {
+        const run = await builtAlone(() => {
+            new AppService("service", {
+                name: "api",
+                namespace: pulumi.output("api"),
+                labels: {},
+                selector: {},
+                targetPort: "http",
+                sourceRanges: [],
+                shutdown: shutdown(true),
+                eks: {
+                    loadBalancerSubnetIds: [],
+                    crossZone: true,
+                    sharedEntry: { className: "shared", host: "api.dev.shop.io" },
+                },
+            });
+        });
+        const annotations: Record<string, string> = inputs(
+            one(run, "kubernetes:networking.k8s.io/v1:Ingress"),
+        ).metadata.annotations;
+        for (const [key, value] of Object.entries(annotations))
+            assert.ok(new RegExp(TENANT_ALB_ANNOTATIONS[key] ?? "^(?!)").test(value), `${key}: ${value}`);
+        assert.ok(
+            Number(annotations["alb.ingress.kubernetes.io/healthcheck-timeout-seconds"]) <
+                Number(annotations["alb.ingress.kubernetes.io/healthcheck-interval-seconds"]),
+        );
     });
 });
