@@ -175,6 +175,13 @@ describe("capacity: a tenant's quota", () => {
         assert.match(short({ ...quota, pods: 4 })!, /^at most 3: /);
     });
 
+    it("with room for two pods, one replica and its surge: at most 1", () => {
+        assert.match(
+            quotaProblem({ cpu: "500m", memory: "1Gi", pods: 5 }, workload)!,
+            /^at most 1: the namespace's quota \(500m CPU, 1024Mi and 5 pods\) holds 2 pods/,
+        );
+    });
+
     it("asks for a larger quota when not even one replica and its surge pod fit", () => {
         assert.equal(
             quotaProblem({ cpu: "400m", memory: "1Gi", pods: 5 }, workload),

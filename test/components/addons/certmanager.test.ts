@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CERT_MANAGER_REQUESTS } from "../../../domain/capacity";
+import { bytesOf } from "../../../domain/quantities";
 import { KUBERNETES_VERSIONS } from "../../../domain/versions";
 import { loadStackConfig } from "../../../offline/stack-config";
 import { P, all, eksStacks, inputs, okRun, one, providerUrn } from "../../helpers";
@@ -36,11 +37,13 @@ for (const stack of eksStacks()) {
         it("sizes its three pods as the capacity check counts them, each limit above its request", async () => {
             const { values } = inputs(one(await okRun(stack), RELEASE, "cert-manager"));
             const pods = { controller: values, webhook: values.webhook, cainjector: values.cainjector };
-            for (const [pod, { cpu, memory, memoryLimit }] of Object.entries(CERT_MANAGER_REQUESTS))
+            for (const [pod, { cpu, memory, memoryLimit }] of Object.entries(CERT_MANAGER_REQUESTS)) {
                 assert.deepEqual(pods[pod as keyof typeof pods].resources, {
                     requests: { cpu, memory },
                     limits: { memory: memoryLimit },
                 });
+                assert.ok(bytesOf(memoryLimit) > bytesOf(memory), `${pod}: ${memoryLimit} over ${memory}`);
+            }
         });
 
         it("has no AWS role: its issuers are self-signed and CA ones", async () => {

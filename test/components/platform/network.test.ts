@@ -192,6 +192,54 @@ describe("network modes", () => {
     });
 });
 
+describe("the Network component's own", () => {
+    it("holds every network resource it makes as its own child, and registers what it exports", async () => {
+        const run = await okRun("dev");
+        const network = one(run, "flask-eks:index:Network");
+        const made = run.registrations.filter(
+            (r) =>
+                r.custom &&
+                r.type.startsWith("aws:ec2/") &&
+                r.type !== "aws:ec2/launchTemplate:LaunchTemplate",
+        );
+        assert.ok(made.length > 10, String(made.length));
+        for (const r of made.filter((r) => !r.type.endsWith("routeTableAssociation:RouteTableAssociation")))
+            assert.equal(r.parent, network.urn, `${r.type} ${r.name}`);
+        assert.deepEqual(Object.keys(run.componentOutputs[network.urn]).sort(), [
+            "privateSubnetIds",
+            "publicSubnetIds",
+            "vpcId",
+        ]);
+    });
+
+    it("names its route tables and NAT gateways in the console by their role and zone", async () => {
+        const run = await okRun("staging");
+        const names = (type: string) =>
+            all(run, type)
+                .map((r) => inputs(r).tags.Name)
+                .sort();
+        assert.deepEqual(names("aws:ec2/routeTable:RouteTable"), [
+            "private-0",
+            "private-1",
+            "private-2",
+            "public",
+        ]);
+        assert.deepEqual(names("aws:ec2/natGateway:NatGateway"), ["nat-0", "nat-1", "nat-2"]);
+    });
+
+    it("reads an adopted VPC's CIDRs through its own provider", async () => {
+        const run = await okRun("dev", {
+            overrides: {
+                [`${P}:vpcId`]: "vpc-0123456789abcdef0",
+                [`${P}:publicSubnetIds`]: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+                [`${P}:privateSubnetIds`]: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+            },
+        });
+        const lookup = run.invokes.find((i) => i.token === "aws:ec2/getVpc:getVpc");
+        assert.equal(providerUrn(lookup?.provider ?? ""), one(run, "pulumi:providers:aws").urn);
+    });
+});
+
 describe("CIDR containment", () => {
     it("holds a range's own subnets and itself, at every prefix down to /0", () => {
         assert.ok(contains("0.0.0.0/0", "10.30.0.0/16"));

@@ -253,6 +253,8 @@ describe("config across sections: a platform's tenants", () => {
             platform({ web: { ...web, pods: 24 }, api: web }),
             over("4000m CPU, 8192Mi and 34 pods"),
         );
+        // Asking exactly what the nodes leave fits.
+        assert.deepEqual(platform({ web: { cpu: "4810m", memory: "8511Mi", pods: 33 } }), []);
         // One node more holds them.
         assert.deepEqual(
             platform({ web: { ...web, cpu: "3" }, api: web }, { [`${P}:nodeMaxSize`]: "4" }),
