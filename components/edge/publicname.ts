@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-// The service's own name, when the stack has one (hostname, in a Route 53 hosted zone of the account):
-// an ACM certificate for it, validated through a record in that zone (ACM renews it the same way for
-// as long as the record stays), which the NLB serves TLS with; and an alias record that points the
-// name at the NLB the AWS Load Balancer Controller made for the Service.
+// A name in a Route 53 hosted zone of the account, and what the stack makes of it: an ACM certificate,
+// validated through a record in that zone (ACM renews it the same way for as long as the record
+// stays), which a load balancer serves TLS with; and an alias record that points the name at the load
+// balancer the AWS Load Balancer Controller made. The service's own name (hostname) has both; a
+// platform's shared entry the certificate of `*.<domain>` alone; an app's host on it the record alone.
 
 export interface PublicNameArgs {
     hostname: string;
@@ -65,8 +66,8 @@ export class PublicName extends pulumi.ComponentResource {
 
     /**
      * Points the name at the load balancer of a Service or an Ingress, found by the controller's tags
-     * once the object has it (its status names the hostname). An alias record: it works at a zone's apex too, and
-     * Route 53 answers it with the NLB's current addresses.
+     * once the object has it (its status names the hostname). An alias record: it works at a zone's
+     * apex too, and Route 53 answers it with the load balancer's current addresses.
      */
     pointAt(
         service: { status: pulumi.Output<unknown> } & pulumi.Resource,
