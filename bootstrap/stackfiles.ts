@@ -53,23 +53,19 @@ export function publicNameOf(
     const { file, values } = stackFileConfig(stack, root);
     const own = nameIn(file, values, r, project, ["hostname", "hostedZoneId"]);
     if (own) return own;
-    const layer = values?.[`${project}:layer`];
-    if (layer === "platform") {
-        const entry = nameIn(file, values, r, project, ["sharedEntryDomain", "sharedEntryZoneId"]);
+    if (values?.[`${project}:layer`] === "platform") {
+        const entry = nameIn(file, values, r, project, SHARED_ENTRY_KEYS);
         return entry && { ...entry, hostname: `*.${entry.hostname}`, makes: "certificate" };
     }
     // A platform named wrongly is platformStackOf's problem to report.
-    const platformStack = values?.[`${project}:platformStack`];
-    if (layer !== "app" || typeof platformStack !== "string" || !STACK.test(platformStack)) return undefined;
+    const platformStack = platformStackIn(values, project);
+    if (!platformStack) return undefined;
     const platform = stackFileConfig(platformStack, root);
     const app = values?.[`${project}:appName`] ?? "web";
     const tenants = platform.values?.[`${project}:tenants`] as
         Record<string, { entry?: unknown }> | undefined;
     if (typeof app !== "string" || tenants?.[app]?.entry !== "shared") return undefined;
-    const entry = nameIn(platform.file, platform.values, r, project, [
-        "sharedEntryDomain",
-        "sharedEntryZoneId",
-    ]);
+    const entry = nameIn(platform.file, platform.values, r, project, SHARED_ENTRY_KEYS);
     return entry && { ...entry, hostname: `${app}.${entry.hostname}`, makes: "record" };
 }
 
@@ -108,15 +104,22 @@ export function platformStackOf(
 ): string | undefined {
     const { file, values } = stackFileConfig(stack, root);
     if (values?.[`${project}:layer`] !== "app") return undefined;
-    const platform = values?.[`${project}:platformStack`];
-    if (typeof platform === "string" && STACK.test(platform)) return platform;
+    const platform = platformStackIn(values, project);
+    if (platform) return platform;
     r.problem(
         `${project}:platformStack in ${file}`,
-        platform ?? "",
+        values?.[`${project}:platformStack`] ?? "",
         "a stack of this project (such as dev-platform): the bootstrap names its cluster from it",
     );
     return undefined;
 }
 
-/** A stack of this project, by its name alone. */
-const STACK = /^[\w.-]+$/;
+/** An app stack's file's platform, when it names a stack of this project by its name alone. */
+function platformStackIn(values: Record<string, unknown> | undefined, project: string): string | undefined {
+    if (values?.[`${project}:layer`] !== "app") return undefined;
+    const platform = values[`${project}:platformStack`];
+    return typeof platform === "string" && /^[\w.-]+$/.test(platform) ? platform : undefined;
+}
+
+/** The keys of a platform's shared entry: its domain, and the zone that holds it. */
+const SHARED_ENTRY_KEYS: [string, string] = ["sharedEntryDomain", "sharedEntryZoneId"];
