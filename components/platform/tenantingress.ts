@@ -52,6 +52,9 @@ const celMap = (map: Record<string, string>) =>
 const annotationOr = (name: string, fallback: string) =>
     `int(has(${annotations}) && '${ALB}/${name}' in ${annotations} ? ${annotations}['${ALB}/${name}'] : '${fallback}')`;
 
+/** The allowed annotations and their values' patterns, as a CEL map. */
+const allowed = celMap(TENANT_ALB_ANNOTATIONS);
+
 type Rule = { expression: string; messageExpression: string };
 
 /** Each rule the API server holds a tenant's Ingress to, with the message it refuses one with. */
@@ -77,7 +80,7 @@ export const tenantIngressRules = (sharedClass: string): Rule[] => [
         messageExpression: `'spec.defaultBackend and spec.tls are the platform\\'s: the shared ALB has one of each'`,
     },
     {
-        expression: `!has(${annotations}) || ${annotations}.all(k, !k.startsWith('${ALB}/') && k != 'kubernetes.io/ingress.class' || k in ${celMap(TENANT_ALB_ANNOTATIONS)} && ${annotations}[k].matches(${celMap(TENANT_ALB_ANNOTATIONS)}[k]))`,
+        expression: `!has(${annotations}) || ${annotations}.all(k, !k.startsWith('${ALB}/') && k != 'kubernetes.io/ingress.class' || k in ${allowed} && ${annotations}[k].matches(${allowed}[k]))`,
         messageExpression: `'of the ALB\\'s annotations only ${Object.keys(TENANT_ALB_ANNOTATIONS)
             .map((a) => a.split("/")[1])
             .join(", ")}, with values the ELB API takes: the rest shape every app\\'s ALB'`,

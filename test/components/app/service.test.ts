@@ -11,8 +11,14 @@ import { all, builtAlone, inputs, one } from "../../helpers";
 
 const SHARED = { className: "shared", host: "api.dev.shop.io" };
 
-const build = (eks?: Partial<NonNullable<AppServiceArgs["eks"]>>, opts?: pulumi.ComponentResourceOptions) =>
+/** The AppService of app api, with `more` of its args, under a component of `parentType` if given. */
+const build = (
+    eks?: Partial<NonNullable<AppServiceArgs["eks"]>>,
+    more: Partial<AppServiceArgs> = {},
+    parentType?: string,
+) =>
     builtAlone(() => {
+        const parent = parentType ? new pulumi.ComponentResource(parentType, "app") : undefined;
         const entry = new AppService(
             "service",
             {
@@ -24,8 +30,9 @@ const build = (eks?: Partial<NonNullable<AppServiceArgs["eks"]>>, opts?: pulumi.
                 sourceRanges: ["198.51.100.0/24"],
                 shutdown: shutdown(eks !== undefined),
                 eks: eks && { loadBalancerSubnetIds: ["subnet-a"], crossZone: true, ...eks },
+                ...more,
             },
-            opts,
+            parent && { parent },
         );
         return { url: entry.url };
     });
@@ -81,19 +88,10 @@ describe("AppService", () => {
     });
 
     it("with a certificate the NLB's port is https on 443; the shared entry's is http, TLS ending at the ALB", async () => {
-        const tls = await builtAlone(() => {
-            new AppService("service", {
-                name: "web",
-                namespace: pulumi.output("web"),
-                labels: {},
-                selector: {},
-                targetPort: "http",
-                sourceRanges: [],
-                tlsCertificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/x",
-                shutdown: shutdown(true),
-                eks: { loadBalancerSubnetIds: ["subnet-a"], crossZone: false },
-            });
-        });
+        const tls = await build(
+            { crossZone: false },
+            { tlsCertificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/x" },
+        );
         assert.deepEqual(
             inputs(one(tls, "kubernetes:core/v1:Service")).spec.ports.map(
                 (p: { name: string; port: number }) => [p.name, p.port],
@@ -103,22 +101,7 @@ describe("AppService", () => {
     });
 
     it("moves the Service under it from the component that made it, keeping its URN by an alias", async () => {
-        const run = await builtAlone(() => {
-            const workload = new pulumi.ComponentResource("flask-eks:index:Workload", "app");
-            new AppService(
-                "service",
-                {
-                    name: "web",
-                    namespace: pulumi.output("web"),
-                    labels: {},
-                    selector: {},
-                    targetPort: "http",
-                    sourceRanges: [],
-                    shutdown: shutdown(false),
-                },
-                { parent: workload },
-            );
-        });
+        const run = await build(undefined, {}, "flask-eks:index:Workload");
         const service = one(run, "kubernetes:core/v1:Service");
         assert.equal(service.parent, one(run, "flask-eks:index:AppService").urn);
         const before = service.urn.replace("flask-eks:index:AppService$", "flask-eks:index:Workload$");
