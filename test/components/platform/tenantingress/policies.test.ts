@@ -1,20 +1,16 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
-import { AppService } from "../../../components/app/service";
-import { shutdown } from "../../../components/app/shutdown";
 import {
-    MAX_TENANT_PATHS,
     TENANT_ALB_ANNOTATIONS,
     TENANT_SERVICE_RULES,
     TenantIngresses,
     tenantIngressRules,
-} from "../../../components/platform/tenantingress";
-import { all, builtAlone, inputs, one } from "../../helpers";
+} from "../../../../components/platform/tenantingress";
+import { all, builtAlone, inputs, one } from "../../../helpers";
 
 // components/platform/tenantingress.ts, built alone: the admission policies over tenants' Ingresses
-// and Services. What the API server makes of their rules is the e2e's (test/e2e/platform.sh, on a
-// real API server); here, their shape, and that the app's own Ingress keeps to them.
+// and Services, their shape. What their rules decide is rules.test.ts's, and the e2e's on a real API
+// server (test/e2e/entrypolicy.sh).
 
 const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
@@ -119,36 +115,5 @@ describe("TenantIngresses", () => {
         // A tenant may not choose its place in the group, its actions or the ALB's own settings.
         for (const annotation of ["group.order", "group.name", "actions.", "conditions.", "security-groups"])
             assert.ok(!Object.keys(TENANT_ALB_ANNOTATIONS).some((a) => a.includes(annotation)), annotation);
-        assert.ok(
-            tenantIngressRules("shared")[3].expression.includes(`size(r.http.paths) <= ${MAX_TENANT_PATHS}`),
-        );
-    });
-
-    it("admits the app's own Ingress: each annotation AppService sets is one a tenant may, with its value", async () => {
-        const run = await builtAlone(() => {
-            new AppService("service", {
-                name: "api",
-                namespace: pulumi.output("api"),
-                labels: {},
-                selector: {},
-                targetPort: "http",
-                sourceRanges: [],
-                shutdown: shutdown(true),
-                eks: {
-                    loadBalancerSubnetIds: [],
-                    crossZone: true,
-                    sharedEntry: { className: "shared", host: "api.dev.shop.io" },
-                },
-            });
-        });
-        const annotations: Record<string, string> = inputs(
-            one(run, "kubernetes:networking.k8s.io/v1:Ingress"),
-        ).metadata.annotations;
-        for (const [key, value] of Object.entries(annotations))
-            assert.ok(new RegExp(TENANT_ALB_ANNOTATIONS[key] ?? "^(?!)").test(value), `${key}: ${value}`);
-        assert.ok(
-            Number(annotations["alb.ingress.kubernetes.io/healthcheck-timeout-seconds"]) <
-                Number(annotations["alb.ingress.kubernetes.io/healthcheck-interval-seconds"]),
-        );
     });
 });
