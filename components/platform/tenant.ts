@@ -51,8 +51,8 @@ export class Tenant extends pulumi.ComponentResource {
             },
             parent,
         );
+        // Made after the namespace: their namespace is its output.
         this.namespace = ns.metadata.name;
-        const inNamespace = { ...parent, dependsOn: [ns] };
         new k8s.core.v1.ResourceQuota(
             `${name}-quota`,
             {
@@ -69,7 +69,7 @@ export class Tenant extends pulumi.ComponentResource {
                     },
                 },
             },
-            inNamespace,
+            parent,
         );
         new k8s.core.v1.LimitRange(
             `${name}-limits`,
@@ -77,7 +77,7 @@ export class Tenant extends pulumi.ComponentResource {
                 metadata: { name: "tenant", namespace: this.namespace },
                 spec: { limits: [{ type: "Container", ...TENANT_CONTAINER_DEFAULTS }] },
             },
-            inNamespace,
+            parent,
         );
         this.registerOutputs({ namespace: this.namespace });
     }

@@ -43,11 +43,10 @@ const labels = "namespaceObject.metadata.labels";
 const annotations = "object.metadata.annotations";
 const hostLent = `has(namespaceObject.metadata.annotations) && '${HOST_ANNOTATION}' in namespaceObject.metadata.annotations`;
 const host = `namespaceObject.metadata.annotations['${HOST_ANNOTATION}']`;
-/** A CEL string literal, and a CEL map of strings. */
-const celString = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+/** A CEL map of strings: a JSON string is a CEL string literal, with the same escapes. */
 const celMap = (map: Record<string, string>) =>
     `{${Object.entries(map)
-        .map(([k, v]) => `${celString(k)}: ${celString(v)}`)
+        .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
         .join(", ")}}`;
 const annotationOr = (name: string, fallback: string) =>
     `int(has(${annotations}) && '${ALB}/${name}' in ${annotations} ? ${annotations}['${ALB}/${name}'] : '${fallback}')`;

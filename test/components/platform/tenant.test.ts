@@ -59,8 +59,15 @@ describe("Tenant", () => {
         const run = await build(true, undefined, "flask-app");
         assert.equal(inputs(one(run, "kubernetes:core/v1:Namespace")).metadata.name, "flask-app");
         for (const type of ["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"])
-            assert.equal(inputs(one(run, type)).metadata.namespace, "flask-app", type);
+            assert.deepEqual(
+                inputs(one(run, type)).metadata,
+                { name: "tenant", namespace: "flask-app" },
+                type,
+            );
         assert.equal(one(run, "kubernetes:core/v1:Namespace").name, "web");
+        // What the app's workload is put in: the namespace's name, once it exists.
+        const tenant = one(run, "flask-eks:index:Tenant");
+        assert.deepEqual(run.componentOutputs[tenant.urn], { namespace: "flask-app" });
     });
 
     it("gives a container that states no requests some, so the quota can count it", async () => {

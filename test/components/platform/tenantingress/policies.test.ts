@@ -72,11 +72,15 @@ describe("TenantIngresses", () => {
                 namespaceSelector: { matchExpressions: [{ key: "flask-eks/entry", operator: "Exists" }] },
             });
         }
+        // Each binding is named as its policy.
         assert.deepEqual(
             all(run, BINDING)
-                .map((b) => inputs(b).spec.policyName)
+                .map((b) => [inputs(b).metadata.name, inputs(b).spec.policyName])
                 .sort(),
-            ["tenant-ingresses", "tenant-services"],
+            [
+                ["tenant-ingresses", "tenant-ingresses"],
+                ["tenant-services", "tenant-services"],
+            ],
         );
     });
 
@@ -101,6 +105,7 @@ describe("TenantIngresses", () => {
             ["healthcheck-interval-seconds", ["5", "30", "300"], ["4", "301", "x", "05"]],
             ["healthcheck-timeout-seconds", ["2", "6", "120"], ["1", "121"]],
             ["healthy-threshold-count", ["2", "10"], ["1", "11"]],
+            ["unhealthy-threshold-count", ["2", "10"], ["1", "11"]],
             ["success-codes", ["200", "200-399", "200,204"], ["100", "500", "2xx"]],
             [
                 "target-group-attributes",

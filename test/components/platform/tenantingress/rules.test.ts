@@ -165,6 +165,8 @@ describe("TenantIngresses' rules, as the API server evaluates them", () => {
             alb("scheme", "internal"),
             alb("healthcheck-path", "readyz"),
             alb("success-codes", "500"),
+            // The pattern's escaped dot reaches CEL as one: any other character is refused.
+            alb("target-group-attributes", "deregistration_delayXtimeout_seconds=36"),
         ])
             assert.deepEqual(refused(probe(changes)), [SAYS.annotations], JSON.stringify(changes));
         // A value that is not a number breaks the timing rule too: it cannot be compared.
