@@ -96,7 +96,7 @@ export class AppService extends pulumi.ComponentResource {
             eks
                 ? {
                       ...moved,
-                      dependsOn: eks.loadBalancerController && [eks.loadBalancerController],
+                      dependsOn: eks.loadBalancerController,
                       ...replacedOnControllerChange(LB_TYPE_ANNOTATION),
                   }
                 : moved,

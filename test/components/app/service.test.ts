@@ -48,6 +48,10 @@ describe("AppService", () => {
             "external",
         );
         assert.equal(all(run, "kubernetes:networking.k8s.io/v1:Ingress").length, 0);
+        // Its URL is the NLB's name, once the controller has given the Service one.
+        const url = "http://a19a45d47c4e4947eb-708704b8536ce348.elb.us-west-2.amazonaws.com";
+        assert.equal(run.outputs.url, url);
+        assert.deepEqual(run.componentOutputs[one(run, "flask-eks:index:AppService").urn], { url });
     });
 
     it("on the shared entry: a ClusterIP Service with no NLB, and an Ingress of the shared class for the app's host", async () => {
@@ -75,6 +79,11 @@ describe("AppService", () => {
                 },
             },
         ]);
+        // Its URL is the app's host, once the Ingress is admitted; TLS ends at the shared ALB.
+        assert.equal(run.outputs.url, "https://api.dev.shop.io");
+        assert.deepEqual(run.componentOutputs[one(run, "flask-eks:index:AppService").urn], {
+            url: "https://api.dev.shop.io",
+        });
         assert.equal(ingress.spec.tls, undefined);
         assert.equal(ingress.spec.defaultBackend, undefined);
         assert.deepEqual(ingress.metadata.annotations, {
