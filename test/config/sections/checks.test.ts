@@ -3,10 +3,25 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fit } from "../../../domain/capacity";
-import { certificateProblem, publicNameProblems, sourceRangesProblem } from "../../../config/sections/checks";
+import {
+    Sections,
+    certificateProblem,
+    checkAcross,
+    deployRoleProblems,
+    publicNameProblems,
+    sourceRangesProblem,
+} from "../../../config/sections/checks";
+import { cluster as clusterSection } from "../../../config/sections/cluster";
+import { layer as layerSection } from "../../../config/sections/layer";
+import { network as networkSection } from "../../../config/sections/network";
+import { nodes as nodesSection } from "../../../config/sections/nodes";
+import type { Target } from "../../../config/sections/target";
+import { workload as workloadSection } from "../../../config/sections/workload";
 import { loadStackConfig } from "../../../offline/stack-config";
-import { P } from "../../helpers";
-import { BadConfig, problemsOf, refusesEach, stackProblems } from "../helpers";
+import { P, readerOf } from "../../helpers";
+import { BadConfig, accepted, problemsOf, refusesEach, stackProblems } from "../helpers";
+
+const ADMIN = "arn:aws:iam::123456789012:role/admin";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const RANGES = `(docs/configuration.md, "Load balancer client ranges")`;
@@ -130,6 +145,69 @@ describe("config checks across sections: a certificate and the public name", () 
         assert.deepEqual(
             publicNameProblems({ ...name, tlsCertificateArn: CERTIFICATE }, true)[0].slice(0, 2),
             ["tlsCertificateArn", CERTIFICATE],
+        );
+    });
+});
+
+describe("config checks across sections: which layer and target each check is for", () => {
+    const sections = (
+        more: Partial<Sections> = {},
+        workloadKeys: Record<string, unknown> = {},
+    ): Sections => ({
+        region: "us-west-2",
+        network: accepted(networkSection, {}),
+        cluster: accepted(clusterSection, {}),
+        nodes: accepted(nodesSection, {}),
+        // More replicas than dev's nodes hold, and a client range inside its VPC.
+        workload: accepted(workloadSection, {
+            workloadMaxReplicas: 1000,
+            lbSourceRanges: ["10.0.64.0/18"],
+            ...workloadKeys,
+        }),
+        layer: accepted(layerSection, {}),
+        ...more,
+    });
+    const problems = (target: Target | undefined, s: Sections) => {
+        const r = readerOf(P, {});
+        checkAcross(r, target, s);
+        return r.problems.map((p) => p.split(":")[1]);
+    };
+    const platform = (tenants: unknown) => accepted(layerSection, { layer: "platform", tenants });
+    const hungry = { web: { cpu: "64", memory: "1Gi" } };
+
+    it("a workload's room on the nodes and its client ranges are checked in the one-stack shape only", () => {
+        assert.deepEqual(problems("eks", sections()), ["workloadMaxReplicas", "lbSourceRanges"]);
+        assert.deepEqual(problems("eks", sections({ layer: platform({}) })), []);
+        // A layer section with a problem of its own is not read at all.
+        assert.deepEqual(problems("eks", sections({ layer: undefined })), []);
+        assert.deepEqual(problems("local", sections({ layer: undefined })), []);
+    });
+
+    it("a platform's tenants are held to its nodes on EKS, when both were read", () => {
+        assert.deepEqual(problems("eks", sections({ layer: platform(hungry) })), ["tenants"]);
+        assert.deepEqual(problems("local", sections({ layer: platform(hungry) })), []);
+        assert.deepEqual(problems("eks", sections({ layer: platform(hungry), nodes: undefined })), []);
+    });
+
+    it("deploy roles are checked against the cluster's admins and viewers only when the cluster section was read", () => {
+        const tenants = {
+            web: {
+                ...hungry.web,
+                pods: 5,
+                deployRoleArns: [ADMIN],
+                deployStacks: [],
+                entry: "own",
+                namespace: "web",
+            },
+        };
+        assert.deepEqual(deployRoleProblems(tenants as never, undefined), []);
+        assert.equal(
+            deployRoleProblems(tenants as never, { adminRoleArns: [ADMIN], viewerRoleArns: [] }).length,
+            1,
+        );
+        assert.equal(
+            deployRoleProblems(tenants as never, { adminRoleArns: [], viewerRoleArns: [ADMIN] }).length,
+            1,
         );
     });
 });

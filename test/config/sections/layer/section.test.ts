@@ -1,10 +1,10 @@
 // The layer section: all, platform or app; the app's name; an app's platform stack; a platform's
-// tenants, each a namespace's quota and the roles that deploy into it.
+// tenants, each a namespace's quota and the roles that deploy into it; its shared entry.
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { layer } from "../../../config/sections/layer";
-import { P } from "../../helpers";
-import { accepted, refused, stackProblems } from "../helpers";
+import { layer } from "../../../../config/sections/layer";
+import { P, readerOf } from "../../../helpers";
+import { accepted, refused, stackProblems } from "../../helpers";
 
 const ROLE = "arn:aws:iam::123456789012:role/deploy-web";
 
@@ -134,29 +134,6 @@ describe("config sections: the layer", () => {
     });
 });
 
-describe("config sections: a tenant's namespace", () => {
-    it("keeps an existing namespace by its name, one tenant to a namespace", () => {
-        const { tenants } = accepted(layer, {
-            layer: "platform",
-            tenants: {
-                web: { cpu: "1", memory: "1Gi", namespace: "flask-app" },
-                api: { cpu: "1", memory: "1Gi" },
-            },
-        });
-        assert.deepEqual([tenants.web.namespace, tenants.api.namespace], ["flask-app", "api"]);
-        assert.equal(
-            refused(layer, {
-                layer: "platform",
-                tenants: {
-                    web: { cpu: "1", memory: "1Gi", namespace: "api" },
-                    api: { cpu: "1", memory: "1Gi" },
-                },
-            }),
-            `${P}:tenants.api.namespace: got "api", expected a namespace of api's own: it is web's`,
-        );
-    });
-});
-
 describe("config sections: a platform's shared entry", () => {
     const ZONE = "Z0123456789ABCDEFGHIJ";
     const shared = { web: { cpu: "1", memory: "1Gi", entry: "shared" }, api: { cpu: "1", memory: "1Gi" } };
@@ -228,51 +205,49 @@ describe("config sections: a platform's shared entry", () => {
             [],
         );
     });
-});
 
-describe("config across sections: a platform's tenants", () => {
-    const platform = (tenants: unknown, more: Record<string, string> = {}) =>
-        stackProblems("dev-platform", { [`${P}:tenants`]: JSON.stringify(tenants), ...more });
-
-    it("fit in what the nodes leave at their largest, or are refused with the numbers", () => {
-        const web = { cpu: "2", memory: "4Gi", pods: 10 };
-        assert.deepEqual(platform({ web, api: web }), []);
-        const over = (ask: string) => [
-            `${P}:tenants: got ["web","api"], expected quotas that fit in 4810m CPU, 8511Mi and 33 pods, what nodeMaxSize=3 nodes of t3.medium or t3a.medium leave after system pods; these ask ${ask} in all (docs/configuration.md, "Node capacity")`,
-        ];
-        // Each of CPU, memory and pods alone.
-        assert.deepEqual(
-            platform({ web: { ...web, cpu: "3" }, api: web }),
-            over("5000m CPU, 8192Mi and 20 pods"),
-        );
-        assert.deepEqual(
-            platform({ web: { ...web, memory: "5Gi" }, api: web }),
-            over("4000m CPU, 9216Mi and 20 pods"),
-        );
-        assert.deepEqual(
-            platform({ web: { ...web, pods: 24 }, api: web }),
-            over("4000m CPU, 8192Mi and 34 pods"),
-        );
-        // Asking exactly what the nodes leave fits.
-        assert.deepEqual(platform({ web: { cpu: "4810m", memory: "8511Mi", pods: 33 } }), []);
-        // One node more holds them.
-        assert.deepEqual(
-            platform({ web: { ...web, cpu: "3" }, api: web }, { [`${P}:nodeMaxSize`]: "4" }),
-            [],
+    it("names every tenant of entry shared when the domain is missing", () => {
+        assert.equal(
+            refused(layer, { layer: "platform", tenants: { ...shared, api: { ...shared.web } } }),
+            `${P}:sharedEntryDomain: got "", expected a domain with sharedEntryZoneId, for the tenants of entry shared (web, api)`,
         );
     });
 
-    it("give each deploy role one tenant, and none of the cluster's admins or viewers", () => {
-        const tenant = { cpu: "1", memory: "1Gi", pods: 5, deployRoleArns: [ROLE] };
-        assert.deepEqual(platform({ web: tenant, api: tenant }), [
-            `${P}:tenants.api.deployRoleArns: got "${ROLE}", expected a role of api's own: it is web's deploy role too`,
-        ]);
-        const stacks = { cpu: "1", memory: "1Gi", pods: 5, deployStacks: ["dev-web"] };
-        assert.deepEqual(platform({ web: stacks, api: stacks }), [
-            `${P}:tenants.api.deployStacks: got "dev-web", expected a stack of api's own: it deploys web too`,
-        ]);
-        assert.deepEqual(platform({ web: tenant }, { [`${P}:adminRoleArns`]: JSON.stringify([ROLE]) }), [
-            `${P}:tenants.web.deployRoleArns: got "${ROLE}", expected a role that is not also in adminRoleArns or viewerRoleArns`,
-        ]);
+    it("reports a bad zone once, not also as a domain without its zone", () => {
+        assert.equal(
+            refused(layer, {
+                layer: "platform",
+                sharedEntryDomain: "dev.shop.io",
+                sharedEntryZoneId: "zone",
+            }),
+            `${P}:sharedEntryZoneId: got "zone", expected empty, or a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ`,
+        );
+    });
+});
+
+describe("config sections: the layer, when a key is bad or absent", () => {
+    it("a bad layer is one problem: the keys that depend on it are not judged by a layer it is not", () => {
+        for (const more of [
+            { platformStack: "dev-platform" },
+            { tenants: { web: { cpu: "1", memory: "1Gi" } } },
+            { sharedEntryDomain: "dev.shop.io", sharedEntryZoneId: "Z0123456789ABCDEFGHIJ" },
+        ])
+            assert.equal(
+                refused(layer, { layer: "cluster", ...more }),
+                `${P}:layer: got "cluster", expected one of all, platform, app`,
+                JSON.stringify(more),
+            );
+    });
+
+    it("tenants the CLI does not pass at all are none, as {} is", () => {
+        const r = readerOf(P, {
+            layer: "platform",
+            appName: "web",
+            platformStack: "",
+            sharedEntryDomain: "",
+            sharedEntryZoneId: "",
+        });
+        assert.deepEqual(layer(r)?.tenants, {});
+        assert.deepEqual(r.problems, []);
     });
 });
