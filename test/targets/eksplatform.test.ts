@@ -143,6 +143,9 @@ describe("the platform stack on EKS: its shared entry", () => {
             ]),
         );
         assert.deepEqual(namespaces, { api: ["shared", "api.dev.example.com"], web: ["own", undefined] });
+        // Both behind an NLB's or the ALB's IP targets: a pod is ready once its target is healthy.
+        for (const n of all(run, "kubernetes:core/v1:Namespace"))
+            assert.equal(inputs(n).metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
         const loadBalancers = Object.fromEntries(
             all(run, "kubernetes:core/v1:ResourceQuota").map((q) => [
                 inputs(q).metadata.namespace,
@@ -172,6 +175,21 @@ describe("the platform stack on EKS: its shared entry", () => {
                 .map((p) => inputs(p).metadata.name)
                 .sort(),
             ["tenant-ingresses", "tenant-services"],
+        );
+        // Held to the shared class, and never holding back the controller's own updates.
+        const ingresses = inputs(
+            all(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").find(
+                (p) => inputs(p).metadata.name === "tenant-ingresses",
+            )!,
+        ).spec;
+        assert.ok(
+            ingresses.validations.some((v: { expression: string }) =>
+                v.expression.includes("object.spec.ingressClassName == 'shared'"),
+            ),
+        );
+        assert.deepEqual(
+            ingresses.matchConditions.map((c: { name: string }) => c.name),
+            ["not-being-deleted", "not-the-controller"],
         );
         assert.equal(run.outputs.sharedEntry, undefined);
     });
