@@ -190,24 +190,9 @@ describe("config checks across sections: which layer and target each check is fo
     });
 
     it("deploy roles are checked against the cluster's admins and viewers only when the cluster section was read", () => {
-        const tenants = {
-            web: {
-                ...hungry.web,
-                pods: 5,
-                deployRoleArns: [ADMIN],
-                deployStacks: [],
-                entry: "own",
-                namespace: "web",
-            },
-        };
-        assert.deepEqual(deployRoleProblems(tenants as never, undefined), []);
-        assert.equal(
-            deployRoleProblems(tenants as never, { adminRoleArns: [ADMIN], viewerRoleArns: [] }).length,
-            1,
-        );
-        assert.equal(
-            deployRoleProblems(tenants as never, { adminRoleArns: [], viewerRoleArns: [ADMIN] }).length,
-            1,
-        );
+        const { tenants } = platform({ web: { cpu: "1", memory: "1Gi", deployRoleArns: [ADMIN] } });
+        assert.deepEqual(deployRoleProblems(tenants, undefined), []);
+        assert.equal(deployRoleProblems(tenants, { adminRoleArns: [ADMIN], viewerRoleArns: [] }).length, 1);
+        assert.equal(deployRoleProblems(tenants, { adminRoleArns: [], viewerRoleArns: [ADMIN] }).length, 1);
     });
 });
