@@ -17,7 +17,8 @@
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
 #     CrossGuard and Pod Security refusing; destroy within the grace period;
-#   - a platform stack and two app stacks on it (test/e2e/platform.sh): each app serving, neither
+#   - a platform stack and two app stacks on it, brought up while the local stack's destroy waits on
+#     its pods (test/e2e/tenants-up.sh, test/e2e/platform.sh): each app serving, neither
 #     reaching the other, the quota refusing, one app destroyed while the other serves;
 #   - at the end, the machine as it was before: no process, chain, mount or interface left.
 # With the argument move (npm run test:move), after the local stack's first up: that stack becomes a
@@ -119,8 +120,6 @@ machine_as_it_was() { # every check of the end: nothing the test made is left; t
 
 # The program as a user's checkout holds it: what index.ts loads, and what the project needs.
 PROGRAM=(index.ts config components domain migrations targets app package.json tsconfig.json)
-# shellcheck source=test/e2e/before-cluster.sh
-source test/e2e/before-cluster.sh
 
 # ---- the cluster, and two images of the app in its registry ----
 # shellcheck disable=SC2119 # it takes extra tools as arguments; the engine's need none
@@ -140,6 +139,9 @@ for mode in crash never-ready 500s; do
     $DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg "MODE=$mode" \
         -t "127.0.0.1:5000/flask-eks:broken-$mode" test/e2e/broken >/dev/null
 done
+# The checks that need no cluster, while it starts.
+# shellcheck source=test/e2e/while-cluster-starts.sh
+source test/e2e/while-cluster-starts.sh
 wait "$cluster_pid"
 ADMIN_KUBECONFIG=$(tail -1 "$WORK/cluster")
 CLUSTER_STATE=$(dirname "$ADMIN_KUBECONFIG")
@@ -253,7 +255,10 @@ hpa_scaling "$second"
 # shellcheck source=test/e2e/after-traffic.sh
 source test/e2e/after-traffic.sh
 
-# ---- destroy ----
+# ---- destroy, while a platform stack and two apps on it come up ----
+# shellcheck source=test/e2e/tenants-up.sh
+source test/e2e/tenants-up.sh
+beside tenants tenants_up
 grace=$(kubectl_ get deployment web -n flask-app -o jsonpath='{.spec.template.spec.terminationGracePeriodSeconds}')
 destroy_started=$SECONDS
 check "pulumi destroy removes everything" pulumi_run destroy destroy --stack local --yes --skip-preview
@@ -269,6 +274,7 @@ no_app_running() { # no container of the app's pods (pause containers included) 
 }
 check "no container of the app runs on the node any more" no_app_running
 check "pulumi stack rm" pulumi_run rm stack rm local --yes
+beside_done tenants
 
 # shellcheck source=test/e2e/platform.sh
 source test/e2e/platform.sh

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Sourced by test/e2e.sh where it stands, once the local stack is up and has served under load:
 # refresh as the admin and as the drift job's identity, the drift job's step on the real CLI, a Helm
-# release's records, the Service taken over by the AWS Load Balancer Controller, and CrossGuard and
-# Pod Security refusing for real; objects moved under new components keeping their state.
+# release's records, and Pod Security refusing for real; meanwhile, in the background, the stacks of
+# test/e2e/own-stacks.sh.
 # shellcheck disable=SC2154 # policy and second are set by test/e2e.sh before it sources this
+
+# shellcheck source=test/e2e/own-stacks.sh
+source test/e2e/own-stacks.sh
 
 # ---- refresh: as the admin, and as the drift job's identity ----
 check "pulumi refresh finds no drift with the HPA in place" pulumi_run refresh refresh --stack local --yes --expect-no-changes
@@ -97,62 +100,7 @@ check "the taken-over release is destroyed" drift_run destroy --skip-preview
 kubectl_ delete secret -n kube-system -l owner=helm,name=drift-check >/dev/null
 (cd test/e2e-drift && pulumi stack rm e2e-drift --yes >/dev/null)
 
-# ---- a Service made before the AWS Load Balancer Controller, taken over by it ----
-# test/e2e-migration runs in place, with the Workload's own options for its Service: annotated for
-# the in-tree NLB, then for the controller. The real engine must replace it, deleting it first.
-migration_run() { (cd test/e2e-migration && FLASK_EKS_LB_TYPE=$1 pulumi "${@:2}" --stack e2e-migration --yes 2>&1); }
-replaced_on_takeover() {
-    local before after out
-    (cd test/e2e-migration && pulumi stack init e2e-migration --non-interactive) || return 1
-    migration_run nlb up --skip-preview || return 1
-    before=$(kubectl_ get service web -n default -o jsonpath='{.metadata.uid}')
-    if ! out=$(migration_run external up --skip-preview); then
-        echo "$out"
-        return 1
-    fi
-    after=$(kubectl_ get service web -n default -o jsonpath='{.metadata.uid} {.metadata.annotations}')
-    echo "$out"
-    echo "uid before: $before; after: $after"
-    grep -q "deleted original" <<<"$out" && grep -q "created replacement" <<<"$out" &&
-        [ "${after%% *}" != "$before" ] && grep -q '"service.beta.kubernetes.io/aws-load-balancer-type":"external"' <<<"$after"
-}
-check "a Service handed from the in-tree NLB to the Load Balancer Controller is replaced, deleted first, not updated" replaced_on_takeover
-migration_run external destroy --skip-preview >/dev/null
-(cd test/e2e-migration && pulumi stack rm e2e-migration --yes >/dev/null)
-
-# ---- resources moved under new components keep their state ----
-# test/e2e-components runs in place: up as d323ee9 made the objects, then as the components hold
-# them now. The real engine must match each object to its old state by its alias: the same objects
-# (their uids), only the new components created, nothing replaced or deleted, then nothing to change.
-components_run() { (cd test/e2e-components && FLASK_EKS_SHAPE=$1 pulumi "${@:2}" --stack e2e-components 2>&1); }
-moved_uids() { kubectl_ get role/app-secret-readers rolebinding/app-secret-readers configmap/nested -n default -o jsonpath='{.items[*].metadata.uid}'; }
-moved_keep_state() {
-    local before after out
-    (cd test/e2e-components && pulumi stack init e2e-components --non-interactive) || return 1
-    components_run before up --yes --skip-preview || return 1
-    before=$(moved_uids)
-    out=$(components_run after up --yes --skip-preview) || { echo "$out"; return 1; }
-    after=$(moved_uids)
-    echo "$out"
-    echo "uids before: $before; after: $after"
-    [ -n "$before" ] && [ "$after" = "$before" ] && grep -q "3 created" <<<"$out" &&
-        ! grep -Eq "deleted|replaced" <<<"$out" && components_run after preview --expect-no-changes >/dev/null
-}
-check "objects moved under new components keep their state: the same objects, only the components created" moved_keep_state
-components_run after destroy --yes --skip-preview >/dev/null
-(cd test/e2e-components && pulumi stack rm e2e-components --yes >/dev/null)
-
-# ---- CrossGuard and Pod Security, for real ----
-cp -r test/e2e-violation "$WORK/violation"
-ln -s "$ROOT/node_modules" "$WORK/violation/node_modules"
-violation() {
-    local out
-    out=$(cd "$WORK/violation" && pulumi stack init e2e --non-interactive >/dev/null &&
-        pulumi preview --stack e2e "${policy[@]}" 2>&1) && { echo "$out"; return 1; }
-    echo "$out"
-    grep -q "k8s-load-balancer-source-ranges" <<<"$out" && grep -q "mandatory" <<<"$out"
-}
-check "CrossGuard refuses a public LoadBalancer without source ranges (k8s-load-balancer-source-ranges)" violation
+# ---- Pod Security, for real ----
 privileged() {
     local out
     out=$(kubectl_ run root-pod -n flask-app --image="$second" --restart=Never \
@@ -161,3 +109,5 @@ privileged() {
     grep -q 'violates PodSecurity "restricted' <<<"$out"
 }
 check "the API server's admission refuses a privileged pod in the app's namespace" privileged
+
+own_stacks_checked

@@ -20,6 +20,33 @@ check() { # check "what" COMMAND...: one assertion; its output is shown only whe
     rm -f "$out"
 }
 
+# beside NAME COMMAND...: COMMAND, whose checks count as any other's, runs in the background, for what
+# shares no object and no timing with the checks meanwhile; its lines show when beside_done NAME
+# waits for it. A command that stops before its end (a failing command, under set -e) fails a check.
+declare -A BESIDE=()
+# shellcheck disable=SC2030 # the command's own counts, in its subshell, handed back through a file
+beside() {
+    (
+        passed=0 failed=0
+        "${@:2}"
+        echo "$passed $failed" >"$WORK/beside-$1.counts"
+    ) >"$WORK/beside-$1.log" 2>&1 &
+    BESIDE[$1]=$!
+}
+# shellcheck disable=SC2031 # the counts are this shell's; the background's are added from their file
+beside_done() {
+    local status=0 counts
+    wait "${BESIDE[$1]}" || status=$?
+    cat "$WORK/beside-$1.log" >&2
+    if counts=$(cat "$WORK/beside-$1.counts" 2>/dev/null); then
+        passed=$((passed + ${counts% *}))
+        failed=$((failed + ${counts#* }))
+    else
+        failed=$((failed + 1))
+        log "FAIL - $1, in the background, stopped before its end (status $status)"
+    fi
+}
+
 pulumi_run() { # pulumi_run NAME ARGS...: the CLI in the project copy, its output kept in $WORK/NAME.log
     local name=$1
     shift

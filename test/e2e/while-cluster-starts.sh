@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e.sh where it stands, before the cluster starts: the load checks shown to fail on
-# made-up results, the tools checked to be the pinned ones, and the CLI's own validation of the
-# project, every stack file and the EKS program.
+# Sourced by test/e2e.sh where it stands, while the cluster starts (none of it needs the cluster):
+# the load checks shown to fail on made-up results, the tools checked to be the pinned ones, and the
+# CLI's own validation of the project, every stack file and the EKS program.
 # shellcheck disable=SC2034 # the LOAD_ figures are read by test/e2e/load.sh
 
 # ---- the load checks fail when they should: shown on made-up vegeta results, before any cluster ----
@@ -38,6 +38,23 @@ self_check() {
     echo "a load that sent nothing, a pod asked too few times or never, a failure outside a kill's window, too many failures for it: each refused"
 }
 check "the load checks refuse what they must (made-up results)" self_check
+
+# ---- the background runner counts what it runs: a passing and a failing check, a stopped command ----
+# Run where a failing command stops the shell (inside check it would not: bash ignores set -e there).
+# shellcheck disable=SC2317 # the probes are run by beside
+beside_counts() ( # in a subshell of its own: the counts it moves are the probe's, not the test's
+    passed=0 failed=0
+    two_checks() { check "a probe that passes" true; check "a probe that fails" false; }
+    stops() { false; check "never reached" true; }
+    beside probe-checks two_checks
+    beside probe-stops stops
+    beside_done probe-checks 2>/dev/null
+    beside_done probe-stops 2>/dev/null
+    echo "passed $passed, failed $failed"
+)
+counted=$(beside_counts)
+check "a background command's checks count as any other's, and one that stops before its end fails ($counted)" \
+    test "$counted" = "passed 1, failed 2"
 
 # ---- the tools are the pinned ones ----
 kubectl_version() { kubectl version --client -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])'; }
