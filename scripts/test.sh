@@ -9,9 +9,10 @@ echo "== typescript: tsc (strict, type-checked)"
 npx tsc -p . --noCheck false
 echo "== formatting: prettier"
 npx prettier --check --log-level warn "**/*.ts"
-# Two runs start beside the program's tests, their output kept for after them: the fork test, the
+# Three runs start beside the program's tests, their output kept for after them: the fork test, the
 # longest (it runs a copy of the suite), which would otherwise start halfway through and end last;
-# and the app's tests, which mostly wait on the server's deadlines.
+# the quick start's, which installs a clone of its own and mostly waits on npm and pip; and the
+# app's tests, which mostly wait on the server's deadlines.
 # Each in a process group of its own (set -m), which a failure stops whole, the copy's runs included.
 scratch=$(mktemp -d)
 beside=()
@@ -22,27 +23,28 @@ stop_beside() {
 }
 trap stop_beside EXIT
 set -m
-node --require ./scripts/transpile.js --test test/repo/fork.test.ts >"$scratch/fork" 2>&1 &
+node --require ./scripts/transpile.js --test test/repo/fork.test.ts >"$scratch/0" 2>&1 &
 beside+=($!)
-.venv/bin/python -m pytest -q app >"$scratch/app" 2>&1 &
+node --require ./scripts/transpile.js --test test/repo/quickstart.test.ts >"$scratch/1" 2>&1 &
+beside+=($!)
+.venv/bin/python -m pytest -q app >"$scratch/2" 2>&1 &
 beside+=($!)
 set +m
 echo "== program: node:test, two processes (scripts/run-tests.js)"
 # Every test file under test/, in its subfolders too (test/repo/helpers.ts finds the same), but the
-# fork's, started above, and none in the end-to-end test's folders, the mutation results or snapshots.
+# two started above, and none in the end-to-end test's folders, the mutation results or snapshots.
 mapfile -t tests < <(find test -name '*.test.ts' -not -path 'test/e2e*' -not -path 'test/mutation/*' \
-    -not -path 'test/snapshots/*' -not -path test/repo/fork.test.ts | sort)
+    -not -path 'test/snapshots/*' -not -path test/repo/fork.test.ts -not -path test/repo/quickstart.test.ts | sort)
 node scripts/run-tests.js "${tests[@]}"
-echo "== program: node --test test/repo/fork.test.ts"
-fork=0
-wait "${beside[0]}" || fork=$?
-cat "$scratch/fork"
-[ "$fork" = 0 ]
-echo "== app: pytest"
-app=0
-wait "${beside[1]}" || app=$?
-cat "$scratch/app"
-[ "$app" = 0 ]
+# The runs beside, in the order they started: each one's output, and its status.
+titles=("program: node --test test/repo/fork.test.ts" "program: node --test test/repo/quickstart.test.ts" "app: pytest")
+for i in "${!beside[@]}"; do
+    echo "== ${titles[$i]}"
+    status=0
+    wait "${beside[$i]}" || status=$?
+    cat "$scratch/$i"
+    [ "$status" = 0 ]
+done
 echo "== app: hadolint"
 .venv/bin/hadolint app/Dockerfile && echo "hadolint: clean"
 echo "== scripts: shellcheck"
