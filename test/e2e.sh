@@ -12,7 +12,7 @@
 #     that must send what its rate asks, a connection a request, and whose leaving pods must have
 #     answered part of it; broken releases (one that crashes, one never ready) failing their up
 #     within the stack's rollout timeout while the old pods serve, and the way back; a release that
-#     answers 500s, as the baseline; the HPA scaling out on real CPU use and back in, under load;
+#     answers 500s (its pods' metrics counting them), as the baseline; the HPA scaling out on real CPU use and back in, under load;
 #   - refresh as the admin and as the identity the drift job has on EKS (view, and the app's Secret
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
@@ -133,12 +133,14 @@ bash engine/cluster.sh start "$BIN" >"$WORK/cluster" &
 cluster_pid=$!
 image_build 127.0.0.1:5000/flask-eks:e2e-1 e2e-1
 image_build 127.0.0.1:5000/flask-eks:e2e-2 e2e-2
-# Three broken releases of it (test/e2e/broken): one that exits at start, one never ready, one ready
-# that answers 500.
-for mode in crash never-ready 500s; do
+# Two broken releases of it (test/e2e/broken): one that exits at start, one never ready; and a faulty
+# one, the app itself, ready, answering 500 on / (test/e2e/faulty).
+for mode in crash never-ready; do
     $DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg "MODE=$mode" \
         -t "127.0.0.1:5000/flask-eks:broken-$mode" test/e2e/broken >/dev/null
 done
+$DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg FAULT=500s \
+    -t 127.0.0.1:5000/flask-eks:faulty-500s test/e2e/faulty >/dev/null
 # The checks that need no cluster, while it starts.
 # shellcheck source=test/e2e/while-cluster-starts.sh
 source test/e2e/while-cluster-starts.sh
@@ -156,7 +158,7 @@ push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes i
     $DOCKER image inspect -f '{{index .RepoDigests 0}}' "127.0.0.1:5000/flask-eks:$1" >"$WORK/$1"
 }
 pushes=()
-for version in e2e-1 e2e-2 broken-crash broken-never-ready broken-500s; do
+for version in e2e-1 e2e-2 broken-crash broken-never-ready faulty-500s; do
     push "$version" &
     pushes+=($!)
 done

@@ -258,6 +258,16 @@ crash_looping() {
     [ "$(wc -l <<<"$state")" = 1 ] && awk '{exit !($2 == "false" && $3 >= 1)}' <<<"$state"
 }
 
+# faulty_counted IMAGE: a ready pod running IMAGE, and the 500s on / its metrics port has counted
+faulty_counted() {
+    local pod counted
+    pod=$(app_pods | awk -v image="$1" '$3 == "True" && $4 == image && $6 == "-" {print $1; exit}')
+    counted=$(kubectl_ exec -n flask-app "$pod" -c web -- python -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9090/metrics").read().decode())' |
+        sed -n 's/^http_requests_total{method="GET",route="\/",status="500"} \([0-9]*\)\.0$/\1/p')
+    echo "$pod: ${counted:-none}"
+    [ "${counted:-0}" -gt 0 ]
+}
+
 # A release that is ready but answers 500 on /: nothing in the stack tells it apart from a good one
 # today, so it rolls out and the up succeeds. Stated as it is, the baseline an automatic rollback
 # must beat; then the way back.
@@ -266,10 +276,12 @@ bad_answers_release() { # bad_answers_release GOOD
     count=$(ready_with "$good")
     load_start 500s "$url" "$RATE" "$LOAD_LIMIT"
     sleep "$WARM_UP"
-    pulumi_run 500s-config config set --stack local imageRef "$(<"$WORK/broken-500s")"
+    pulumi_run 500s-config config set --stack local imageRef "$(<"$WORK/faulty-500s")"
     check "baseline: a release that is ready but answers 500 on / rolls out, and its up succeeds" \
         pulumi_run 500s up --stack local --yes --skip-preview "${policy[@]}"
     sleep "$WARM_UP"
+    check "its pods' own metrics count the 500s they answer: $(faulty_counted "$(<"$WORK/faulty-500s")")" \
+        faulty_counted "$(<"$WORK/faulty-500s")"
     pulumi_run 500s-back-config config set --stack local imageRef "$good"
     check "the way back (imageRef) completes" pulumi_run 500s-back up --stack local --yes --skip-preview "${policy[@]}"
     check "then the previous image runs on $count ready pods" wait_until 60 ready_with_is "$count" "$good"

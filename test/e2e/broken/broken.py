@@ -1,8 +1,9 @@
 """What a broken release does, by BROKEN_MODE, on the app's port (8080) as the pod runs it:
 
 - crash: exits at start, as an app whose import fails does (the kubelet restarts it: CrashLoopBackOff);
-- never-ready: answers /healthz (so it is started and alive) but never /readyz;
-- 500s: ready, and answers everything else with a 500, as an app whose database is gone does.
+- never-ready: answers /healthz (so it is started and alive) but never /readyz.
+
+A release that is ready but answers 500s is the real app with a fault: test/e2e/faulty.
 """
 
 import json
@@ -16,7 +17,7 @@ MODE = os.environ.get("BROKEN_MODE", "")
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
-        if self.path == "/healthz" or (self.path == "/readyz" and MODE == "500s"):
+        if self.path == "/healthz":
             status, body = 200, {"status": "ok"}
         elif self.path == "/readyz":
             status, body = 503, {"status": "not ready"}
@@ -38,6 +39,6 @@ class Handler(BaseHTTPRequestHandler):
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 if MODE == "crash":
     sys.exit("broken release: exiting at start")
-if MODE not in ("never-ready", "500s"):
-    sys.exit(f"BROKEN_MODE: got {MODE!r}, expected crash, never-ready or 500s")
+if MODE != "never-ready":
+    sys.exit(f"BROKEN_MODE: got {MODE!r}, expected crash or never-ready")
 ThreadingHTTPServer(("", int(os.environ.get("PORT", "8080"))), Handler).serve_forever()

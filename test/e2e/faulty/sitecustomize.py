@@ -1,0 +1,26 @@
+"""A fault for the end-to-end test's faulty release (test/e2e/faulty/Dockerfile), by FAULT:
+
+- 500s: GET / answers 500, as an app whose database is gone does; the probes answer as before.
+
+Python imports this module at start. It wraps Flask's view dispatch, which runs between the app's
+before- and after-request hooks, so the server's metrics (app/server/metrics.py) count each answer.
+"""
+
+import os
+
+import flask
+
+FAULT = os.environ.get("FAULT", "")
+if FAULT != "500s":
+    raise SystemExit(f"FAULT: got {FAULT!r}, expected 500s")
+
+_dispatch = flask.Flask.dispatch_request
+
+
+def dispatch_request(self):
+    if flask.request.path == "/":
+        flask.abort(500)
+    return _dispatch(self)
+
+
+flask.Flask.dispatch_request = dispatch_request
