@@ -3,7 +3,8 @@
 # engine/versions.env, into a cache outside the repository:
 #   the Pulumi CLI, its Node.js language host and the Kubernetes provider;
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (the control plane);
-#   kubelet, kube-proxy, pause, kube-router, CoreDNS and metrics-server (the real node and its add-ons);
+#   kubelet, kube-proxy, pause, kube-router, CoreDNS, metrics-server and Prometheus (the real node
+#   and its add-ons);
 #   kubectl and vegeta (the test's client and load generator).
 # Each binary has its own cache key: its name, its version, and a hash of its recipe (the shell
 # functions below that build it) and of the Go toolchain. A warm machine builds nothing; a changed
@@ -194,6 +195,19 @@ func main() { coremain.Run() }' "-require=github.com/coredns/coredns@$COREDNS_VE
     (cd "$src" && CGO_ENABLED=0 go build -o "$1/coredns" .) # static, as metrics-server
 }
 
+# Prometheus with the service discovery it is given here (Kubernetes; file, static and HTTP come
+# with it): the other discoverers' cloud SDKs stay out. Without the builtinassets tag it serves no
+# web UI, which needs assets built by npm; its query API, what the test reads, is all there.
+prometheus() {
+    local src="$CACHE/src/prometheus@$PROMETHEUS_VERSION"
+    wrapper "$src" github.com/prometheus/prometheus/cmd/prometheus \
+        "-require=github.com/prometheus/prometheus@$PROMETHEUS_VERSION"
+    # Static: it runs in an image that holds nothing else.
+    (cd "$src" && CGO_ENABLED=0 go build -tags remove_all_sd,enable_kubernetes_sd -o "$1/prometheus" \
+        -ldflags "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}" \
+        github.com/prometheus/prometheus/cmd/prometheus)
+}
+
 vegeta() {
     GOBIN="$1" go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION"
 }
@@ -237,6 +251,7 @@ build etcd "$ETCD_VERSION" etcd
 build kube-router "$KUBE_ROUTER_VERSION" kube_router
 build metrics-server "$METRICS_SERVER_VERSION" metrics_server
 build coredns "$COREDNS_VERSION" coredns
+build prometheus "$PROMETHEUS_VERSION" prometheus
 build vegeta "$VEGETA_VERSION" vegeta
 log "ready in $((SECONDS - started)) s"
 echo "$bin"

@@ -4,7 +4,7 @@
 #     the aggregation layer), kube-controller-manager and kube-scheduler;
 #   - one real node, node-0 in zone-a (engine/node.sh): containerd, a CNI bridge, kubelet, kube-proxy
 #     and kube-router enforcing NetworkPolicy; every pod runs there;
-#   - add-ons on that node (engine/addons/): CoreDNS and metrics-server;
+#   - add-ons on that node (engine/addons/): CoreDNS, metrics-server and Prometheus;
 #   - kwok nodes in zone-b and zone-c, tainted so that nothing runs on them;
 #   - a registry (Debian's docker-registry) on 127.0.0.1:5000, holding the add-ons' images, which
 #     Docker makes from the binaries alone;
@@ -223,12 +223,15 @@ system_image() {
 }
 
 addons() {
-    local bin=$1 coredns metrics_server
+    local bin=$1 coredns metrics_server prometheus
     coredns=$(system_image coredns "$bin" 65532)
     metrics_server=$(system_image metrics-server "$bin" 65532)
+    prometheus=$(system_image prometheus "$bin" 65534)
     sed -e "s|@COREDNS_IMAGE@|$coredns|" -e "s|@CLUSTER_DNS@|$CLUSTER_DNS|" engine/addons/coredns.yaml |
         "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
     sed -e "s|@METRICS_SERVER_IMAGE@|$metrics_server|" engine/addons/metrics-server.yaml |
+        "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
+    sed -e "s|@PROMETHEUS_IMAGE@|$prometheus|" engine/addons/prometheus.yaml |
         "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
 }
 

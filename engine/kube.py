@@ -3,7 +3,7 @@ Python's standard library only. Used by cluster.sh:
 
     kube.py DIR fake-nodes ZONE...        a kwok node per zone, tainted so that no pod lands there
     kube.py DIR load-balancers NODE_IP    the cloud's load balancer, stood in for (runs until killed)
-    kube.py DIR wait-ready                until the nodes, cluster DNS and the metrics API are ready
+    kube.py DIR wait-ready                until the nodes, cluster DNS, Prometheus and the metrics API are ready
 """
 
 from __future__ import annotations
@@ -168,8 +168,8 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 
 def wait_ready(api: Api, seconds: float = 180) -> None:
-    """Every node Ready, the default service account made, cluster DNS ready, and the metrics API
-    answering for the real node (the HPA's only source)."""
+    """Every node Ready, the default service account made, cluster DNS and Prometheus ready, and the
+    metrics API answering for the real node (the HPA's only source)."""
     deadline = time.monotonic() + seconds
     waiting = "the API server"
     while time.monotonic() < deadline:
@@ -180,10 +180,10 @@ def wait_ready(api: Api, seconds: float = 180) -> None:
                 raise LookupError
             waiting = "the default service account"
             api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default")
-            waiting = "CoreDNS"
-            dns = api.call("GET", "/apis/apps/v1/namespaces/kube-system/deployments/coredns")
-            if dns.get("status", {}).get("readyReplicas", 0) < 1:
-                raise LookupError
+            for waiting in ("coredns", "prometheus"):
+                deployment = api.call("GET", f"/apis/apps/v1/namespaces/kube-system/deployments/{waiting}")
+                if deployment.get("status", {}).get("readyReplicas", 0) < 1:
+                    raise LookupError
             waiting = "the metrics API"
             if not api.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes")["items"]:
                 raise LookupError

@@ -3,7 +3,8 @@
 # node, and real traffic through what it deploys. Builds (or takes from its cache) the engine and the
 # cluster's binaries (engine/build.sh), builds two images of the app with Docker, starts the cluster
 # (engine/cluster.sh: a control plane, one real node running every pod, CoreDNS, metrics-server,
-# NetworkPolicy enforcement, a load balancer stand-in on loopback), then, with a file backend:
+# Prometheus, NetworkPolicy enforcement, a load balancer stand-in on loopback), then, with a file
+# backend:
 #   - the CLI's own validation of every stack file, and the EKS program up to its first AWS resource;
 #   - `pulumi up --stack local` with the policy pack, and requests through the load balancer,
 #     kube-proxy and the Service to the pods; a second up that changes nothing;
@@ -12,7 +13,7 @@
 #     that must send what its rate asks, a connection a request, and whose leaving pods must have
 #     answered part of it; broken releases (one that crashes, one never ready) failing their up
 #     within the stack's rollout timeout while the old pods serve, and the way back; a release that
-#     answers 500s (its pods' metrics counting them), as the baseline; the HPA scaling out on real CPU use and back in, under load;
+#     answers 500s (the cluster's Prometheus reading them from its pods), as the baseline; the HPA scaling out on real CPU use and back in, under load;
 #   - refresh as the admin and as the identity the drift job has on EKS (view, and the app's Secret
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
