@@ -3,8 +3,8 @@
 # engine/versions.env, into a cache outside the repository:
 #   the Pulumi CLI, its Node.js language host and the Kubernetes provider;
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (the control plane);
-#   kubelet, kube-proxy, pause, kube-router, CoreDNS, metrics-server and Prometheus (the real node
-#   and its add-ons);
+#   kubelet, kube-proxy, pause, kube-router, CoreDNS, metrics-server, Prometheus and the Argo
+#   Rollouts controller (the real node and its add-ons);
 #   kubectl and vegeta (the test's client and load generator).
 # Each binary has its own cache key: its name, its version, and a hash of its recipe (the shell
 # functions below that build it) and of the Go toolchain. A warm machine builds nothing; a changed
@@ -208,6 +208,27 @@ prometheus() {
         github.com/prometheus/prometheus/cmd/prometheus)
 }
 
+# The Argo Rollouts controller, which runs a canary release and its analysis (components/app/canary.ts).
+# Its go.mod replaces 34 modules, all with published versions, and names Go 1.26.10: the wrapper
+# repeats the replaces, and TOOLCHAIN (the approved newer Go, from the proxy) builds it. Its CRDs and
+# ClusterRole come from the same module version, beside the binary.
+rollouts_controller() {
+    local toolchain=$1 out=$2 src="$CACHE/src/argo-rollouts@$ARGO_ROLLOUTS_VERSION" module=github.com/argoproj/argo-rollouts
+    local replaces=()
+    local -x GOTOOLCHAIN=$toolchain # for this recipe only
+    go mod download "$module@$ARGO_ROLLOUTS_VERSION"
+    mapfile -t replaces < <(go mod edit -json "$(go env GOMODCACHE)/cache/download/$module/@v/$ARGO_ROLLOUTS_VERSION.mod" |
+        python3 -c 'import json, sys
+for r in json.load(sys.stdin)["Replace"]: print("-replace=%s=%s@%s" % (r["Old"]["Path"], r["New"]["Path"], r["New"]["Version"]))')
+    wrapper "$src" "$module/cmd/rollouts-controller" "-require=$module@$ARGO_ROLLOUTS_VERSION" "${replaces[@]}"
+    (cd "$src" && CGO_ENABLED=0 go build -o "$out/rollouts-controller" \
+        -ldflags "-X $module/utils/version.version=${ARGO_ROLLOUTS_VERSION#v}" "$module/cmd/rollouts-controller")
+    local manifests
+    manifests="$(go env GOMODCACHE)/$module@$ARGO_ROLLOUTS_VERSION/manifests"
+    mkdir -p "$out/manifests"
+    cp "$manifests"/crds/*-crd.yaml "$manifests/role/argo-rollouts-clusterrole.yaml" "$out/manifests/"
+}
+
 vegeta() {
     GOBIN="$1" go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION"
 }
@@ -233,7 +254,11 @@ build() {
     fi
     # Hard links, not symlinks: the CLI looks for its language host beside its own resolved path.
     ln -f "$out/$name" "$bin/$name"
-    if [ -d "$out/stages" ]; then ln -sfn "$out/stages" "$bin/$name-stages"; fi
+    # What a recipe keeps beside its binary (kwok's stages, the controller's manifests).
+    local extra
+    for extra in stages manifests; do
+        if [ -d "$out/$extra" ]; then ln -sfn "$out/$extra" "$bin/$name-$extra"; fi
+    done
 }
 
 started=$SECONDS
@@ -252,6 +277,7 @@ build kube-router "$KUBE_ROUTER_VERSION" kube_router
 build metrics-server "$METRICS_SERVER_VERSION" metrics_server
 build coredns "$COREDNS_VERSION" coredns
 build prometheus "$PROMETHEUS_VERSION" prometheus
+build rollouts-controller "$ARGO_ROLLOUTS_VERSION" rollouts_controller "$ARGO_ROLLOUTS_GO"
 build vegeta "$VEGETA_VERSION" vegeta
 log "ready in $((SECONDS - started)) s"
 echo "$bin"

@@ -223,15 +223,20 @@ system_image() {
 }
 
 addons() {
-    local bin=$1 coredns metrics_server prometheus
+    local bin=$1 coredns metrics_server prometheus rollouts_controller
     coredns=$(system_image coredns "$bin" 65532)
     metrics_server=$(system_image metrics-server "$bin" 65532)
     prometheus=$(system_image prometheus "$bin" 65534)
+    rollouts_controller=$(system_image rollouts-controller "$bin" 999)
     sed -e "s|@COREDNS_IMAGE@|$coredns|" -e "s|@CLUSTER_DNS@|$CLUSTER_DNS|" engine/addons/coredns.yaml |
         "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
     sed -e "s|@METRICS_SERVER_IMAGE@|$metrics_server|" engine/addons/metrics-server.yaml |
         "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
     sed -e "s|@PROMETHEUS_IMAGE@|$prometheus|" engine/addons/prometheus.yaml |
+        "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
+    # The CRDs are too large for a client-side apply's last-applied annotation.
+    "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply --server-side -f "$bin/rollouts-controller-manifests/" >/dev/null
+    sed -e "s|@ROLLOUTS_CONTROLLER_IMAGE@|$rollouts_controller|" engine/addons/argo-rollouts.yaml |
         "$bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" apply -f - >/dev/null
 }
 

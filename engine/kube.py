@@ -168,7 +168,7 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 
 def wait_ready(api: Api, seconds: float = 180) -> None:
-    """Every node Ready, the default service account made, cluster DNS and Prometheus ready, and the
+    """Every node Ready, the default service account made, cluster DNS, Prometheus and the canary controller ready, and the
     metrics API answering for the real node (the HPA's only source)."""
     deadline = time.monotonic() + seconds
     waiting = "the API server"
@@ -180,8 +180,9 @@ def wait_ready(api: Api, seconds: float = 180) -> None:
                 raise LookupError
             waiting = "the default service account"
             api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default")
-            for waiting in ("coredns", "prometheus"):
-                deployment = api.call("GET", f"/apis/apps/v1/namespaces/kube-system/deployments/{waiting}")
+            for waiting in ("kube-system/coredns", "kube-system/prometheus", "argo-rollouts/argo-rollouts"):
+                namespace, name = waiting.split("/")
+                deployment = api.call("GET", f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}")
                 if deployment.get("status", {}).get("readyReplicas", 0) < 1:
                     raise LookupError
             waiting = "the metrics API"
