@@ -198,17 +198,32 @@ async function runProgram(
         outputs: {},
         componentOutputs: {},
     };
+    // As the language host: a rejection nothing handles (an apply that threw, seen through each
+    // output derived from it) fails the run, and its handler, not the test runner's, sees it.
+    const others = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const leaked = (e: unknown) => {
+        result.error ??= e instanceof Error ? e : new Error(String(e));
+    };
+    process.on("unhandledRejection", leaked);
     await pulumi.runtime.runInPulumiStack(async () => {
         // A failure is kept as the result rather than left to reject the Stack's promises, which
         // nothing here awaits.
         try {
-            return await program();
+            const outputs = await program();
+            // As the engine: an output whose apply throws fails the run, and no output is recorded.
+            await (pulumi.output(outputs) as unknown as { promise(): Promise<unknown> }).promise();
+            return outputs;
         } catch (e) {
             result.error = e instanceof Error ? e : new Error(String(e));
             return {};
         }
     });
     await waitForRegistrations();
+    // Node reports such rejections once the microtasks that made them are done.
+    if (result.error) await new Promise((settled) => setTimeout(settled, 50));
+    process.off("unhandledRejection", leaked);
+    for (const listener of others) process.on("unhandledRejection", listener);
     const stackUrn = registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
     result.outputs = (stackUrn && outputsByUrn.get(stackUrn)) || {};
     result.componentOutputs = Object.fromEntries([...outputsByUrn].filter(([urn]) => urn !== stackUrn));

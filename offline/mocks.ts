@@ -1,13 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
+import { hex } from "./hex";
+import { RolledBack, kubernetesState } from "./kubemocks";
 
 /** The account the mocks pretend to run in, and the role the deployer's session came from. */
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_DEPLOYER_ROLE = `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`;
-
-function hex(seed: string, length: number): string {
-    return createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 /**
  * Mocks that answer like AWS and Kubernetes would after a successful `pulumi up`: ids of the right
@@ -24,6 +21,11 @@ export interface ExistingAws {
     missingPolicies?: string[];
     /** Other stacks' outputs, as a StackReference reads them, by org/project/stack; others have none. */
     stacks?: Record<string, StackOutputs>;
+    /**
+     * A release the canary controller rolled back: the Rollout's status then, and the AnalysisRuns'
+     * statuses by name. Otherwise every Rollout is Healthy.
+     */
+    rolledBack?: RolledBack;
 }
 
 /** A stack's outputs, unwrapped, and the names of those that are secrets. */
@@ -130,29 +132,11 @@ export function awsMocks(region: string, existing: ExistingAws = {}): pulumi.run
                     id = inputs.name;
                     break;
                 }
-                case "kubernetes:core/v1:Service":
-                    id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
-                    state.status = {
-                        loadBalancer: {
-                            ingress: [{ hostname: `a${suffix}-${hex(id, 16)}.elb.${region}.amazonaws.com` }],
-                        },
-                    };
-                    break;
-                case "kubernetes:networking.k8s.io/v1:Ingress": {
-                    // As the controller sets it on every Ingress of its group: the shared ALB's name.
-                    id = `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
-                    const group = String(inputs.spec?.ingressClassName);
-                    const hostname = `k8s-${group}-${hex(group, 10)}-1.${region}.elb.amazonaws.com`;
-                    state.status = { loadBalancer: { ingress: [{ hostname }] } };
-                    break;
-                }
-                default:
-                    if (args.type.startsWith("kubernetes:")) {
-                        const meta = inputs.metadata ?? {};
-                        id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-                        break;
-                    }
+                default: {
+                    const kubernetes = kubernetesState(args, region, existing.rolledBack);
+                    if (kubernetes) return kubernetes;
                     state.arn ??= arn(args.type.split(":")[1].split("/")[0], `${args.name}/${id}`);
+                }
             }
             return { id, state };
         },

@@ -14,7 +14,7 @@ export async function deployEks(config: EksStackConfig) {
         return deployAppOnEks(config);
     }
     const provider = awsProvider(config);
-    const { network, cluster, lbController } = await platformOnEks(config, provider);
+    const { network, cluster, lbController, canaryController } = await platformOnEks(config, provider);
     const namespace = "flask-app";
     const service = serviceOnEks(config, provider, {
         clusterName: config.clusterName,
@@ -38,6 +38,7 @@ export async function deployEks(config: EksStackConfig) {
             podIdentity: false,
         }),
         loadBalancerController: lbController.release,
+        canaryController,
         publicSubnetIds: network.publicSubnetIds,
         publicSubnetCidrs: network.publicSubnetCidrs,
         vpcCidrs: network.vpcCidrs,
@@ -47,7 +48,7 @@ export async function deployEks(config: EksStackConfig) {
         url: service.url,
         kubeconfig: cluster.kubeconfig,
         clusterName: cluster.clusterName,
-        imageRef: service.image.imageRef,
+        imageRef: service.app.servedImageRef,
         namespace: service.app.namespace,
         vpcId: network.vpcId,
     };

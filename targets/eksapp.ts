@@ -71,7 +71,7 @@ export async function deployAppOnEks(config: EksStackConfig) {
     return {
         url: service.url,
         kubeconfig,
-        imageRef: service.image.imageRef,
+        imageRef: service.app.servedImageRef,
         namespace: service.app.namespace,
     };
 }

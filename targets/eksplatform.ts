@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { ClusterAutoscaler } from "../components/addons/autoscaler";
 import { CertManager } from "../components/addons/certmanager";
+import { Prometheus } from "../components/addons/prometheus";
+import { ArgoRollouts } from "../components/addons/rollouts";
 import { LOAD_BALANCER_CONTROLLER_USERNAME, LoadBalancerController } from "../components/addons/lbcontroller";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantAccess, adminPrincipals } from "../components/platform/access";
@@ -39,6 +41,8 @@ export interface EksPlatform {
     network: Network;
     cluster: Cluster;
     lbController: LoadBalancerController;
+    /** The canary controller's release (its CRDs), when the stack's canary is on. */
+    canaryController?: pulumi.Resource;
 }
 
 /** The network, the EKS cluster and its nodes, and the cluster's Helm add-ons. */
@@ -96,7 +100,13 @@ export async function platformOnEks(config: EksStackConfig, provider: aws.Provid
         { ...addon, vpcId: network.vpcId, certManager: certManager.release, tags: stackTags(config) },
         inCluster,
     );
-    return { network, cluster, lbController };
+    // A canary's controller and metrics source, when the stack's releases (or its apps') are canaries.
+    let canaryController: pulumi.Resource | undefined;
+    if (config.workload.canary) {
+        canaryController = new ArgoRollouts("argo-rollouts", addon, inCluster).release;
+        new Prometheus("prometheus", addon, inCluster);
+    }
+    return { network, cluster, lbController, canaryController };
 }
 
 /**

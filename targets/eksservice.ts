@@ -25,6 +25,8 @@ export interface ServiceHost {
     role: RoleForServiceAccount;
     /** The controller's release, when this stack has it (Workload). */
     loadBalancerController?: pulumi.Resource;
+    /** The canary controller's release (its CRDs), when this stack has it. */
+    canaryController?: pulumi.Resource;
     publicSubnetIds: pulumi.Input<string[]>;
     publicSubnetCidrs: pulumi.Input<string[]>;
     vpcCidrs: pulumi.Input<string[]>;
@@ -69,6 +71,7 @@ export function serviceOnEks(config: EksStackConfig, provider: aws.Provider, hos
             app: config.app,
             // A tenant's deploy role may not bind roles (EKS's edit policy), so no reader of its Secret.
             secretReaders: host.namespaceExists ? undefined : REFRESHERS_GROUP,
+            canaryController: host.canaryController,
             eks: {
                 serviceAccountRole: host.role,
                 loadBalancerController: host.loadBalancerController,

@@ -56,7 +56,7 @@ export async function deployLocal(config: LocalStackConfig) {
         },
         { providers: [provider] },
     );
-    return { url: app.url, imageRef: image.imageRef, namespace: app.namespace };
+    return { url: app.url, imageRef: app.servedImageRef, namespace: app.namespace };
 }
 
 /** A local cluster runs what this machine runs. */

@@ -2,13 +2,30 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { movedUnderComponent } from "../../migrations";
 
+/** An object with a scale subresource, as an HPA names it. */
+export interface ScaleTarget {
+    apiVersion: string;
+    kind: string;
+    name: pulumi.Input<string>;
+}
+
+/** The Deployment as the HPA's target. */
+export const deploymentTarget = (deployment: k8s.apps.v1.Deployment): ScaleTarget => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: deployment.metadata.name,
+});
+
 /** Average CPU use, as a share of the request, that the HPA aims for. */
 const HPA_CPU_PERCENT = 70;
 
 export interface ScalingArgs {
     /** The PDB's and the HPA's name: the app's. */
     name: string;
-    deployment: k8s.apps.v1.Deployment;
+    /** What the HPA scales: the Deployment, or the Rollout that took its pods. */
+    target: ScaleTarget;
+    /** The pods' selector, for the PDB. */
+    selector: pulumi.Input<k8s.types.input.meta.v1.LabelSelector>;
     namespace: pulumi.Input<string>;
     labels: Record<string, string>;
     minReplicas: number;
@@ -20,12 +37,12 @@ export class Scaling extends pulumi.ComponentResource {
     constructor(name: string, args: ScalingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:Scaling", name, {}, opts);
         const child = { parent: this, ...movedUnderComponent(opts?.parent) };
-        const { deployment, namespace, labels } = args;
+        const { namespace, labels } = args;
         new k8s.policy.v1.PodDisruptionBudget(
             "web",
             {
                 metadata: { name: args.name, namespace, labels },
-                spec: { maxUnavailable: 1, selector: deployment.spec.selector },
+                spec: { maxUnavailable: 1, selector: args.selector },
             },
             child,
         );
@@ -34,11 +51,7 @@ export class Scaling extends pulumi.ComponentResource {
             {
                 metadata: { name: args.name, namespace, labels },
                 spec: {
-                    scaleTargetRef: {
-                        apiVersion: "apps/v1",
-                        kind: "Deployment",
-                        name: deployment.metadata.name,
-                    },
+                    scaleTargetRef: args.target,
                     minReplicas: args.minReplicas,
                     maxReplicas: args.maxReplicas,
                     metrics: [

@@ -6,7 +6,8 @@ import { appLabels, namespaceLabels } from "../../domain/namespaces";
 import { NetworkPolicies } from "./networkpolicies";
 import { APP_PORT, METRICS_PORT, PodArgs, appEnvVars, podTemplate } from "./pod";
 import { SecretReaders } from "./secretreaders";
-import { Scaling } from "./scaling";
+import { Canary, CanarySettings } from "./canary";
+import { Scaling, deploymentTarget } from "./scaling";
 import { AppService } from "./service";
 import { Shutdown, shutdown } from "./shutdown";
 
@@ -30,6 +31,8 @@ export interface WorkloadSettings {
     /** The service's own name (and its Route 53 zone): the stack makes its certificate and points it at the NLB. */
     hostname?: string;
     hostedZoneId?: string;
+    /** Each release as a canary, judged by its own metrics; a plain rolling update when unset. */
+    canary?: CanarySettings;
 }
 
 export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"> {
@@ -50,6 +53,8 @@ export interface WorkloadArgs extends Omit<WorkloadSettings, "tlsCertificateArn"
     imageRef: pulumi.Input<string>;
     /** A Kubernetes group that may read the app's Secret by name (the drift check's identity). */
     secretReaders?: string;
+    /** The canary controller's release, when this stack installs it: its CRDs exist before the Rollout. */
+    canaryController?: pulumi.Resource;
     /**
      * On EKS: an IAM role for the service account (IRSA or Pod Identity), which the caller makes so
      * that this component needs no AWS, and an NLB with the pods as its targets, made by the AWS Load
@@ -98,6 +103,8 @@ export class Workload extends pulumi.ComponentResource {
     readonly ingress?: k8s.networking.v1.Ingress;
     /** http:// (https:// with a certificate) and the load balancer's hostname. */
     readonly url: pulumi.Output<string>;
+    /** The image the pods serve with once this up is done: with a canary, only if the release passed. */
+    readonly servedImageRef: pulumi.Output<string>;
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(
@@ -166,11 +173,7 @@ export class Workload extends pulumi.ComponentResource {
         );
         this.service = entry.service;
         this.ingress = entry.ingress;
-        new Scaling(
-            "scaling",
-            { ...args, name: args.appName, deployment: this.deployment, namespace: this.namespace, labels },
-            parent,
-        );
+        this.servedImageRef = releasesAndScale(args, this.namespace, this.deployment, this);
         new NetworkPolicies(
             "network-policies",
             {
@@ -195,6 +198,26 @@ export class Workload extends pulumi.ComponentResource {
         this.url = entry.url;
         this.registerOutputs({ namespace: this.namespace, url: this.url });
     }
+}
+
+/**
+ * Each release as a canary when the config asks for one (the Rollout then owns the pods), and the
+ * PDB and HPA, the HPA on whichever owns them. Returns the image the pods serve once the up is done.
+ */
+function releasesAndScale(
+    args: WorkloadArgs,
+    namespace: pulumi.Output<string>,
+    deployment: k8s.apps.v1.Deployment,
+    workload: pulumi.Resource,
+): pulumi.Output<string> {
+    const common = { ...args, name: args.appName, namespace, labels: appLabels(args.namespace) };
+    const { canary: settings, canaryController: controller } = args;
+    const canary =
+        settings &&
+        new Canary("canary", { ...common, deployment, settings, controller }, { parent: workload });
+    const target = canary ? canary.scaleTarget : deploymentTarget(deployment);
+    new Scaling("scaling", { ...common, target, selector: deployment.spec.selector }, { parent: workload });
+    return canary ? canary.stableImageRef : pulumi.output(args.imageRef);
 }
 
 /**
@@ -232,7 +255,6 @@ function webDeployment(
         { ...opts, customTimeouts: { create: rollout, update: rollout } },
     );
 }
-
 /**
  * The app's environment: appEnv as it is, and appSecrets by reference to a Secret, never in the
  * Deployment. The Secret is named by Pulumi with a suffix and replaced when a value changes, so the

@@ -4,6 +4,7 @@ import { MAX_GUNICORN_WORKERS } from "../../components/app/pod";
 import type { WorkloadSettings } from "../../components/app/workload";
 import { DNS_NAME, DNS_NAME_EXPECTED, HOSTED_ZONE_ID, HOSTED_ZONE_ID_EXPECTED } from "../dnsnames";
 import { Reader, complete } from "../reader";
+import { canary } from "./canary";
 
 // The workload section: the HPA's bounds, each pod's requests, and how the load balancer serves it
 // (client ranges, TLS, the service's own name).
@@ -75,5 +76,6 @@ export function workload(r: Reader): WorkloadSettings | undefined {
         lbCrossZone,
         hostname,
         hostedZoneId,
+        canary: canary(r),
     });
 }

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStackConfig } from "../../../offline/stack-config";
 import * as k8s from "@pulumi/kubernetes";
-import { Scaling } from "../../../components/app/scaling";
+import { Scaling, deploymentTarget } from "../../../components/app/scaling";
 import { P, builtAlone, eksStacks, inputs, okRun, one } from "../../helpers";
 
 // components/app/scaling.ts: the PDB and the HPA.
@@ -39,11 +39,10 @@ for (const stack of eksStacks()) {
             assert.deepEqual(pdb.spec.selector, deployment.spec.selector);
             assert.equal(pdb.spec.maxUnavailable, 1);
             const hpa = inputs(one(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"));
-            assert.deepEqual(hpa.spec.scaleTargetRef, {
-                apiVersion: "apps/v1",
-                kind: "Deployment",
-                name: deployment.metadata.name,
-            });
+            // With the canary on, the Rollout that took the Deployment's pods (canary.test.ts).
+            const target = config[`${P}:canary`] === "true" ? "Rollout" : "Deployment";
+            assert.equal(hpa.spec.scaleTargetRef.kind, target);
+            assert.equal(hpa.spec.scaleTargetRef.name, deployment.metadata.name);
             assert.equal(hpa.spec.minReplicas, Number(config[`${P}:workloadMinReplicas`]));
             assert.equal(hpa.spec.maxReplicas, Number(config[`${P}:workloadMaxReplicas`]));
             assert.deepEqual(hpa.spec.metrics[0].resource, {
@@ -64,7 +63,8 @@ describe("Scaling, built alone", () => {
             });
             new Scaling("scaling", {
                 name: "d",
-                deployment,
+                target: deploymentTarget(deployment),
+                selector: deployment.spec.selector,
                 namespace: "ns",
                 labels: { app: "d" },
                 minReplicas: 1,

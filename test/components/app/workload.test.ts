@@ -48,8 +48,10 @@ for (const stack of eksStacks()) {
             const provider = one(run, "pulumi:providers:kubernetes");
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             // Two NetworkPolicies and the Helm releases of the Cluster Autoscaler, cert-manager and the
-            // Load Balancer Controller besides the app's six.
-            assert.equal(objects.length, 11);
+            // Load Balancer Controller besides the app's six; with the canary on, its Rollout and
+            // AnalysisTemplate, and the releases of its controller and Prometheus.
+            const canary = config[`${P}:canary`] === "true";
+            assert.equal(objects.length, canary ? 15 : 11);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));

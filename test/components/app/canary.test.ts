@@ -1,0 +1,153 @@
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runStack } from "../../../offline";
+import { P, all, inputs, okRun, one } from "../../helpers";
+
+// components/app/canary.ts and analysis.ts: an Argo Rollouts canary over the Deployment, its analysis,
+// and the verdict pulumi up gives.
+
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+const TEMPLATE = "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const ON = {
+    [`${P}:canary`]: "true",
+    [`${P}:canarySteps`]: "[5, 20, 60]",
+    [`${P}:canaryBakeSeconds`]: "30",
+    [`${P}:canaryMaxErrorRatio`]: "0.02",
+    [`${P}:canaryMaxP99Ms`]: "300",
+    [`${P}:workloadRolloutTimeoutSeconds`]: "120",
+};
+
+describe("a canary per release", () => {
+    it("takes the Deployment's pod template (workloadRef) and scales it to 0 once healthy; the HPA owns the count", async () => {
+        const run = await okRun("local", { overrides: ON });
+        const deployment = inputs(one(run, DEPLOYMENT));
+        const rollout = inputs(one(run, ROLLOUT));
+        assert.deepEqual(rollout.spec.workloadRef, {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            name: deployment.metadata.name,
+            scaleDown: "onsuccess",
+        });
+        assert.equal("replicas" in rollout.spec, false);
+        assert.equal("replicas" in deployment.spec, false);
+        assert.deepEqual(
+            [rollout.metadata.name, rollout.metadata.namespace, rollout.metadata.labels],
+            [deployment.metadata.name, deployment.metadata.namespace, deployment.metadata.labels],
+        );
+        assert.deepEqual(inputs(one(run, HPA)).spec.scaleTargetRef, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Rollout",
+            name: rollout.metadata.name,
+        });
+    });
+
+    it("goes step by step: each share of the pods, then its bake; one pod more at a time and none fewer", async () => {
+        const { canary } = inputs(one(await okRun("local", { overrides: ON }), ROLLOUT)).spec.strategy;
+        assert.deepEqual(canary.steps, [
+            { setWeight: 5 },
+            { pause: { duration: "30s" } },
+            { setWeight: 20 },
+            { pause: { duration: "30s" } },
+            { setWeight: 60 },
+            { pause: { duration: "30s" } },
+        ]);
+        assert.deepEqual([canary.maxSurge, canary.maxUnavailable], [1, 0]);
+    });
+
+    it("analyses the release's own pods from its first share on, with the stack's template", async () => {
+        const run = await okRun("local", { overrides: ON });
+        const { analysis } = inputs(one(run, ROLLOUT)).spec.strategy.canary;
+        assert.deepEqual(analysis, {
+            templates: [{ templateName: inputs(one(run, TEMPLATE)).metadata.name }],
+            startingStep: 1,
+            args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
+        });
+        assert.ok(
+            one(run, ROLLOUT).dependencies.includes(one(run, TEMPLATE).urn),
+            "the template exists first",
+        );
+    });
+
+    it("aborts a release never ready by the rollout timeout; Pulumi waits that long plus every bake", async () => {
+        const rollout = one(await okRun("local", { overrides: ON }), ROLLOUT);
+        assert.deepEqual(
+            [inputs(rollout).spec.progressDeadlineSeconds, inputs(rollout).spec.progressDeadlineAbort],
+            [120, true],
+        );
+        const { create, update } = rollout.options.customTimeouts;
+        assert.deepEqual([create, update], ["210s", "210s"]);
+    });
+
+    it("makes Pulumi wait until the controller has seen this release, then for Healthy or Degraded", async () => {
+        const { annotations } = inputs(one(await okRun("local", { overrides: ON }), ROLLOUT)).metadata;
+        // The mocks' Deployment is at generation 1.
+        assert.equal(annotations["flask-eks/deployment-generation"], "1");
+        assert.deepEqual(JSON.parse(annotations["pulumi.com/waitFor"]), [
+            "jsonpath={.status.workloadObservedGeneration}=1",
+            "jsonpath={.status[?@ == 'Healthy' || @ == 'Degraded']}",
+        ]);
+    });
+
+    it("is the same on EKS (staging, on by default) as on the local target", async () => {
+        const run = await okRun("staging");
+        assert.equal(inputs(one(run, ROLLOUT)).spec.workloadRef.kind, "Deployment");
+        assert.equal(inputs(one(run, HPA)).spec.scaleTargetRef.kind, "Rollout");
+    });
+
+    it("is absent when off (dev): the HPA scales the Deployment, which rolls by itself", async () => {
+        const run = await okRun("dev");
+        assert.deepEqual([all(run, ROLLOUT).length, all(run, TEMPLATE).length], [0, 0]);
+        assert.equal(inputs(one(run, HPA)).spec.scaleTargetRef.kind, "Deployment");
+    });
+});
+
+describe("pulumi up's verdict on a canary", () => {
+    const run = "web-6d4f8b9c7-1";
+    const rolledBack = {
+        rollout: {
+            phase: "Degraded",
+            message:
+                'RolloutAborted: Rollout aborted update to revision 3: Metric "error-ratio" assessed Failed due to failed (1) > failureLimit (0)',
+            canary: { currentBackgroundAnalysisRunStatus: { name: run, status: "Failed" } },
+        },
+        analysisRuns: {
+            [run]: {
+                metricResults: [
+                    {
+                        name: "error-ratio",
+                        phase: "Failed",
+                        measurements: [{ value: "[0]" }, { value: "[0.97]" }],
+                    },
+                    { name: "p99-latency", phase: "Running", measurements: [{ value: "[0.012]" }] },
+                ],
+            },
+        },
+    };
+
+    it("the image output is the release's when it passed", async () => {
+        const ok = await okRun("local", { overrides: ON });
+        assert.equal(ok.outputs.imageRef, inputs(one(ok, DEPLOYMENT)).spec.template.spec.containers[0].image);
+    });
+
+    it("fails when the controller rolled the release back, naming each metric, what it measured and its limit", async () => {
+        const failed = await runStack("local", { overrides: ON, existing: { rolledBack }, deploy: true });
+        assert.equal(
+            failed.error?.message,
+            `the release was rolled back, the stable pods serve: ${rolledBack.rollout.message} ` +
+                "(error-ratio Failed: measured [0.97], at most 0.02; p99-latency Running: measured [0.012], at most 0.3)",
+        );
+        assert.equal(failed.outputs.imageRef, undefined, "no image output: the stack keeps the stable one");
+    });
+
+    it("fails with the controller's message alone when no analysis ran (a release never ready)", async () => {
+        const message = 'ProgressDeadlineExceeded: ReplicaSet "web-6d4f8b9c7" has timed out progressing.';
+        const failed = await runStack("local", {
+            overrides: ON,
+            existing: { rolledBack: { rollout: { phase: "Degraded", message }, analysisRuns: {} } },
+            deploy: true,
+        });
+        assert.equal(failed.error?.message, `the release was rolled back, the stable pods serve: ${message}`);
+    });
+});
