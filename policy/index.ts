@@ -4,7 +4,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { advisoryPolicies } from "./advisory";
 import { awsPolicies } from "./aws";
 import { kubernetesPolicies } from "./kubernetes";
+import { rolloutPolicies } from "./rollouts";
 
 new PolicyPack("flask-eks", {
-    policies: [...awsPolicies, ...kubernetesPolicies, ...advisoryPolicies],
+    policies: [...awsPolicies, ...kubernetesPolicies, ...rolloutPolicies, ...advisoryPolicies],
 });

@@ -9,6 +9,7 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { contains } from "../domain/cidr";
+import { scaledDeployment } from "./rollouts";
 
 /** Annotation that marks a LoadBalancer Service as public on purpose (no source ranges). */
 export const PUBLIC_ANNOTATION = "policy.flask-eks.io/public";
@@ -173,15 +174,10 @@ export const disruptionBudgets: StackValidationPolicy = {
         const pdbs = ofKind(args, k8s.policy.v1.PodDisruptionBudget);
         const hpas = ofKind(args, k8s.autoscaling.v2.HorizontalPodAutoscaler);
         for (const d of ofKind(args, k8s.apps.v1.Deployment)) {
-            // An autoscaled Deployment declares no replicas; its HPA never goes below its minimum.
-            const hpa = hpas.find((h) => {
-                const target = h.props.spec?.scaleTargetRef;
-                return (
-                    target?.kind === "Deployment" &&
-                    target.name === d.props.metadata?.name &&
-                    sameNamespace(h, d)
-                );
-            });
+            // An autoscaled Deployment declares no replicas; its HPA (on it, or on the Rollout that
+            // took its pods) never goes below its minimum.
+            const name = d.props.metadata?.name;
+            const hpa = hpas.find((h) => name && scaledDeployment(args, h) === name && sameNamespace(h, d));
             // A matching HPA has a spec: its scaleTargetRef is in it.
             const replicas = d.props.spec?.replicas ?? hpa?.props.spec.minReplicas ?? 1;
             if (replicas <= 1) continue;

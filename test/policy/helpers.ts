@@ -32,12 +32,13 @@ import {
     resourcesSet,
     restrictedPodSecurity,
 } from "../../policy/kubernetes";
+import { canaryAnalysis, rolloutPolicies } from "../../policy/rollouts";
 import { okRun } from "../helpers";
 
 /** The advisory rules as of a fixed day, so the runway rule's answers do not move with the calendar. */
 export const advisoryPolicies = advisoryPoliciesOn(new Date("2026-11-28T12:00:00Z"));
 
-export const ALL: Policy[] = [...awsPolicies, ...kubernetesPolicies, ...advisoryPolicies];
+export const ALL: Policy[] = [...awsPolicies, ...kubernetesPolicies, ...rolloutPolicies, ...advisoryPolicies];
 export const MANDATORY = ALL.filter((p) => p.enforcementLevel === "mandatory");
 
 // The rules each test file breaks (test/policy/index.test.ts checks that they are all of them, once).
@@ -73,6 +74,9 @@ export const OBJECT_RULES: Policy[] = [
     networkPoliciesNotVpcWide,
     loadBalancerSourceRanges,
 ];
+
+/** rollouts.test.ts: a canary's analysis. */
+export const ROLLOUT_RULES: Policy[] = [canaryAnalysis];
 
 /** The names of the mandatory rules among `policies`. */
 export const mandatoryNames = (policies: Policy[]) =>

@@ -16,6 +16,7 @@ import {
     MANDATORY,
     OBJECT_RULES,
     POD_RULES,
+    ROLLOUT_RULES,
     SENTENCE,
     advisoryPolicies,
     broken,
@@ -68,9 +69,11 @@ describe("policy pack: committed stacks", () => {
         });
     }
 
-    it("tests every mandatory rule in one file of its module's folder: aws/eks, aws/ecr-kms-iam, kubernetes/pods or kubernetes/objects", () => {
+    it("tests every mandatory rule in one test file of its module: aws/eks, aws/ecr-kms-iam, kubernetes/pods, kubernetes/objects or rollouts", () => {
         assert.deepEqual(
-            [EKS_RULES, ECR_KMS_IAM_RULES, POD_RULES, OBJECT_RULES].flatMap(mandatoryNames).sort(),
+            [EKS_RULES, ECR_KMS_IAM_RULES, POD_RULES, OBJECT_RULES, ROLLOUT_RULES]
+                .flatMap(mandatoryNames)
+                .sort(),
             MANDATORY.map((p) => p.name).sort(),
         );
     });
