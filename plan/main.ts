@@ -2,6 +2,7 @@
 // Evaluates index.ts for a stack under the SDK's mocks (offline/), prints the resource tree, counts,
 // cost and critical path, validates the Kubernetes manifests, and writes plan.json, manifests.yaml,
 // graph.mmd and summary.md. Exit codes: 0 fine, 1 invalid manifests, 2 bad input.
+import { renderRelease } from "./release";
 import * as fs from "fs";
 import * as path from "path";
 import { runStack } from "../offline";
@@ -166,6 +167,8 @@ async function main(argv: string[]): Promise<number> {
             `image build: done at ${Math.round(image.finish)} s, ${onPath ? "ON" : "off"} the critical path\n`,
         );
     }
+    const release = renderRelease(run);
+    if (release) out.write(`\n${release}\n`);
 
     fs.mkdirSync(args.out, { recursive: true });
     const graph = mermaid(run);
