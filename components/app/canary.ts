@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ScaleTarget } from "./scaling";
-import { ANALYSIS_ARG, AnalysisLimits, analysisSpec, canaryMetrics } from "./analysis";
+import { ANALYSIS_ARG, AnalysisLimits, analysisSpec, canaryMetrics, measureEvery } from "./analysis";
 
 /** A canary per release: its steps, each step's bake time, and what its analysis holds it to. */
 export interface CanarySettings extends AnalysisLimits {
@@ -53,7 +53,7 @@ export class Canary extends pulumi.ComponentResource {
                 apiVersion: ROLLOUTS_API,
                 kind: "AnalysisTemplate",
                 metadata: { name: args.name, namespace, labels },
-                spec: analysisSpec(args.namespace, settings),
+                spec: analysisSpec(args.namespace, settings, measureEvery(settings.bakeSeconds)),
             },
             { parent: this, dependsOn: args.controller },
         );
@@ -115,7 +115,7 @@ export class Canary extends pulumi.ComponentResource {
     }
 }
 
-/** One pod more at a time and none fewer; each step a share and a bake; analysis from the first share on. */
+/** One pod more at a time and none fewer; each step a share and a bake; analysis from the first step on. */
 function canaryStrategy(name: string, settings: CanarySettings) {
     return {
         maxSurge: 1,
@@ -126,7 +126,8 @@ function canaryStrategy(name: string, settings: CanarySettings) {
         ]),
         analysis: {
             templates: [{ templateName: name }],
-            startingStep: 1,
+            // From the first step on, while its pod starts: the first verdict comes a scrape after it serves.
+            startingStep: 0,
             args: [{ name: ANALYSIS_ARG, valueFrom: { podTemplateHashValue: "Latest" } }],
         },
     };

@@ -11,7 +11,7 @@ const URL = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[\w./-]*)?$/;
 export function canary(r: Reader): CanarySettings | null | undefined {
     const enabled = r.boolean("canary");
     const steps = r.check("canarySteps", r.string("canarySteps"), stepsProblem);
-    const bakeSeconds = r.integer("canaryBakeSeconds", 10, 3600);
+    const bakeSeconds = r.integer("canaryBakeSeconds", 20, 3600);
     const maxErrorRatio = r.string("canaryMaxErrorRatio", RATIO, "a ratio from 0 to 1 such as 0.01 (1%)");
     const maxP99Ms = r.integer("canaryMaxP99Ms", 10, 60000);
     const prometheusUrl = r.string(

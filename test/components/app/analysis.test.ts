@@ -24,14 +24,39 @@ describe("a canary's analysis", () => {
         assert.equal(errors.address, "http://prometheus.kube-system.svc:9090");
         assert.equal(
             errors.query,
-            `((sum(rate(http_requests_total{${pods},status=~"5.."}[30s])) or vector(0)) / sum(rate(http_requests_total{${pods}}[30s]))) or vector(0)`,
+            `((sum(http_requests_total{${pods},status=~"5.."}) or vector(0)) / sum(http_requests_total{${pods}})) or vector(0)`,
         );
         assert.equal(
             byName["p99-latency"].provider.prometheus.query,
-            `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[30s]))) or vector(0)`,
+            `histogram_quantile(0.99, sum by (le) (http_request_duration_seconds_bucket{${pods}})) or vector(0)`,
         );
         for (const m of template.spec.metrics)
             assert.deepEqual([m.interval, m.initialDelay, m.failureLimit], ["10s", "10s", 0], m.name);
+    });
+
+    it("measures every 10 s, a quarter of a short bake, never under 5 s", async () => {
+        const every = async (bake: string) =>
+            inputs(
+                one(
+                    await okRun("local", { overrides: { ...LIMITS, [`${P}:canaryBakeSeconds`]: bake } }),
+                    TEMPLATE,
+                ),
+            ).spec.metrics.map((m: { interval: string; initialDelay: string }) => [
+                m.interval,
+                m.initialDelay,
+            ]);
+        assert.deepEqual(await every("60"), [
+            ["10s", "10s"],
+            ["10s", "10s"],
+        ]);
+        assert.deepEqual(await every("32"), [
+            ["8s", "8s"],
+            ["8s", "8s"],
+        ]);
+        assert.deepEqual(await every("20"), [
+            ["5s", "5s"],
+            ["5s", "5s"],
+        ]);
     });
 
     it("reads the Prometheus the config names", async () => {

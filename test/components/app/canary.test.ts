@@ -56,12 +56,12 @@ describe("a canary per release", () => {
         assert.deepEqual([canary.maxSurge, canary.maxUnavailable], [1, 0]);
     });
 
-    it("analyses the release's own pods from its first share on, with the stack's template", async () => {
+    it("analyses the release's own pods from its first step on, with the stack's template", async () => {
         const run = await okRun("local", { overrides: ON });
         const { analysis } = inputs(one(run, ROLLOUT)).spec.strategy.canary;
         assert.deepEqual(analysis, {
             templates: [{ templateName: inputs(one(run, TEMPLATE)).metadata.name }],
-            startingStep: 1,
+            startingStep: 0,
             args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }],
         });
         assert.ok(

@@ -65,7 +65,7 @@ describe("config sections: the canary, each bad value", () => refusesEach(cases)
 
 describe("config sections: the canary", () => {
     boundsEach([
-        ["canaryBakeSeconds", 10, 3600, {}],
+        ["canaryBakeSeconds", 20, 3600, {}],
         ["canaryMaxP99Ms", 10, 60000, {}],
     ]);
 
