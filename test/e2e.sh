@@ -3,24 +3,29 @@
 # node, and real traffic through what it deploys. Builds (or takes from its cache) the engine and the
 # cluster's binaries (engine/build.sh), builds two images of the app with Docker, starts the cluster
 # (engine/cluster.sh: a control plane, one real node running every pod, CoreDNS, metrics-server,
-# Prometheus, NetworkPolicy enforcement, a load balancer stand-in on loopback), then, with a file
+# Prometheus, the Argo Rollouts controller, NetworkPolicy enforcement, a load balancer stand-in on
+# loopback), then, with a file
 # backend:
 #   - the CLI's own validation of every stack file, and the EKS program up to its first AWS resource;
 #   - `pulumi up --stack local` with the policy pack, and requests through the load balancer,
 #     kube-proxy and the Service to the pods; a second up that changes nothing;
 #   - inside a pod: its user, its read-only root, no service account token; NetworkPolicy enforced;
-#   - a rolling update, a scale-in, a deleted pod and a killed container, each under a steady load
-#     that must send what its rate asks, a connection a request, and whose leaving pods must have
-#     answered part of it; broken releases (one that crashes, one never ready) failing their up
-#     within the stack's rollout timeout while the old pods serve, and the way back; a release that
-#     answers 500s (the cluster's Prometheus reading them from its pods), as the baseline; the HPA scaling out on real CPU use and back in, under load;
+#   - a rolling update, a deleted pod and a killed container, each under a steady load that must
+#     send what its rate asks, a connection a request, and whose leaving pods must have answered
+#     part of it; broken releases (one that crashes, one never ready) failing their up within the
+#     stack's rollout timeout while the old pods serve, and the way back;
 #   - refresh as the admin and as the identity the drift job has on EKS (view, and the app's Secret
 #     by name), the drift job's step telling clean, drift and a failed check apart, a Helm release
 #     whose records are ConfigMaps (view reads them), and one taken over from Secret records;
-#     CrossGuard and Pod Security refusing; destroy within the grace period;
-#   - a platform stack and two app stacks on it, brought up while the local stack's destroy waits on
-#     its pods (test/e2e/tenants-up.sh, test/e2e/platform.sh): each app serving, neither
-#     reaching the other, the quota refusing, one app destroyed while the other serves;
+#     CrossGuard and Pod Security refusing;
+#   - last, the HPA scaling out on real CPU use and back in (a scale-in under the same steady load);
+#   - in the background from the first up on, a platform stack and two app stacks on it
+#     (test/e2e/tenants-up.sh); api's canary turned on, then releases under load: a good one through
+#     every step; one answering 500 on / and one slow, each rolled back by the controller on its
+#     analysis (Prometheus), its up failing with what was measured (test/e2e/canary.sh); then
+#     each app serving, neither reaching the other, the quota refusing, one app destroyed while the
+#     other serves (test/e2e/platform.sh);
+#   - destroy within the grace period;
 #   - at the end, the machine as it was before: no process, chain, mount or interface left.
 # With the argument move (npm run test:move), after the local stack's first up: that stack becomes a
 # platform and its workload an app stack on it, under load (test/e2e/move.sh); then the end.
@@ -134,14 +139,16 @@ bash engine/cluster.sh start "$BIN" >"$WORK/cluster" &
 cluster_pid=$!
 image_build 127.0.0.1:5000/flask-eks:e2e-1 e2e-1
 image_build 127.0.0.1:5000/flask-eks:e2e-2 e2e-2
-# Two broken releases of it (test/e2e/broken): one that exits at start, one never ready; and a faulty
-# one, the app itself, ready, answering 500 on / (test/e2e/faulty).
+# Two broken releases of it (test/e2e/broken): one that exits at start, one never ready; and two faulty
+# ones, the app itself, ready, answering 500 on / or slowly (test/e2e/faulty).
 for mode in crash never-ready; do
     $DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg "MODE=$mode" \
         -t "127.0.0.1:5000/flask-eks:broken-$mode" test/e2e/broken >/dev/null
 done
-$DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg FAULT=500s \
-    -t 127.0.0.1:5000/flask-eks:faulty-500s test/e2e/faulty >/dev/null
+for fault in 500s slow; do
+    $DOCKER build -q --build-arg BASE=127.0.0.1:5000/flask-eks:e2e-2 --build-arg "FAULT=$fault" \
+        -t "127.0.0.1:5000/flask-eks:faulty-$fault" test/e2e/faulty >/dev/null
+done
 # The checks that need no cluster, while it starts.
 # shellcheck source=test/e2e/while-cluster-starts.sh
 source test/e2e/while-cluster-starts.sh
@@ -159,7 +166,7 @@ push() { # push VERSION: push the image built with APP_VERSION=VERSION; writes i
     $DOCKER image inspect -f '{{index .RepoDigests 0}}' "127.0.0.1:5000/flask-eks:$1" >"$WORK/$1"
 }
 pushes=()
-for version in e2e-1 e2e-2 broken-crash broken-never-ready faulty-500s; do
+for version in e2e-1 e2e-2 broken-crash broken-never-ready faulty-500s faulty-slow; do
     push "$version" &
     pushes+=($!)
 done
@@ -178,6 +185,8 @@ pulumi_run init stack init local --non-interactive
 pulumi_run config config set --stack local imageRef "$first"
 pulumi_run config-ranges config set --stack local --path 'lbSourceRanges[0]' 127.0.0.0/8
 pulumi_run config-min config set --stack local workloadMinReplicas 3
+# At most 5 (1.25 CPU requested): the tenants' stacks share the node's two cores meanwhile.
+pulumi_run config-max config set --stack local workloadMaxReplicas 5
 # One destination the app may reach: port 8081 anywhere in the pod network (the probe pod's, below).
 POD_CIDR=$(sed -n 's/^POD_CIDR=//p' engine/node.sh)
 pulumi_run config-egress config set --stack local --path 'appEgress[0]' "$POD_CIDR:8081/tcp"
@@ -212,6 +221,10 @@ if [ "${1:-}" = move ]; then # npm run test:move: the one stack becomes a platfo
     machine_as_it_was
     exit
 fi
+# ---- from here on, in the background: a platform stack, two apps on it, and api's canary releases ----
+# shellcheck source=test/e2e/tenants-up.sh
+source test/e2e/tenants-up.sh
+beside tenants tenants
 listens_inside() { # and the listing works: it sees the API server on the node's address
     outside_listeners | diff "$WORK/listeners.before" - && ss -Hltn | grep -q ' 10\.200\.0\.1:26443 '
 }
@@ -252,16 +265,13 @@ self_heal "$second"
 kill_container "$second"
 broken_release crash "exits at start" CrashLoopBackOff crash_looping "$second"
 broken_release never-ready "never becomes ready" "unready status" never_started_ready "$second"
-bad_answers_release "$second"
-hpa_scaling "$second"
 
 # shellcheck source=test/e2e/after-traffic.sh
 source test/e2e/after-traffic.sh
+# Last: its load keeps both cores busy on purpose, after api's good canary release (test/e2e/canary.sh).
+hpa_scaling "$second"
 
-# ---- destroy, while a platform stack and two apps on it come up ----
-# shellcheck source=test/e2e/tenants-up.sh
-source test/e2e/tenants-up.sh
-beside tenants tenants_up
+# ---- destroy ----
 grace=$(kubectl_ get deployment web -n flask-app -o jsonpath='{.spec.template.spec.terminationGracePeriodSeconds}')
 destroy_started=$SECONDS
 check "pulumi destroy removes everything" pulumi_run destroy destroy --stack local --yes --skip-preview
@@ -278,8 +288,5 @@ no_app_running() { # no container of the app's pods (pause containers included) 
 check "no container of the app runs on the node any more" no_app_running
 check "pulumi stack rm" pulumi_run rm stack rm local --yes
 beside_done tenants
-
-# shellcheck source=test/e2e/platform.sh
-source test/e2e/platform.sh
 
 machine_as_it_was

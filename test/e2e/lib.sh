@@ -70,9 +70,10 @@ wait_until() { # wait_until SECONDS COMMAND...: COMMAND succeeds within SECONDS 
     done
 }
 
-# The app's pods, one line each: name, node, ready (True/False), image, restarts, deleting (or -).
+# The app's pods, one line each: name, node, ready (True/False), image, restarts, deleting (or -). The
+# local stack's; APP_NAMESPACE and APP_NAME name another's.
 app_pods() {
-    kubectl_ get pods -n flask-app -l app.kubernetes.io/name=flask-app -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.conditions[?(@.type=="Ready")].status} {.spec.containers[0].image} {.status.containerStatuses[0].restartCount} {.metadata.deletionTimestamp}{"\n"}{end}' |
+    kubectl_ get pods -n "${APP_NAMESPACE:-flask-app}" -l "app.kubernetes.io/name=${APP_NAME:-flask-app}" -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.conditions[?(@.type=="Ready")].status} {.spec.containers[0].image} {.status.containerStatuses[0].restartCount} {.metadata.deletionTimestamp}{"\n"}{end}' |
         awk 'NF {print $1, $2, ($3 == "" ? "False" : $3), $4, ($5 == "" ? 0 : $5), (NF >= 6 ? "deleting" : "-")}'
 }
 

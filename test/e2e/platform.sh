@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e.sh once the local stack is destroyed and test/e2e/tenants-up.sh's stacks are up:
+# Sourced by test/e2e/tenants-up.sh once its stacks are up and api's canary releases are done:
 # a platform stack lending two namespaces (web, api) and an app stack in each (docs/platform.md),
 # through the real engine, the apps reading their platform's outputs by a StackReference on the file
 # backend. Each serves through its own load balancer stand-in; a pod of one cannot connect to the
@@ -11,8 +11,9 @@ url_of() { (cd "$PROJECT" && pulumi stack output --stack "local-$1" url); }
 web_url=$(url_of web)
 api_url=$(url_of api)
 version_of() { curl -fsS --max-time 5 "$1/" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])'; }
+# api's stable image since its canary's good release is the first image.
 check "each serves through its own load balancer ($web_url, $api_url)" \
-    test "$(version_of "$web_url") $(version_of "$api_url")" = "e2e-2 e2e-2" -a "$web_url" != "$api_url"
+    test "$(version_of "$web_url") $(version_of "$api_url")" = "e2e-2 e2e-1" -a "$web_url" != "$api_url"
 
 from_web() { kubectl_ exec -n web deploy/web -c web -- python -c "$connect_code" "$@"; }
 api_pod=$(kubectl_ get pods -n api -l app.kubernetes.io/name=api -o jsonpath='{.items[0].status.podIP}')

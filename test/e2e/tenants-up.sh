@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e.sh: tenants_up brings up a platform stack lending two namespaces (web, api) and
-# an app stack in each, with their checks; test/e2e.sh runs it in the background while the local
-# stack's destroy waits on its pods, and test/e2e/platform.sh checks the stacks once both are done.
+# Sourced by test/e2e.sh: tenants brings up a platform stack lending two namespaces (web, api) and an
+# app stack in each, with their checks; runs api's canary releases (test/e2e/canary.sh: api's quota
+# holds its 12 pods, a canary and a surge pod); then checks and destroys them (test/e2e/platform.sh). test/e2e.sh runs
+# it in the background, beside the local stack's traffic checks.
 # shellcheck disable=SC2154 # second, policy and POD_CIDR are set by test/e2e.sh before it sources this
+
+# shellcheck source=test/e2e/canary.sh
+source test/e2e/canary.sh
 
 project_name=$(sed -n 's/^name: *//p' Pulumi.yaml)
 tenant_apps=(web api)
@@ -24,7 +28,7 @@ tenants_up() { # the stacks made, the platform up, then both apps at once
   $project_name:layer: platform
   $project_name:tenants:
     web: { cpu: \"1\", memory: 1Gi, pods: 4 }
-    api: { cpu: \"1\", memory: 1Gi, pods: 4 }
+    api: { cpu: \"1\", memory: 2Gi, pods: 16 }
 "
     # web may open connections to port 8080 anywhere in the pod network (api's port): what keeps it out
     # of api is then api's own ingress policy.
@@ -46,6 +50,13 @@ tenants_up() { # the stacks made, the platform up, then both apps at once
     check "the platform stack's up lends web and api a namespace each (with the policy pack)" \
         pulumi_run platform-up up --stack local-platform --yes --skip-preview "${policy[@]}"
     check "each namespace has its quota ($(quota_of web)) and limit range, restricted Pod Security" \
-        test "$(quota_of api) $(kubectl_ get limitrange tenant -n web -o name) $(kubectl_ get namespace web -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = "1 4 limitrange/tenant restricted"
+        test "$(quota_of web) $(kubectl_ get limitrange tenant -n web -o name) $(kubectl_ get namespace web -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = "1 4 limitrange/tenant restricted"
     check "two app stacks up at once, each in the namespace its platform's output names" apps_up
+}
+
+tenants() {
+    tenants_up
+    canaries
+    # shellcheck source=test/e2e/platform.sh
+    source test/e2e/platform.sh
 }
