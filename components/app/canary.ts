@@ -35,7 +35,7 @@ const ROLLOUTS_API = "argoproj.io/v1alpha1";
  * new ReplicaSet whose pods take a share of the same Service's traffic, step by step, while an analysis
  * reads their error ratio and p99 latency from Prometheus. Above a threshold the controller aborts and
  * the stable pods take all traffic back; `pulumi up` waits for that outcome and fails on it.
- * Argo Rollouts: docs/features/specification.md (workloadRef, scaleDown), docs/features/canary.md.
+ * Argo Rollouts: docs/migrating.md (workloadRef, scaleDown), docs/features/canary/index.md.
  */
 export class Canary extends pulumi.ComponentResource {
     readonly rollout: k8s.apiextensions.CustomResource;
@@ -59,7 +59,8 @@ export class Canary extends pulumi.ComponentResource {
         );
         // The Rollout changes with every release, so the provider waits on each: until the controller
         // has seen the Deployment's new generation and the release is Healthy (every step passed) or
-        // Degraded (aborted). pulumi-kubernetes: docs, "pulumi.com/waitFor" (jsonpath, a JSON list).
+        // Degraded (aborted). pulumi-kubernetes: provider/pkg/metadata/overrides.go ("pulumi.com/waitFor",
+        // a JSON list of jsonpath conditions, all of which must hold).
         const generation = args.deployment.metadata.generation.apply(String);
         const bake = settings.steps.length * settings.bakeSeconds;
         const timeout = `${args.rolloutTimeoutSeconds + bake}s`;
