@@ -22,6 +22,19 @@ function pathWithout(...tools: string[]): string {
         .join(":");
 }
 
+/**
+ * Runs a command in bash with no stdin. Node's default stdin is a socket, and Debian's bash reads
+ * ~/.bashrc when its stdin is a socket (its sshd heuristic), which may put go back on PATH.
+ */
+function bash(command: string, env: NodeJS.ProcessEnv, cwd?: string) {
+    return spawnSync("bash", ["-c", command], {
+        cwd,
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+}
+
 describe("the README's quick start on a fresh copy, with no Go and no nginx", () => {
     const clone = fs.mkdtempSync(path.join(os.tmpdir(), `${PROJECT}-clone-`));
     after(() => fs.rmSync(clone, { recursive: true, force: true }));
@@ -32,17 +45,12 @@ describe("the README's quick start on a fresh copy, with no Go and no nginx", ()
 
     it("has a plan command in the README, and a PATH where go and nginx are not found", () => {
         assert.equal(command, "npm run plan -- --stack dev");
-        for (const tool of ["go", "nginx"])
-            assert.notEqual(spawnSync("bash", ["-c", `command -v ${tool}`], { env }).status, 0, tool);
+        for (const tool of ["go", "nginx"]) assert.notEqual(bash(`command -v ${tool}`, env).status, 0, tool);
     });
 
     for (const stack of committedStacks()) {
         it(`plans ${stack}, installing only what the plan needs`, () => {
-            const run = spawnSync("bash", ["-c", command!.replace("--stack dev", `--stack ${stack}`)], {
-                cwd: clone,
-                env,
-                encoding: "utf8",
-            });
+            const run = bash(command!.replace("--stack dev", `--stack ${stack}`), env, clone);
             assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
             assert.match(run.stderr, new RegExp(`evaluated stack ${stack}: \\d+ registrations`));
             assert.ok(fs.existsSync(path.join(clone, "node_modules/@pulumi/pulumi/package.json")));
