@@ -4,7 +4,8 @@
 #     the aggregation layer), kube-controller-manager and kube-scheduler;
 #   - one real node, node-0 in zone-a (engine/node.sh): containerd, a CNI bridge, kubelet, kube-proxy
 #     and kube-router enforcing NetworkPolicy; every pod runs there;
-#   - add-ons on that node (engine/addons/): CoreDNS, metrics-server and Prometheus;
+#   - add-ons on that node (engine/addons/): CoreDNS, metrics-server, Prometheus and the Argo
+#     Rollouts controller;
 #   - kwok nodes in zone-b and zone-c, tainted so that nothing runs on them;
 #   - a registry (Debian's docker-registry) on 127.0.0.1:5000, holding the add-ons' images, which
 #     Docker makes from the binaries alone;

@@ -3,7 +3,8 @@ Python's standard library only. Used by cluster.sh:
 
     kube.py DIR fake-nodes ZONE...        a kwok node per zone, tainted so that no pod lands there
     kube.py DIR load-balancers NODE_IP    the cloud's load balancer, stood in for (runs until killed)
-    kube.py DIR wait-ready                until the nodes, cluster DNS, Prometheus and the metrics API are ready
+    kube.py DIR wait-ready                until the nodes, cluster DNS, Prometheus, the canary controller
+                                          and the metrics API are ready
 """
 
 from __future__ import annotations
@@ -168,8 +169,8 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 
 def wait_ready(api: Api, seconds: float = 180) -> None:
-    """Every node Ready, the default service account made, cluster DNS, Prometheus and the canary controller ready, and the
-    metrics API answering for the real node (the HPA's only source)."""
+    """Every node Ready, the default service account made, cluster DNS, Prometheus and the canary
+    controller ready, and the metrics API answering for the real node (the HPA's only source)."""
     deadline = time.monotonic() + seconds
     waiting = "the API server"
     while time.monotonic() < deadline:

@@ -2,7 +2,6 @@
 // Evaluates index.ts for a stack under the SDK's mocks (offline/), prints the resource tree, counts,
 // cost and critical path, validates the Kubernetes manifests, and writes plan.json, manifests.yaml,
 // graph.mmd and summary.md. Exit codes: 0 fine, 1 invalid manifests, 2 bad input.
-import { renderRelease } from "./release";
 import * as fs from "fs";
 import * as path from "path";
 import { runStack } from "../offline";
@@ -22,6 +21,7 @@ import {
     summaryMarkdown,
 } from "./report";
 import { Evaluated, renderComparison } from "./comparison";
+import { renderRelease } from "./release";
 
 const USAGE =
     "usage: npm run plan -- --stack <name> [--out <dir>] [--compare <other-stack>] [--root <project-dir>]";

@@ -255,6 +255,7 @@ function webDeployment(
         { ...opts, customTimeouts: { create: rollout, update: rollout } },
     );
 }
+
 /**
  * The app's environment: appEnv as it is, and appSecrets by reference to a Secret, never in the
  * Deployment. The Secret is named by Pulumi with a suffix and replaced when a value changes, so the

@@ -24,31 +24,19 @@ const cases: BadConfig[] = [
         { [`${P}:canary`]: "yes" },
         `${P}:canary: got "yes", expected true or false`,
     ],
-    [
-        "steps that do not rise",
-        { [`${P}:canarySteps`]: "[50, 10]" },
-        `${P}:canarySteps: got "[50, 10]", expected ${STEPS_EXPECTED}`,
-    ],
-    [
-        "a step of the whole",
-        { [`${P}:canarySteps`]: "[10, 100]" },
-        `${P}:canarySteps: got "[10, 100]", expected ${STEPS_EXPECTED}`,
-    ],
-    [
-        "no step at all",
-        { [`${P}:canarySteps`]: "[]" },
-        `${P}:canarySteps: got "[]", expected ${STEPS_EXPECTED}`,
-    ],
-    [
-        "a step that is not a whole percent",
-        { [`${P}:canarySteps`]: "[12.5]" },
-        `${P}:canarySteps: got "[12.5]", expected ${STEPS_EXPECTED}`,
-    ],
-    [
-        "steps that are not a list",
-        { [`${P}:canarySteps`]: "10" },
-        `${P}:canarySteps: got "10", expected ${STEPS_EXPECTED}`,
-    ],
+    ...(
+        [
+            ["steps that do not rise", "[50, 10]"],
+            ["a step of the whole", "[10, 100]"],
+            ["no step at all", "[]"],
+            ["a step that is not a whole percent", "[12.5]"],
+            ["steps that are not a list", "10"],
+        ] as const
+    ).map(([what, steps]): BadConfig => [
+        what,
+        { [`${P}:canarySteps`]: steps },
+        `${P}:canarySteps: got "${steps}", expected ${STEPS_EXPECTED}`,
+    ]),
     [
         "an error ratio given in percent",
         { [`${P}:canaryMaxErrorRatio`]: "5" },
