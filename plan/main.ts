@@ -176,7 +176,13 @@ async function main(argv: string[]): Promise<number> {
         ["plan.json", `${JSON.stringify(planJson(run, cost, critical), null, 2)}\n`],
         ["manifests.yaml", toYaml(manifests)],
         ["graph.mmd", graph],
-        ["summary.md", summaryMarkdown(run, cost, critical, validationText, graph, checks)],
+        [
+            "summary.md",
+            summaryMarkdown(run, cost, critical, validationText, graph, {
+                checks,
+                release: renderRelease(run, true),
+            }),
+        ],
     ];
     for (const [name, content] of files) fs.writeFileSync(path.join(args.out, name), content);
     heading("Wrote");

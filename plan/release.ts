@@ -1,5 +1,5 @@
 import { Registration, RunResult } from "../offline";
-import { minutes, table } from "./report";
+import { markdownTable, minutes, table } from "./report";
 
 // A release after the first, when the stack's releases are canaries: each step of its Rollout, how
 // long it bakes under analysis, and when it is done at the earliest. A first up has no canary (the
@@ -21,8 +21,11 @@ interface TemplateInputs {
     spec?: { metrics?: { name: string; successCondition: string }[] };
 }
 
-/** The canary's steps and their bake, and who runs them; undefined when the stack has no canary. */
-export function renderRelease(run: RunResult): string | undefined {
+/**
+ * The canary's steps and their bake, and who runs them, as text for the terminal or as Markdown for
+ * the pull request's comment; undefined when the stack has no canary.
+ */
+export function renderRelease(run: RunResult, markdown = false): string | undefined {
     const rollout = run.registrations.find((r) => r.type === "kubernetes:argoproj.io/v1alpha1:Rollout");
     if (!rollout) return undefined;
     const inputs = rollout.inputs as RolloutInputs;
@@ -39,11 +42,12 @@ export function renderRelease(run: RunResult): string | undefined {
         }
     }
     done += POD_START_SECONDS;
+    const steps = [["share of the pods", "bakes", "done by"], ...rows, ["100%", "", minutes(done)]];
     return [
         `Each release after the first is a canary (Rollout ${inputs.metadata?.name}, run by ${controllerOf(run)}):`,
-        table([["share of the pods", "bakes", "done by"], ...rows, ["100%", "", minutes(done)]]),
+        markdown ? markdownTable(steps) : table(steps),
         `analysis throughout (AnalysisTemplate, Prometheus): ${metricsOf(run)}; above a limit the controller rolls it back and pulumi up fails.`,
-    ].join("\n");
+    ].join(markdown ? "\n\n" : "\n");
 }
 
 function controllerOf(run: RunResult): string {

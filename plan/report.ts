@@ -64,6 +64,15 @@ export function table(rows: string[][]): string {
         .join("\n");
 }
 
+/** A Markdown table: the first row is its header. */
+export function markdownTable(rows: string[][]): string {
+    return [
+        `| ${rows[0].join(" | ")} |`,
+        `|${rows[0].map(() => "---").join("|")}|`,
+        ...rows.slice(1).map((r) => `| ${r.join(" | ")} |`),
+    ].join("\n");
+}
+
 /** What the app's settings make of the stack (appEffects), as a table; empty when it serves no app. */
 export function renderApp(run: RunResult): string {
     const rows = appEffects(run);
@@ -196,17 +205,17 @@ export function summaryMarkdown(
     path: CriticalPath,
     validation: string,
     graph: string,
-    /** The support runway and the config's notices (renderChecks, plain); none for a program without a cluster. */
-    checks?: string,
-    /** The day the prices' age is judged on. Default: now. */
-    today: Date = new Date(),
+    extras: {
+        /** The support runway and the config's notices (renderChecks, plain); none for a program without a cluster. */
+        checks?: string;
+        /** A canary release's steps (renderRelease, Markdown); none for a stack without a canary. */
+        release?: string;
+        /** The day the prices' age is judged on. Default: now. */
+        today?: Date;
+    } = {},
 ): string {
-    const md = (rows: string[][]) =>
-        [
-            `| ${rows[0].join(" | ")} |`,
-            `|${rows[0].map(() => "---").join("|")}|`,
-            ...rows.slice(1).map((r) => `| ${r.join(" | ")} |`),
-        ].join("\n");
+    const { checks, release, today = new Date() } = extras;
+    const md = markdownTable;
     const costRows = cost.lines.map((l) => [
         l.item,
         l.detail,
@@ -256,7 +265,7 @@ ${costMarkdown}
 
 ${md([["starts", "resource", "takes"], ...path.chain.map((s) => [minutes(s.start), `\`${shortType(s.registration.type)}\` ${s.registration.name}`, `${s.seconds} s`])])}
 
-### Kubernetes manifests
+${release ? `### Releases after the first\n\n${release}\n\n` : ""}### Kubernetes manifests
 
 ${validation}
 

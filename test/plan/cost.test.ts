@@ -194,7 +194,7 @@ describe("plan: cost", () => {
         assert.ok(renderCost(cost, plain, dayAfter).includes(`warning: ${warning}`));
         assert.doesNotMatch(renderCost(cost, plain, limit), /warning/);
         const summary = (today: Date) =>
-            summaryMarkdown(run, cost, criticalPath(run), "valid", "flowchart LR\n", undefined, today);
+            summaryMarkdown(run, cost, criticalPath(run), "valid", "flowchart LR\n", { today });
         assert.ok(summary(dayAfter).includes(`> **Warning:** ${warning}`));
         assert.doesNotMatch(summary(limit), /Warning/);
         // The generated table is judged by its own date.

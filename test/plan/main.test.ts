@@ -10,6 +10,7 @@ import { manifestsOf } from "../../offline/manifests";
 import { ROOT, loadStackConfig } from "../../offline/stack-config";
 import { estimateCost } from "../../plan/cost";
 import { criticalPath } from "../../plan/graph";
+import { renderRelease } from "../../plan/release";
 import { money } from "../../plan/report";
 import { P, absentStack, committedStacks, okRun } from "../helpers";
 import { plan, tempDir } from "./helpers";
@@ -189,7 +190,7 @@ describe("plan: help, YAML mistakes and the summary's notices", () => {
         fs.rmSync(root, { recursive: true });
     });
 
-    it("puts the runway and every notice in summary.md, the pull request's comment", () => {
+    it("puts the runway, every notice and a canary's steps in summary.md, the pull request's comment", async () => {
         const out = tempDir();
         const result = plan("--stack", "prod", "--out", out);
         assert.equal(result.status, 0, result.stderr);
@@ -199,6 +200,9 @@ describe("plan: help, YAML mistakes and the summary's notices", () => {
             /### Support runway and notices\n\n- Kubernetes 1\.\d+: standard support until/,
         );
         assert.match(summary, /\n- notice: endpointPublicAccessCidrs holds the placeholder/);
+        const release = renderRelease(await okRun("prod"), true)!;
+        assert.ok(summary.includes(`### Releases after the first\n\n${release}\n`));
+        assert.ok(result.stdout.includes(renderRelease(await okRun("prod"))!));
         fs.rmSync(out, { recursive: true });
     });
 });
