@@ -6,6 +6,7 @@ import { ArgoRollouts } from "../components/addons/rollouts";
 import { LOAD_BALANCER_CONTROLLER_USERNAME, LoadBalancerController } from "../components/addons/lbcontroller";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantAccess, adminPrincipals } from "../components/platform/access";
+import { CanaryReaders } from "../components/platform/canaryreaders";
 import { Cluster } from "../components/platform/cluster";
 import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { liveState } from "../components/platform/live";
@@ -105,6 +106,11 @@ export async function platformOnEks(config: EksStackConfig, provider: aws.Provid
     if (config.workload.canary) {
         canaryController = new ArgoRollouts("argo-rollouts", addon, inCluster).release;
         new Prometheus("prometheus", addon, inCluster);
+        new CanaryReaders(
+            "canary-readers",
+            { group: REFRESHERS_GROUP },
+            { ...inCluster, providers: [cluster.provider] },
+        );
     }
     return { network, cluster, lbController, canaryController };
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
 import { LocalImage } from "../components/app/localimage";
 import { Workload } from "../components/app/workload";
+import { CanaryReaders } from "../components/platform/canaryreaders";
 import { Tenant } from "../components/platform/tenant";
 import { TenantIngresses } from "../components/platform/tenantingress";
 import type { LocalStackConfig } from "../config";
@@ -27,6 +28,9 @@ export async function deployLocal(config: LocalStackConfig) {
         new TenantIngresses("tenant-ingresses", { sharedClass: SHARED_CLASS }, { providers: [provider] });
         for (const [name, tenant] of Object.entries(config.tenants))
             new Tenant(name, { ...tenant, behindNlb: false }, { providers: [provider] });
+        // The cluster brings the canary controller; a platform whose apps use it lets the drift check read it.
+        if (config.workload.canary)
+            new CanaryReaders("canary-readers", { group: REFRESHERS_GROUP }, { providers: [provider] });
         const outputs: PlatformOutputs = {
             target: "local",
             tenants: tenantOutputs(config.tenants),

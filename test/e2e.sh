@@ -221,6 +221,15 @@ if [ "${1:-}" = move ]; then # npm run test:move: the one stack becomes a platfo
     machine_as_it_was
     exit
 fi
+# The drift job's identity as on EKS, where its role has AmazonEKSViewPolicy and, through its access
+# entry, the refreshers' group: here the view ClusterRole and that group (drift-viewer); and view
+# alone (view-only). Made before the background starts: both it and test/e2e/after-traffic.sh
+# refresh as them.
+bash engine/cluster.sh user drift-viewer flask-eks:refreshers
+bash engine/cluster.sh user view-only
+for user in drift-viewer view-only; do
+    kubectl_ create clusterrolebinding "e2e-$user" --clusterrole view --user "$user" >/dev/null
+done
 # ---- from here on, in the background: a platform stack, two apps on it, and api's canary releases ----
 # shellcheck source=test/e2e/tenants-up.sh
 source test/e2e/tenants-up.sh

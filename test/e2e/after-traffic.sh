@@ -10,14 +10,8 @@ source test/e2e/own-stacks.sh
 
 # ---- refresh: as the admin, and as the drift job's identity ----
 check "pulumi refresh finds no drift with the HPA in place" pulumi_run refresh refresh --stack local --yes --expect-no-changes
-# On EKS the drift job's role has AmazonEKSViewPolicy and, through its access entry, the refreshers'
-# group, which may get the app's Secret by name (components/app/secretreaders.ts). Here: the view
-# ClusterRole and that group; and view alone, which reads no Secret.
-bash engine/cluster.sh user drift-viewer flask-eks:refreshers
-bash engine/cluster.sh user view-only
-for user in drift-viewer view-only; do
-    kubectl_ create clusterrolebinding "e2e-$user" --clusterrole view --user "$user" >/dev/null
-done
+# As drift-viewer and view-only (test/e2e.sh): the refreshers' group may get the app's Secret by name
+# (components/app/secretreaders.ts); view alone reads no Secret.
 view_refresh() { FLASK_EKS_IDENTITY=drift-viewer pulumi_run view-refresh refresh --stack local --yes --expect-no-changes; }
 check "a refresh as the drift job's identity (view, refreshers) finds no drift in the app's stack, its Secret included" view_refresh
 secret_refused() { # view alone: the app's Secret is the one object it cannot read

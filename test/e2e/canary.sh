@@ -3,7 +3,8 @@
 # up. The api app stack turns its canary on (Argo Rollouts over its Deployment, judged by the
 # cluster's Prometheus), then three releases under a steady load through its load balancer stand-in:
 # a good one, through every step; then one that answers 500 on /, then one slow, each rolled back by
-# the controller with the up failing. Its pods are small: the local stack's run on the node too.
+# the controller with the up failing; then a refresh of its stack as the drift job's identity. Its
+# pods are small: the local stack's run on the node too.
 # shellcheck disable=SC2154 # policy, first and second are test/e2e.sh's; RATE, LOAD_LIMIT, WARM_UP traffic.sh's
 CANARY_STACK=local-api
 # The first step's 10% is then 1 canary pod and 11 stable (8.3%): of the counts that keep the 12
@@ -91,4 +92,19 @@ canaries() {
     # controller starts each canary from the stable pods, whatever the one before left.
     rolled_back 500s error-ratio "$first"
     rolled_back slow p99-latency "$first"
+    drift_reads_canary
+}
+
+# The drift job's refresh of api's stack reads its Rollout, AnalysisTemplate and AnalysisRuns, which
+# the view policy does not: the platform's canary readers (components/platform/canaryreaders.ts) let it.
+canary_refresh() { FLASK_EKS_IDENTITY=$1 pulumi_run "canary-refresh-$1" refresh --stack "$CANARY_STACK" --preview-only; }
+canary_refused() { # canary_refused USER: the refresh as USER fails on a canary's object
+    ! canary_refresh "$1" >/dev/null &&
+        grep -Eq "User \"$1\" cannot get resource \"(rollouts|analysistemplates|analysisruns)\" in API group \"argoproj.io\"" \
+            "$WORK/canary-refresh-$1.log"
+}
+drift_reads_canary() {
+    check "a refresh of api's stack as the drift job's identity (view, refreshers) reads every object, its canary's too" \
+        canary_refresh drift-viewer
+    check "with the view ClusterRole alone the same refresh fails on a canary's object" canary_refused view-only
 }

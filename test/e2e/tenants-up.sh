@@ -26,6 +26,7 @@ apps_up() { # both app stacks at once, as two teams' deploys would run
 tenants_up() { # the stacks made, the platform up, then both apps at once
     new_stack local-platform "  $project_name:target: local
   $project_name:layer: platform
+  $project_name:canary: true
   $project_name:tenants:
     web: { cpu: \"1\", memory: 1Gi, pods: 4 }
     api: { cpu: \"1\", memory: 2Gi, pods: 16 }
