@@ -49,9 +49,10 @@ for (const stack of eksStacks()) {
             const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             // Two NetworkPolicies and the Helm releases of the Cluster Autoscaler, cert-manager and the
             // Load Balancer Controller besides the app's six; with the canary on, its Rollout and
-            // AnalysisTemplate, and the releases of its controller and Prometheus.
+            // AnalysisTemplate, the releases of its controller and Prometheus, and the drift check's
+            // ClusterRole and binding to read them.
             const canary = config[`${P}:canary`] === "true";
-            assert.equal(objects.length, canary ? 15 : 11);
+            assert.equal(objects.length, canary ? 17 : 11);
             for (const r of objects)
                 assert.equal(providerUrn(r.provider), provider.urn, `${r.type} ${r.name}`);
             assert.ok(waitsFor(run, provider, one(run, "aws:eks/nodeGroup:NodeGroup")));
