@@ -1,6 +1,6 @@
 import { ServiceAccountRole, attachmentsByArn } from "../components/platform/irsa";
 import type { EksStackConfig } from "../config";
-import { awsProvider, deployPlatformOnEks, platformOnEks } from "./eksplatform";
+import { awsProvider, deployPlatformOnEks, platformOnEks, refresherReads } from "./eksplatform";
 import { serviceOnEks } from "./eksservice";
 
 /**
@@ -14,7 +14,8 @@ export async function deployEks(config: EksStackConfig) {
         return deployAppOnEks(config);
     }
     const provider = awsProvider(config);
-    const { network, cluster, lbController, canaryController } = await platformOnEks(config, provider);
+    const { network, cluster, lbController, canaryController, reads } = await platformOnEks(config, provider);
+    refresherReads(cluster, reads);
     const namespace = "flask-app";
     const service = serviceOnEks(config, provider, {
         clusterName: config.clusterName,

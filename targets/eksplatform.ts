@@ -6,11 +6,11 @@ import { ArgoRollouts } from "../components/addons/rollouts";
 import { LOAD_BALANCER_CONTROLLER_USERNAME, LoadBalancerController } from "../components/addons/lbcontroller";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantAccess, adminPrincipals } from "../components/platform/access";
-import { CanaryReaders } from "../components/platform/canaryreaders";
 import { Cluster } from "../components/platform/cluster";
 import { boundEveryRole, deliveryIdentities } from "../components/platform/delivery";
 import { liveState } from "../components/platform/live";
 import { Network } from "../components/platform/network";
+import { CANARY_READS, RefresherRead, RefresherReads } from "../components/platform/refresherreads";
 import { SharedEntry } from "../components/platform/sharedentry";
 import { Tenant } from "../components/platform/tenant";
 import { TenantIngresses } from "../components/platform/tenantingress";
@@ -44,6 +44,8 @@ export interface EksPlatform {
     lbController: LoadBalancerController;
     /** The canary controller's release (its CRDs), when the stack's canary is on. */
     canaryController?: pulumi.Resource;
+    /** What the drift check reads of these beyond EKS's view policy (refresherReads). */
+    reads: RefresherRead[];
 }
 
 /** The network, the EKS cluster and its nodes, and the cluster's Helm add-ons. */
@@ -106,13 +108,24 @@ export async function platformOnEks(config: EksStackConfig, provider: aws.Provid
     if (config.workload.canary) {
         canaryController = new ArgoRollouts("argo-rollouts", addon, inCluster).release;
         new Prometheus("prometheus", addon, inCluster);
-        new CanaryReaders(
-            "canary-readers",
-            { group: REFRESHERS_GROUP },
-            { ...inCluster, providers: [cluster.provider] },
-        );
     }
-    return { network, cluster, lbController, canaryController };
+    return {
+        network,
+        cluster,
+        lbController,
+        canaryController,
+        reads: canaryController ? [CANARY_READS] : [],
+    };
+}
+
+/**
+ * The drift check's reads of the stack's cluster objects beyond EKS's view policy, given to the
+ * refreshers' group (the drift role's access entry), in the Cluster component's tree; none if none.
+ */
+export function refresherReads(cluster: Cluster, reads: RefresherRead[]): void {
+    if (reads.length === 0) return;
+    const opts = { parent: cluster, providers: [cluster.provider] };
+    new RefresherReads("refresher-reads", { group: REFRESHERS_GROUP, reads }, opts);
 }
 
 /**
@@ -122,7 +135,7 @@ export async function platformOnEks(config: EksStackConfig, provider: aws.Provid
  */
 export async function deployPlatformOnEks(config: EksStackConfig) {
     const provider = awsProvider(config);
-    const { network, cluster, lbController } = await platformOnEks(config, provider);
+    const { network, cluster, lbController, reads } = await platformOnEks(config, provider);
     const clusterArn = cluster.cluster.arn;
     const partition = clusterArn.apply((arn) => arn.split(":")[1]);
     const roleOf = await bootstrapRoleArns(config, provider);
@@ -140,11 +153,12 @@ export async function deployPlatformOnEks(config: EksStackConfig) {
             },
             inCluster,
         );
-    new TenantIngresses(
+    const ingresses = new TenantIngresses(
         "tenant-ingresses",
         { sharedClass: SHARED_CLASS, controllerUsername: LOAD_BALANCER_CONTROLLER_USERNAME },
         inCluster,
     );
+    refresherReads(cluster, [...reads, ...ingresses.reads, ...(sharedEntry ? sharedEntry.reads : [])]);
     const tenants = tenantOutputs(config.tenants, config.sharedEntry);
     for (const [name, tenant] of Object.entries(config.tenants)) {
         const room = new Tenant(

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
 import { LocalImage } from "../components/app/localimage";
 import { Workload } from "../components/app/workload";
-import { CanaryReaders } from "../components/platform/canaryreaders";
+import { CANARY_READS, RefresherReads } from "../components/platform/refresherreads";
 import { Tenant } from "../components/platform/tenant";
 import { TenantIngresses } from "../components/platform/tenantingress";
 import type { LocalStackConfig } from "../config";
@@ -25,12 +25,17 @@ export async function deployLocal(config: LocalStackConfig) {
     });
     if (config.layer === "platform") {
         // The same admission policy as on EKS: with no shared ALB here, it refuses every tenant's Ingress.
-        new TenantIngresses("tenant-ingresses", { sharedClass: SHARED_CLASS }, { providers: [provider] });
+        const ingresses = new TenantIngresses(
+            "tenant-ingresses",
+            { sharedClass: SHARED_CLASS },
+            { providers: [provider] },
+        );
         for (const [name, tenant] of Object.entries(config.tenants))
             new Tenant(name, { ...tenant, behindNlb: false }, { providers: [provider] });
-        // The cluster brings the canary controller; a platform whose apps use it lets the drift check read it.
-        if (config.workload.canary)
-            new CanaryReaders("canary-readers", { group: REFRESHERS_GROUP }, { providers: [provider] });
+        // The drift check's reads beyond the view policy: the admission policies, and the canaries'
+        // objects when its apps run canaries (the cluster brings their controller).
+        const reads = [...ingresses.reads, ...(config.workload.canary ? [CANARY_READS] : [])];
+        new RefresherReads("refresher-reads", { group: REFRESHERS_GROUP, reads }, { providers: [provider] });
         const outputs: PlatformOutputs = {
             target: "local",
             tenants: tenantOutputs(config.tenants),

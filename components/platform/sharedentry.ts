@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublicName } from "../edge/publicname";
 import { TLS_POLICY } from "../../domain/tls";
 import { ENTRY_LABEL } from "../../domain/namespaces";
+import type { RefresherRead } from "./refresherreads";
 
 // A platform's one internet-facing ALB for the apps whose tenants have entry shared, each on its own
 // host under the domain: an app then adds its pods' share of the nodes, not an NLB and its addresses.
@@ -29,6 +30,8 @@ export interface SharedEntryArgs {
 /** The wildcard certificate, the IngressClassParams and the IngressClass of the shared ALB. */
 export class SharedEntry extends pulumi.ComponentResource {
     readonly className: string;
+    /** What the drift check reads of it, which EKS's view policy does not: the class and its parameters. */
+    readonly reads: RefresherRead[];
 
     constructor(name: string, args: SharedEntryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:SharedEntry", name, {}, opts);
@@ -79,6 +82,10 @@ export class SharedEntry extends pulumi.ComponentResource {
             afterController,
         );
         this.className = args.className;
+        this.reads = [
+            { apiGroup: "networking.k8s.io", resources: ["ingressclasses"], names: [args.className] },
+            { apiGroup: "elbv2.k8s.aws", resources: ["ingressclassparams"], names: [args.className] },
+        ];
         this.registerOutputs({ className: this.className });
     }
 }

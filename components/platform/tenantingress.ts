@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENTRY_LABEL, HOST_ANNOTATION } from "../../domain/namespaces";
+import type { RefresherRead } from "./refresherreads";
 
 // What a tenant's way in may be. A tenant's deploy role writes Ingresses and Services (EKS's edit
 // policy), and every Ingress of one IngressGroup shapes the same ALB: a member can take over another's
@@ -115,8 +116,12 @@ export interface TenantIngressesArgs {
  * moved back to an NLB of its own) nor the controller's own requests.
  */
 export class TenantIngresses extends pulumi.ComponentResource {
+    /** What the drift check reads of it, which EKS's view policy does not: the policies and bindings. */
+    readonly reads: RefresherRead[];
+
     constructor(name: string, args: TenantIngressesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:TenantIngresses", name, {}, opts);
+        const policies = ["tenant-ingresses", "tenant-services"] as const;
         const matchConditions = [
             { name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" },
             ...(args.controllerUsername
@@ -129,8 +134,8 @@ export class TenantIngresses extends pulumi.ComponentResource {
                 : []),
         ];
         for (const [policyName, resources, group, rules] of [
-            ["tenant-ingresses", "ingresses", "networking.k8s.io", tenantIngressRules(args.sharedClass)],
-            ["tenant-services", "services", "", TENANT_SERVICE_RULES],
+            [policies[0], "ingresses", "networking.k8s.io", tenantIngressRules(args.sharedClass)],
+            [policies[1], "services", "", TENANT_SERVICE_RULES],
         ] as const) {
             const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
                 policyName,
@@ -171,6 +176,13 @@ export class TenantIngresses extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        this.reads = [
+            {
+                apiGroup: "admissionregistration.k8s.io",
+                resources: ["validatingadmissionpolicies", "validatingadmissionpolicybindings"],
+                names: [...policies],
+            },
+        ];
         this.registerOutputs({});
     }
 }

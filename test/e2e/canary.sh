@@ -3,8 +3,8 @@
 # up. The api app stack turns its canary on (Argo Rollouts over its Deployment, judged by the
 # cluster's Prometheus), then three releases under a steady load through its load balancer stand-in:
 # a good one, through every step; then one that answers 500 on /, then one slow, each rolled back by
-# the controller with the up failing; then a refresh of its stack as the drift job's identity. Its
-# pods are small: the local stack's run on the node too.
+# the controller with the up failing; then refreshes of the platform's stack and of api's as the drift
+# job's identity. Its pods are small: the local stack's run on the node too.
 # shellcheck disable=SC2154 # policy, first and second are test/e2e.sh's; RATE, LOAD_LIMIT, WARM_UP traffic.sh's
 CANARY_STACK=local-api
 # The first step's 10% is then 1 canary pod and 11 stable (8.3%): of the counts that keep the 12
@@ -92,19 +92,24 @@ canaries() {
     # controller starts each canary from the stable pods, whatever the one before left.
     rolled_back 500s error-ratio "$first"
     rolled_back slow p99-latency "$first"
-    drift_reads_canary
+    drift_reads
 }
 
-# The drift job's refresh of api's stack reads its Rollout, AnalysisTemplate and AnalysisRuns, which
-# the view policy does not: the platform's canary readers (components/platform/canaryreaders.ts) let it.
-canary_refresh() { FLASK_EKS_IDENTITY=$1 pulumi_run "canary-refresh-$1" refresh --stack "$CANARY_STACK" --preview-only; }
-canary_refused() { # canary_refused USER: the refresh as USER fails on a canary's object
-    ! canary_refresh "$1" >/dev/null &&
-        grep -Eq "User \"$1\" cannot get resource \"(rollouts|analysistemplates|analysisruns)\" in API group \"argoproj.io\"" \
-            "$WORK/canary-refresh-$1.log"
+# The drift job's refreshes of the platform's stack and of api's read what the view policy does not
+# (components/platform/refresherreads.ts): the admission policies, and api's Rollout, AnalysisTemplate
+# and AnalysisRuns. As its identity they read every object; as view alone each fails on those.
+drift_refresh() { FLASK_EKS_IDENTITY=$2 pulumi_run "refresh-$1-$2" refresh --stack "$1" --preview-only; } # STACK USER
+drift_refused() { # drift_refused STACK KINDS GROUPS: as view alone, the refresh of STACK fails on one of KINDS (regexes)
+    ! drift_refresh "$1" view-only >/dev/null &&
+        grep -Eq "User \"view-only\" cannot get resource \"($2)\" in API group \"($3)\"" "$WORK/refresh-$1-view-only.log"
 }
-drift_reads_canary() {
-    check "a refresh of api's stack as the drift job's identity (view, refreshers) reads every object, its canary's too" \
-        canary_refresh drift-viewer
-    check "with the view ClusterRole alone the same refresh fails on a canary's object" canary_refused view-only
+drift_reads() {
+    check "a refresh of the platform's stack as the drift job's identity (view, refreshers) reads every object" \
+        drift_refresh local-platform drift-viewer
+    check "so does one of api's, its canary's objects included" drift_refresh "$CANARY_STACK" drift-viewer
+    check "with the view ClusterRole alone, the platform's refresh fails on its admission policies or RBAC objects" \
+        drift_refused local-platform "validatingadmissionpolicies|validatingadmissionpolicybindings|clusterroles|clusterrolebindings" \
+        "admissionregistration.k8s.io|rbac.authorization.k8s.io"
+    check "and api's on its canary's objects" \
+        drift_refused "$CANARY_STACK" "rollouts|analysistemplates|analysisruns" argoproj.io
 }
