@@ -121,7 +121,6 @@ export class TenantIngresses extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantIngressesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flask-eks:index:TenantIngresses", name, {}, opts);
-        const policies = ["tenant-ingresses", "tenant-services"] as const;
         const matchConditions = [
             { name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" },
             ...(args.controllerUsername
@@ -133,10 +132,11 @@ export class TenantIngresses extends pulumi.ComponentResource {
                   ]
                 : []),
         ];
-        for (const [policyName, resources, group, rules] of [
-            [policies[0], "ingresses", "networking.k8s.io", tenantIngressRules(args.sharedClass)],
-            [policies[1], "services", "", TENANT_SERVICE_RULES],
-        ] as const) {
+        const policies = [
+            ["tenant-ingresses", "ingresses", "networking.k8s.io", tenantIngressRules(args.sharedClass)],
+            ["tenant-services", "services", "", TENANT_SERVICE_RULES],
+        ] as const;
+        for (const [policyName, resources, group, rules] of policies) {
             const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
                 policyName,
                 {
@@ -180,7 +180,7 @@ export class TenantIngresses extends pulumi.ComponentResource {
             {
                 apiGroup: "admissionregistration.k8s.io",
                 resources: ["validatingadmissionpolicies", "validatingadmissionpolicybindings"],
-                names: [...policies],
+                names: policies.map(([policyName]) => policyName),
             },
         ];
         this.registerOutputs({});
