@@ -9,8 +9,10 @@ import { hex } from "./hex";
  * statuses by name. Otherwise every Rollout is Healthy.
  */
 export interface RolledBack {
-    rollout: Record<string, unknown>;
-    analysisRuns: Record<string, Record<string, unknown>>;
+    /** Left out: a Rollout with no status yet. */
+    rollout?: Record<string, unknown>;
+    /** Each AnalysisRun by name: its status (undefined: none yet). */
+    analysisRuns: Record<string, Record<string, unknown> | undefined>;
 }
 
 /** A Kubernetes object's id (namespace/name, or name) and state; undefined for any other type. */
@@ -43,11 +45,17 @@ export function kubernetesState(
             state.metadata = { ...meta, generation: 1 };
             break;
         case "kubernetes:argoproj.io/v1alpha1:Rollout":
-            state.status = rolledBack?.rollout ?? { phase: "Healthy" };
+            state.status = rolledBack ? rolledBack.rollout : { phase: "Healthy" };
             break;
         case "kubernetes:argoproj.io/v1alpha1:AnalysisRun":
-            // Only ever read, by its id namespace/name.
-            state.status = rolledBack?.analysisRuns[id.split("/")[1]];
+            // Only ever read, by its id namespace/name (made, it would have no status yet); one the
+            // controller never made is not found, as the API server answers.
+            if (args.id) {
+                const name = args.id.split("/")[1];
+                if (!rolledBack || !(name in rolledBack.analysisRuns))
+                    throw new Error(`analysisruns.argoproj.io "${name}" not found`);
+                state.status = rolledBack.analysisRuns[name];
+            }
             break;
     }
     return { id, state };

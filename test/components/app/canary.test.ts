@@ -99,7 +99,11 @@ describe("a canary per release", () => {
     it("is absent when off (dev): the HPA scales the Deployment, which rolls by itself", async () => {
         const run = await okRun("dev");
         assert.deepEqual([all(run, ROLLOUT).length, all(run, TEMPLATE).length], [0, 0]);
-        assert.equal(inputs(one(run, HPA)).spec.scaleTargetRef.kind, "Deployment");
+        assert.deepEqual(inputs(one(run, HPA)).spec.scaleTargetRef, {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            name: inputs(one(run, DEPLOYMENT)).metadata.name,
+        });
     });
 });
 
@@ -141,6 +145,41 @@ describe("pulumi up's verdict on a canary", () => {
         assert.equal(failed.outputs.imageRef, undefined, "no image output: the stack keeps the stable one");
     });
 
+    it("reads the AnalysisRun the Rollout names, by its namespace/name, and makes none", async () => {
+        const failed = await runStack("local", { overrides: ON, existing: { rolledBack }, deploy: true });
+        // A read is no registration; the mocks answer a read of flask-app/<run> with that run's status.
+        assert.deepEqual(all(failed, "kubernetes:argoproj.io/v1alpha1:AnalysisRun"), []);
+        assert.match(failed.error!.message, /\(error-ratio Failed: measured \[0\.97\]/);
+    });
+
+    it("says what each metric measured, or that it measured nothing yet, and no list when the run has no status", async () => {
+        const verdict = async (analysisRun?: Record<string, unknown>) => {
+            const runs = { [run]: analysisRun };
+            const existing = { rolledBack: { rollout: rolledBack.rollout, analysisRuns: runs } };
+            return (await runStack("local", { overrides: ON, existing, deploy: true })).error?.message;
+        };
+        const said = `the release was rolled back, the stable pods serve: ${rolledBack.rollout.message}`;
+        assert.equal(
+            await verdict({ metricResults: [{ name: "p99-latency", phase: "Pending" }] }),
+            `${said} (p99-latency Pending: measured nothing, at most 0.3)`,
+        );
+        assert.equal(await verdict({ metricResults: [] }), said);
+        assert.equal(await verdict(), said);
+    });
+
+    it("does not judge a Rollout with no status yet: the provider's wait is what holds the up", async () => {
+        const waiting = await runStack("local", {
+            overrides: ON,
+            existing: { rolledBack: { analysisRuns: {} } },
+            deploy: true,
+        });
+        assert.equal(waiting.error, undefined);
+        assert.equal(
+            waiting.outputs.imageRef,
+            inputs(one(waiting, DEPLOYMENT)).spec.template.spec.containers[0].image,
+        );
+    });
+
     it("fails with the controller's message alone when no analysis ran (a release never ready)", async () => {
         const message = 'ProgressDeadlineExceeded: ReplicaSet "web-6d4f8b9c7" has timed out progressing.';
         const failed = await runStack("local", {
@@ -149,5 +188,11 @@ describe("pulumi up's verdict on a canary", () => {
             deploy: true,
         });
         assert.equal(failed.error?.message, `the release was rolled back, the stable pods serve: ${message}`);
+        const noRun = await runStack("local", {
+            overrides: ON,
+            existing: { rolledBack: { rollout: { phase: "Degraded", canary: {} }, analysisRuns: {} } },
+            deploy: true,
+        });
+        assert.equal(noRun.error?.message, "the release was rolled back, the stable pods serve: no message");
     });
 });
