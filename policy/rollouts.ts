@@ -36,6 +36,7 @@ export const canaryAnalysis: StackValidationPolicy = {
             if (!canary) continue;
             const names: string[] = [
                 ...(canary.analysis?.templates ?? []),
+                // Stryker disable next-line ArrayDeclaration: steps with no analysis name no template either
                 ...(canary.steps ?? []).flatMap(
                     (s: { analysis?: { templates?: object[] } }) => s.analysis?.templates ?? [],
                 ),
@@ -49,6 +50,7 @@ export const canaryAnalysis: StackValidationPolicy = {
                     (t) => t.props.metadata?.name === name && namespaceOf(t) === namespaceOf(rollout),
                 );
                 const metrics: { name: string; successCondition?: string; failureCondition?: string }[] =
+                    // Stryker disable next-line ArrayDeclaration: a list whose items have no condition judges nothing either
                     template?.props.spec?.metrics ?? [];
                 const judged = metrics.filter((m) => m.successCondition || m.failureCondition);
                 if (!template || judged.length === 0)

@@ -20,6 +20,7 @@ export function canary(r: Reader): CanarySettings | null | undefined {
         "an http(s) URL such as http://prometheus.kube-system.svc:9090",
     );
     const settings = complete({
+        // Stryker disable next-line ConditionalExpression: parseJson gives undefined for undefined too
         steps: steps === undefined ? undefined : (parseJson(steps) as number[]),
         bakeSeconds,
         maxErrorRatio: maxErrorRatio === undefined ? undefined : Number(maxErrorRatio),

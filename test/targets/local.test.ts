@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { tenantIngressRules } from "../../components/platform/tenantingress";
+import { SHARED_CLASS } from "../../domain/namespaces";
 import { runStack, unwrapSecrets } from "../../offline";
-import { P, all, inputs, okRun, one } from "../helpers";
+import { P, all, inputs, okRun, one, providerUrn } from "../helpers";
 
 // The local target: the same Workload on any kubeconfig, with no AWS at all.
 
@@ -114,6 +116,28 @@ describe("local target: a platform stack and its apps", () => {
         assert.deepEqual(run.outputs.tenants, {
             web: { namespace: "web", cpu: "1", memory: "1Gi", pods: 5 },
         });
+    });
+
+    it("sends every object of the platform through the stack's provider; no namespace waits on an NLB's readiness gate", async () => {
+        const run = await okRun("local", { overrides: { ...localPlatform, [`${P}:canary`]: "true" } });
+        const provider = one(run, "pulumi:providers:kubernetes").urn;
+        const objects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.deepEqual([...new Set(objects.map((r) => r.type.split(":")[1]))].sort(), [
+            "admissionregistration.k8s.io/v1",
+            "core/v1",
+            "rbac.authorization.k8s.io/v1",
+        ]);
+        for (const r of objects) assert.equal(providerUrn(r.provider), provider, `${r.type} ${r.name}`);
+        const labels = inputs(one(run, "kubernetes:core/v1:Namespace")).metadata.labels;
+        assert.equal(labels["elbv2.k8s.aws/pod-readiness-gate-inject"], undefined);
+        // The tenants' Ingresses held to the same shared class as on EKS (where no ALB serves it here).
+        const policy = all(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").find(
+            (p) => inputs(p).metadata.name === "tenant-ingresses",
+        )!;
+        assert.deepEqual(
+            inputs(policy).spec.validations.map((v: { expression: string }) => v.expression),
+            tenantIngressRules(SHARED_CLASS).map((rule) => rule.expression),
+        );
     });
 
     it("an app deploys into the namespace its platform lends it, and makes no namespace", async () => {

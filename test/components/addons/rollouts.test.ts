@@ -21,8 +21,16 @@ describe("the Argo Rollouts controller", () => {
                 namespace: "kube-system",
             },
         );
-        assert.equal(values.installCRDs, true);
-        assert.equal(values.dashboard.enabled, false);
+        // Its CRDs, one small controller; no dashboard, and no notifications' Secret to hold tokens.
+        assert.deepEqual(values, {
+            installCRDs: true,
+            dashboard: { enabled: false },
+            notifications: { secret: { create: false } },
+            controller: {
+                replicas: 1,
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+            },
+        });
         assert.equal(providerUrn(release.provider), one(run, "pulumi:providers:kubernetes").urn);
     });
 

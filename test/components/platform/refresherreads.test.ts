@@ -32,7 +32,7 @@ describe("the drift check's reads beyond the view policy", () => {
     it("a one-stack with a canary: its objects, and the role itself, bound to the refreshers on the new cluster", async () => {
         const run = await okRun("staging");
         const role = one(run, CLUSTER_ROLE);
-        assert.deepEqual(inputs(role).metadata, { name: REFRESHER_READS });
+        assert.deepEqual(inputs(role).metadata, { name: "flask-eks:refresher-reads" });
         assert.deepEqual(rulesOf(run), [CANARY, SELF]);
         const binding = one(run, BINDING);
         assert.deepEqual(inputs(binding).metadata, { name: REFRESHER_READS });

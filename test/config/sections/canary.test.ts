@@ -28,20 +28,28 @@ const cases: BadConfig[] = [
         [
             ["steps that do not rise", "[50, 10]"],
             ["a step of the whole", "[10, 100]"],
+            ["a step of nothing", "[0, 50]"],
             ["no step at all", "[]"],
             ["a step that is not a whole percent", "[12.5]"],
             ["steps that are not a list", "10"],
+            ["steps written as one string", '"10, 50"'],
+            ["a step twice", "[10, 10]"],
         ] as const
     ).map(([what, steps]): BadConfig => [
         what,
         { [`${P}:canarySteps`]: steps },
-        `${P}:canarySteps: got "${steps}", expected ${STEPS_EXPECTED}`,
+        `${P}:canarySteps: got ${JSON.stringify(steps)}, expected ${STEPS_EXPECTED}`,
     ]),
     [
         "an error ratio given in percent",
         { [`${P}:canaryMaxErrorRatio`]: "5" },
         `${P}:canaryMaxErrorRatio: got "5", expected a ratio from 0 to 1 such as 0.01 (1%)`,
     ],
+    ...["prometheus at http://p:9090", "http://p:9090 or http://q:9090"].map((url): BadConfig => [
+        `a Prometheus address with more than a URL (${url})`,
+        { [`${P}:canaryPrometheusUrl`]: url },
+        `${P}:canaryPrometheusUrl: got "${url}", expected an http(s) URL such as http://prometheus.kube-system.svc:9090`,
+    ]),
     [
         "a Prometheus address that is not a URL",
         { [`${P}:canaryPrometheusUrl`]: "prometheus:9090" },
@@ -93,12 +101,25 @@ describe("config sections: the canary", () => {
     });
 
     it("accepts the ratio's edges, 0 and 1, and refuses a fifth decimal", () => {
-        for (const ratio of ["0", "1", "0.0001", "1.0"])
+        for (const ratio of ["0", "1", "0.0001", "1.0", "1.0000"])
             assert.equal(
                 accepted(canary, { canary: "true", canaryMaxErrorRatio: ratio }).maxErrorRatio,
                 Number(ratio),
             );
-        assert.equal(read(canary, { canary: "true", canaryMaxErrorRatio: "0.00001" }).problems.length, 1);
+        for (const ratio of ["0.00001", "1.00000"])
+            assert.equal(
+                read(canary, { canary: "true", canaryMaxErrorRatio: ratio }).problems.length,
+                1,
+                ratio,
+            );
+    });
+
+    it("accepts steps from 1% to 99%", () => {
+        assert.deepEqual(accepted(canary, { canary: "true", canarySteps: "[1, 99]" }).steps, [1, 99]);
+    });
+
+    it("gives no settings, not off, when canary itself is not a boolean", () => {
+        assert.equal(read(canary, { canary: "yes" }).result, undefined);
     });
 
     it("is on in staging and prod (Pulumi.yaml's default: steps of 10% and 50%, 60 s each); off in dev", () => {

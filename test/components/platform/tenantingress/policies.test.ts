@@ -22,6 +22,17 @@ const build = (controllerUsername?: string) =>
     );
 
 describe("TenantIngresses", () => {
+    it("owns its policies and their bindings: they go with it", async () => {
+        const run = await build();
+        const component = one(run, "flask-eks:index:TenantIngresses").urn;
+        for (const type of [POLICY, BINDING])
+            assert.deepEqual(
+                all(run, type).map((r) => r.parent),
+                [component, component],
+                type,
+            );
+    });
+
     it("checks every Ingress and Service made or changed, failing closed, and denies what breaks a rule", async () => {
         const run = await build(CONTROLLER);
         const policies = Object.fromEntries(
