@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { inspect } from "node:util";
 import { runStack } from "../../../offline";
 import { P, all, inputs, okRun, one } from "../../helpers";
 
@@ -143,6 +144,8 @@ describe("pulumi up's verdict on a canary", () => {
                 "(error-ratio Failed: measured [0.97], at most 0.02; p99-latency Running: measured [0.012], at most 0.3)",
         );
         assert.equal(failed.outputs.imageRef, undefined, "no image output: the stack keeps the stable one");
+        // As the SDK's handler of an uncaught error formats it for its trace: the message, nothing it carries.
+        assert.equal(inspect(failed.error, { colors: true }), failed.error?.message);
     });
 
     it("reads the AnalysisRun the Rollout names, by its namespace/name, and makes none", async () => {
