@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by test/e2e.sh where it stands, once the local stack is up and has served under load:
-# refresh as the admin and as the drift job's identity, the drift job's step on the real CLI, a Helm
-# release's records, and Pod Security refusing for real; meanwhile, in the background, the stacks of
-# test/e2e/own-stacks.sh.
+# refresh as the admin and as the drift job's identity, the drift job's step on the real CLI, and Pod
+# Security refusing for real; meanwhile, in the background, the stacks of test/e2e/own-stacks.sh.
 # shellcheck disable=SC2154 # policy and second are set by test/e2e.sh before it sources this
 
 # shellcheck source=test/e2e/own-stacks.sh
@@ -58,41 +57,6 @@ repaired() {
 check "an up that refreshes first, as the deploy's does, puts the deleted NetworkPolicy back" repaired
 seen=$(drift_outcome drift-viewer)
 check "as the drift job's identity after the repair: $seen" test "$seen" = clean
-
-# ---- a Helm release's records, as the drift job reads them ----
-# test/e2e-drift runs in place: a Helm release in kube-system (the Cluster Autoscaler's stand-in) whose
-# records are ConfigMaps, as the stack's cluster provider keeps them.
-drift_run() { (cd test/e2e-drift && pulumi "$@" --stack e2e-drift --yes 2>&1); }
-(cd test/e2e-drift && pulumi stack init e2e-drift --non-interactive >/dev/null)
-records() { # records KIND: Helm's records of the release, as the admin lists them
-    kubectl_ get "$1" -n kube-system -l owner=helm,name=drift-check -o name | sort | tr '\n' ' '
-}
-check "a Helm release installs, its record a ConfigMap ($(drift_run up --skip-preview >/dev/null; records configmaps))" \
-    test "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 "
-check "no Secret holds its record" test "$(records secrets)" = ""
-helm_read() { FLASK_EKS_IDENTITY="$1" drift_run refresh --expect-no-changes; }
-check "the drift job's identity refreshes the Helm release without reading a Secret" helm_read drift-viewer
-check "so does the view ClusterRole alone: Helm's records are ConfigMaps" helm_read view-only
-check "the Helm release is destroyed" drift_run destroy --skip-preview
-
-# A stack from before, whose records are Secrets: a refresh that runs the program (so reads with the
-# provider as configured now) finds no release where the provider looks and drops it; the next up
-# installs it again, taking over its objects where they stand.
-uid() { kubectl_ get configmap drift-check -n kube-system -o jsonpath='{.metadata.uid}'; }
-taken_over() {
-    local before
-    FLASK_EKS_HELM_DRIVER=secret drift_run up --skip-preview || return 1
-    before=$(uid)
-    echo "records before: $(records secrets)"
-    drift_run refresh --run-program || return 1
-    drift_run up --skip-preview || return 1
-    echo "object uid before: $before, after: $(uid); records after: $(records configmaps)"
-    [ "$(uid)" = "$before" ] && [ "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 " ]
-}
-check "a release whose records were Secrets is taken over after one refresh, its objects kept (docs/operations.md)" taken_over
-check "the taken-over release is destroyed" drift_run destroy --skip-preview
-kubectl_ delete secret -n kube-system -l owner=helm,name=drift-check >/dev/null
-(cd test/e2e-drift && pulumi stack rm e2e-drift --yes >/dev/null)
 
 # ---- Pod Security, for real ----
 privileged() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e/after-traffic.sh: three projects of their own, each on its own stack and
+# Sourced by test/e2e/after-traffic.sh: four projects of their own, each on its own stack and
 # objects, started in the background (they share no object and no timing with the checks that run
 # meanwhile); own_stacks_checked waits for them.
 # shellcheck disable=SC2154 # policy is set by test/e2e.sh before it sources this
@@ -55,6 +55,43 @@ moved() {
     (cd test/e2e-components && pulumi stack rm e2e-components --yes >/dev/null)
 }
 
+# ---- a Helm release's records, as the drift job reads them ----
+# test/e2e-drift runs in place: a Helm release in kube-system (the Cluster Autoscaler's stand-in) whose
+# records are ConfigMaps, as the stack's cluster provider keeps them. As drift-viewer and view-only
+# (test/e2e.sh).
+drift_run() { (cd test/e2e-drift && pulumi "$@" --stack e2e-drift --yes 2>&1); }
+records() { # records KIND: Helm's records of the release, as the admin lists them
+    kubectl_ get "$1" -n kube-system -l owner=helm,name=drift-check -o name | sort | tr '\n' ' '
+}
+helm_read() { FLASK_EKS_IDENTITY="$1" drift_run refresh --expect-no-changes; }
+# A stack from before, whose records are Secrets: a refresh that runs the program (so reads with the
+# provider as configured now) finds no release where the provider looks and drops it; the next up
+# installs it again, taking over its objects where they stand.
+release_uid() { kubectl_ get configmap drift-check -n kube-system -o jsonpath='{.metadata.uid}'; }
+taken_over() {
+    local before
+    FLASK_EKS_HELM_DRIVER=secret drift_run up --skip-preview || return 1
+    before=$(release_uid)
+    echo "records before: $(records secrets)"
+    drift_run refresh --run-program || return 1
+    drift_run up --skip-preview || return 1
+    echo "object uid before: $before, after: $(release_uid); records after: $(records configmaps)"
+    [ "$(release_uid)" = "$before" ] && [ "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 " ]
+}
+helm_records() {
+    (cd test/e2e-drift && pulumi stack init e2e-drift --non-interactive >/dev/null)
+    check "a Helm release installs, its record a ConfigMap ($(drift_run up --skip-preview >/dev/null; records configmaps))" \
+        test "$(records configmaps)" = "configmap/sh.helm.release.v1.drift-check.v1 "
+    check "no Secret holds its record" test "$(records secrets)" = ""
+    check "the drift job's identity refreshes the Helm release without reading a Secret" helm_read drift-viewer
+    check "so does the view ClusterRole alone: Helm's records are ConfigMaps" helm_read view-only
+    check "the Helm release is destroyed" drift_run destroy --skip-preview
+    check "a release whose records were Secrets is taken over after one refresh, its objects kept (docs/operations.md)" taken_over
+    check "the taken-over release is destroyed" drift_run destroy --skip-preview
+    kubectl_ delete secret -n kube-system -l owner=helm,name=drift-check >/dev/null
+    (cd test/e2e-drift && pulumi stack rm e2e-drift --yes >/dev/null)
+}
+
 # ---- CrossGuard, for real ----
 cp -r test/e2e-violation "$WORK/violation"
 ln -s "$ROOT/node_modules" "$WORK/violation/node_modules"
@@ -73,8 +110,10 @@ crossguard() {
 beside takeover takeover
 beside moved moved
 beside crossguard crossguard
+beside helm-records helm_records
 own_stacks_checked() {
     beside_done takeover
     beside_done moved
     beside_done crossguard
+    beside_done helm-records
 }

@@ -34,10 +34,14 @@ tenants_up() { # the stacks made, the platform up, then both apps at once
     # web may open connections to port 8080 anywhere in the pod network (api's port): what keeps it out
     # of api is then api's own ingress policy.
     declare -A egress=([web]="[\"$POD_CIDR:8080/tcp\"]" [api]="[]")
+    # api's canary is off until test/e2e/canary.sh turns it on, as a team would on a running app; web's is
+    # the default, on from its first up.
+    declare -A canary=([web]="" [api]="
+  $project_name:canary: false")
     for app in "${tenant_apps[@]}"; do
         # One pod each, at most three and a surge pod: the quota's four. The image built above, by digest.
         new_stack "local-$app" "  $project_name:target: local
-  $project_name:appEgress: ${egress[$app]}
+  $project_name:appEgress: ${egress[$app]}${canary[$app]}
   $project_name:layer: app
   $project_name:platformStack: local-platform
   $project_name:appName: $app
