@@ -37,10 +37,6 @@ canary_on() { # canary_on IMAGE: the stack, serving IMAGE, takes the canary on
         wait_until 90 canary_settled "$1"
 }
 
-# serving_only IMAGE OTHER: STABLE_PODS ready pods of IMAGE, and none of OTHER ready: the Service sends
-# OTHER's pods nothing, though some may still be leaving (their preStop drain)
-serving_only() { ready_with_is "$STABLE_PODS" "$1" && ready_with_is 0 "$2"; }
-
 at_most() { [ -n "$1" ] && [ "$1" -le "$2" ]; } # at_most N LIMIT: N is set and at most LIMIT
 
 # since_abort: seconds from the controller's abort of the release (the Rollout's condition) to now
@@ -65,8 +61,9 @@ rolled_back() {
         at_most "$lag" 15
     check "its error names the analysis and what it measured, in $((SECONDS - started)) s: $(grep -o "$metric Failed: [^;)]*" "$WORK/canary-$fault.log" | head -1)" \
         grep -q "rolled back.*$metric Failed: measured" "$WORK/canary-$fault.log"
-    check "the stable pods take all traffic back: $STABLE_PODS ready pods of the stable image, none of the release ready" \
-        wait_until 30 serving_only "$stable" "$(<"$WORK/faulty-$fault")"
+    # Gone, not only unready: a moment after a pod stops being ready the node may still route to it.
+    check "the stable pods take all traffic back: $STABLE_PODS ready pods of the stable image, none of the release" \
+        wait_until 30 only_pods "$STABLE_PODS" "$stable"
     load_stop "canary-$fault"
     share=$(awk -v f="$LOAD_FAILED" -v s="$LOAD_SENT" 'BEGIN {printf "%.1f", 100 * f / s}')
     check "of the release window's requests, fewer than 10% failed: $share% ($LOAD_SUMMARY)" \
@@ -78,6 +75,9 @@ rolled_back() {
     check "the stack's recorded image is still the stable one" test "$(output_of imageRef)" = "$stable"
 }
 
+# release_only IMAGE OLD: STABLE_PODS ready pods of IMAGE, and none of OLD ready (some may be leaving)
+release_only() { ready_with_is "$STABLE_PODS" "$1" && ready_with_is 0 "$2"; }
+
 # passes IMAGE STABLE: under load, a good release goes through every step, and its up succeeds
 passes() {
     local steps=$((2 * ${#STEPS[@]})) # a share and a pause each
@@ -87,7 +87,7 @@ passes() {
     check "an up to a good release succeeds" up_canary canary-good
     check "after every step: step $(rollout_status currentStepIndex) of $steps, $(rollout_status phase)" \
         test "$(rollout_status currentStepIndex) $(rollout_status phase)" = "$steps Healthy"
-    check "the release is on $STABLE_PODS ready pods, none of the old image ready" wait_until 30 serving_only "$1" "$2"
+    check "the release is on $STABLE_PODS ready pods, none of the old image ready" wait_until 30 release_only "$1" "$2"
     load_stop canary-good
     check "the good release under $RATE requests/s, for $LOAD_SECONDS s: $LOAD_SUMMARY" load_counts canary-good "$RATE"
     check "the stack's recorded image is the release's" test "$(output_of imageRef)" = "$1"
