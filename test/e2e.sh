@@ -272,6 +272,10 @@ rolling_update "$second"
 check "GET / answers with the second image's version" test "$(version_at)" = e2e-2
 self_heal "$second"
 kill_container "$second"
+# Four projects of their own, in the background from here: the broken releases mostly wait on their
+# rollout timeout, and the refreshes after them wait for these (test/e2e/after-traffic.sh).
+# shellcheck source=test/e2e/own-stacks.sh
+source test/e2e/own-stacks.sh
 broken_release crash "exits at start" CrashLoopBackOff crash_looping "$second"
 broken_release never-ready "never becomes ready" "unready status" never_started_ready "$second"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sourced by test/e2e/after-traffic.sh: four projects of their own, each on its own stack and
-# objects, started in the background (they share no object and no timing with the checks that run
-# meanwhile); own_stacks_checked waits for them.
+# Sourced by test/e2e.sh before the broken releases: four projects of their own, each on its own
+# stack and objects, started in the background (they share no object and no timing with the checks
+# that run meanwhile); own_stacks_checked (test/e2e/after-traffic.sh) waits for them.
 # shellcheck disable=SC2154 # policy is set by test/e2e.sh before it sources this
 
 # ---- a Service made before the AWS Load Balancer Controller, taken over by it ----
