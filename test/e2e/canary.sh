@@ -37,8 +37,6 @@ canary_on() { # canary_on IMAGE: the stack, serving IMAGE, takes the canary on
         wait_until 90 canary_settled "$1"
 }
 
-at_most() { [ -n "$1" ] && [ "$1" -le "$2" ]; } # at_most N LIMIT: N is set and at most LIMIT
-
 # since_abort: seconds from the controller's abort of the release (the Rollout's condition) to now
 since_abort() {
     local at
