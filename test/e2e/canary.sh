@@ -39,9 +39,7 @@ canary_on() { # canary_on IMAGE: the stack, serving IMAGE, takes the canary on
 
 # since_abort: seconds from the controller's abort of the release (the Rollout's condition) to now
 since_abort() {
-    local at
-    at=$(kubectl_ get rollout api -n api -o jsonpath='{.status.conditions[?(@.reason=="RolloutAborted")].lastTransitionTime}')
-    [ -n "$at" ] && echo $(($(date +%s) - $(date -d "$at" +%s)))
+    seconds_since "$(kubectl_ get rollout api -n api -o jsonpath='{.status.conditions[?(@.reason=="RolloutAborted")].lastTransitionTime}')"
 }
 
 # rolled_back FAULT METRIC STABLE: under load, a release with FAULT (test/e2e/faulty) fails its

@@ -62,6 +62,8 @@ new_stack() { # new_stack STACK CONFIG: the stack, its file holding CONFIG after
 kubectl_() { kubectl --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 
 at_most() { [ -n "$1" ] && [ "$1" -le "$2" ]; } # at_most N LIMIT: N is set and at most LIMIT
+# seconds_since TIMESTAMP: whole seconds from TIMESTAMP (an API object's, RFC 3339) to now; nothing if unset
+seconds_since() { [ -n "$1" ] && echo $(($(date +%s) - $(date -d "$1" +%s))); }
 
 wait_until() { # wait_until SECONDS COMMAND...: COMMAND succeeds within SECONDS (polled twice a second)
     local deadline=$((SECONDS + $1))

@@ -212,10 +212,8 @@ surge_state() {
 
 # made_ago IMAGE: seconds since the app's ReplicaSet of IMAGE was made, when its Deployment changed
 made_ago() {
-    local at
-    at=$(kubectl_ get replicasets -n flask-app -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image} {.metadata.creationTimestamp}{"\n"}{end}' |
-        awk -v image="$1" '$1 == image {print $2; exit}')
-    [ -n "$at" ] && echo $(($(date +%s) - $(date -d "$at" +%s)))
+    seconds_since "$(kubectl_ get replicasets -n flask-app -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image} {.metadata.creationTimestamp}{"\n"}{end}' |
+        awk -v image="$1" '$1 == image {print $2; exit}')"
 }
 
 # A release that never becomes ready: under load, the stack points at a broken build
