@@ -22,11 +22,16 @@ export const WORKLOAD_ALIASES: pulumi.Input<pulumi.Alias>[] = [{ type: "flask-ek
  *   (CertManager, LoadBalancerController, ClusterAutoscaler: role, inline policy, release) and the
  *   ServiceAccountRoles of vpc-cni and Container Insights; under the Workload, its ServiceAccountRole,
  *   SecretReaders, Scaling (PDB, HPA) and NetworkPolicies.
+ *
+ * The alias names the former parent by its URN, which the SDK resolves to the same alias as the
+ * resource itself. Given the resource, the SDK's check for unknown values (output.js,
+ * containsUnknowns) walks every object reachable from it, the whole resource tree, each time it
+ * resolves the alias: about 35 ms of dev's offline run of 200.
  */
 export function movedUnderComponent(formerParent: pulumi.Resource | undefined): {
     aliases?: pulumi.Input<pulumi.Alias>[];
 } {
-    return formerParent ? { aliases: [{ parent: formerParent }] } : {};
+    return formerParent ? { aliases: [{ parent: formerParent.urn }] } : {};
 }
 
 /**

@@ -1,7 +1,9 @@
+import type * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { movedUnderComponent } from "../../migrations";
 import { RunOptions, RunResult, urnsOf } from "../../offline";
 import { P, committedStacks, eksStacks, okRun, one } from "../helpers";
 
@@ -133,6 +135,12 @@ describe("URN aliases", () => {
                 ),
             ),
         );
+    });
+
+    it("a moved child's alias names its former parent by URN, not by the resource", () => {
+        const formerParent = { urn: "the former parent's URN output" } as unknown as pulumi.Resource;
+        assert.deepEqual(movedUnderComponent(formerParent), { aliases: [{ parent: formerParent.urn }] });
+        assert.deepEqual(movedUnderComponent(undefined), {});
     });
 
     it("the node group's resources answer to their place under the cluster", async () => {
