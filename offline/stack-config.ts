@@ -23,10 +23,26 @@ interface ProjectFile {
     config?: Record<string, { type?: string; default?: unknown; value?: unknown; description?: string }>;
 }
 
-/** A YAML file's content; a syntax error becomes a StackFileError naming the file, line and column. */
+/**
+ * What each YAML file held when it was last parsed, and what it parsed to. Every run reads Pulumi.yaml
+ * (16 KB, mostly descriptions), and so does this module on import (PROJECT): the first parse in a
+ * process takes 5 to 13 ms, a later one 2. A file's text is read every time, so a changed file is
+ * parsed again.
+ */
+const parsedYaml = new Map<string, { text: string; value: unknown }>();
+
+/**
+ * A YAML file's content, shared between the calls that read the same text (callers do not change
+ * it); a syntax error becomes a StackFileError naming the file, line and column.
+ */
 function readYaml(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    const parsed = parsedYaml.get(file);
+    if (parsed?.text === text) return parsed.value;
     try {
-        return yaml.load(fs.readFileSync(file, "utf8"));
+        const value = yaml.load(text);
+        parsedYaml.set(file, { text, value });
+        return value;
     } catch (e) {
         if (!(e instanceof yaml.YAMLException)) throw e;
         const at = e.mark ? ` line ${e.mark.line + 1}, column ${e.mark.column + 1}` : "";
